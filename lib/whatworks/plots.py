@@ -1,0 +1,138 @@
+"""Charts: one look for every design, embedded in reports as PNG with alt text.
+
+Designs draw with matplotlib through :func:`figure` and return a
+:class:`Chart` from :func:`chart`. A Chart carries the picture *and* its alt
+text, which must state the chart's finding with its key number, so that a
+reviewer using a screen reader gets the same message.
+
+The palette is Okabe–Ito, safe for the common forms of colour blindness.
+
+Examples
+--------
+>>> fig, ax = figure()
+>>> _ = ax.plot([1, 2, 3], [3, 2, 1], color=COLOURS["observed"])
+>>> c = chart(fig, alt="Incidents fell from 3 to 1.", caption="Weekly incidents")
+>>> c.png[:4]
+b'\\x89PNG'
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .display import esc  # noqa: E402
+
+__all__ = ["Chart", "ChartSet", "figure", "chart", "COLOURS", "PALETTE"]
+
+#: Okabe–Ito colour-blind-safe palette.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+#: Named roles, so every chart uses the same colour for the same thing.
+COLOURS = {
+    "observed": "#404040",
+    "fitted": "#0072B2",
+    "counterfactual": "#D55E00",
+    "band": "#D55E00",
+    "treated": "#0072B2",
+    "comparison": "#7f7f7f",
+    "buffer": "#E69F00",
+    "improving": "#0072B2",  # NHS "Making Data Count" uses blue for improvement
+    "concerning": "#E69F00",  # and orange for concern
+    "common": "#7f7f7f",
+    "limit": "#555555",
+    "intervention": "#000000",
+    "excluded": "#dddddd",
+    "forecast": "#E69F00",
+    "actual": "#0072B2",
+}
+
+_RC = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e5e5e5",
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "svg.hashsalt": "whatworks",
+}
+
+
+def figure(nrows: int = 1, ncols: int = 1, width: float = 8.0, height: float = 3.6, **kwargs):
+    """A new figure in the house style; returns ``(fig, axes)``."""
+    with plt.rc_context(_RC):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
+    for ax in getattr(axes, "flat", [axes]):
+        for key, value in _RC.items():
+            if key.startswith("axes.grid"):
+                ax.grid(value)
+        ax.spines["top"].set_visible(False)
+        ax.spines["right"].set_visible(False)
+        ax.grid(True, color="#e5e5e5", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return fig, axes
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart with the words a screen reader needs.
+
+    Attributes
+    ----------
+    png
+        The picture, as PNG bytes (deterministic for the same figure).
+    alt
+        The chart's finding with its key number, e.g. "Thefts were 18% lower
+        than expected after the plan began (95% CI 9% to 26%)."
+    caption
+        A short title shown under the chart.
+    """
+
+    png: bytes
+    alt: str
+    caption: str = ""
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        cap = f"<figcaption>{esc(self.caption)}</figcaption>" if self.caption else ""
+        return (
+            f'<figure class="ww-chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{esc(self.alt)}">{cap}</figure>'
+        )
+
+
+@dataclass(frozen=True)
+class ChartSet:
+    """Several charts shown one after another (small multiples)."""
+
+    charts: tuple[Chart, ...]
+
+    def __iter__(self):
+        return iter(self.charts)
+
+    def _repr_html_(self) -> str:
+        return "".join(c._repr_html_() for c in self.charts)
+
+
+def chart(fig, alt: str, caption: str = "") -> Chart:
+    """Turn a matplotlib figure into a :class:`Chart` and close the figure."""
+    if not alt or not alt.strip():
+        raise ValueError("a chart needs alt text stating its finding")
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", metadata={"Software": None}, dpi=_RC["savefig.dpi"])
+    plt.close(fig)
+    return Chart(png=buf.getvalue(), alt=alt.strip(), caption=caption)
