@@ -3,17 +3,33 @@
 A user writes a short YAML spec naming a template and a data export; whatworks
 validates it, runs the template notebook with Papermill, and writes a
 self-contained HTML report, a ``results.json`` and the executed notebook.
+
+In a template notebook::
+
+    import whatworks as ww
+    ev = ww.evaluation(globals())
+    series = ww.data.load_series(**ev.options_for(ww.data.load_series))
+    result = ww.its.fit(series, **ev.options_for(ww.its.fit))
+    result.summary
+    ww.emit(ev, result)
 """
 
 from __future__ import annotations
 
+import importlib
+
 __version__ = "0.1.0"
 
 from .errors import DataError, InputError, RunError, SpecError, TemplateError, WhatworksError
+from .evaluation import Evaluation, evaluation
+from .report import emit
 from .results import Check, Estimate, Evidence, Result
 
 __all__ = [
     "__version__",
+    "evaluation",
+    "Evaluation",
+    "emit",
     "WhatworksError",
     "InputError",
     "SpecError",
@@ -25,3 +41,25 @@ __all__ = [
     "Evidence",
     "Result",
 ]
+
+#: Short names for the modules a notebook uses, imported on first use.
+_MODULES = {
+    "data": ".data",
+    "display": ".display",
+    "text": ".text",
+    "plots": ".plots",
+    "power": ".power",
+    "randomise": ".randomise",
+    "its": ".designs.its",
+    "did": ".designs.did",
+    "spc": ".designs.spc",
+    "rct": ".designs.rct",
+    "benefits": ".designs.benefits",
+    "panel": ".designs.panel",
+}
+
+
+def __getattr__(name: str):
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name], __name__)
+    raise AttributeError(f"module 'whatworks' has no attribute {name!r}")

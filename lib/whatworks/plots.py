@@ -102,8 +102,8 @@ class Chart:
     alt: str
     caption: str = ""
 
-    def _repr_png_(self) -> bytes:
-        return self.png
+    def __repr__(self) -> str:
+        return f"Chart({self.caption or self.alt[:40]!r})"
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")

@@ -1,0 +1,43 @@
+# whatworks: two commands on a fresh machine with Python 3.
+#   make demo   set up .venv, render every demo evaluation into reports/
+#   make test   set up .venv with the test extras, run the whole suite
+# (Without make: python3 -m venv .venv, .venv/bin/pip install -c requirements.lock -e ".[test]",
+#  then  .venv/bin/python -m whatworks demo )
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+WORKERS ?= 2
+
+.PHONY: demo test lab setup data clean help
+
+help:
+	@echo "make demo   render every demo evaluation into reports/ (sets everything up first)"
+	@echo "make test   run the whole test suite (sets everything up first)"
+	@echo "make lab    open JupyterLab on the templates"
+	@echo "make data   remake the synthetic demo data (seeded, so identical)"
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m whatworks demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup tests lib/whatworks
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[lab]"
+	cd notebooks && ../$(BIN)/jupyter lab
+
+data: $(STAMP)
+	$(BIN)/python data/make_demo_data.py
+
+clean:
+	rm -rf reports test-artefacts .pytest_cache

@@ -1,0 +1,78 @@
+"""The evaluation as a template notebook sees it: its parameters.
+
+A notebook's first library call gathers the parameters its ``parameters``
+cell (and Papermill's injected cell) defined::
+
+    ev = ww.evaluation(globals())
+    series = ww.data.load_series(ev["data"], **ev.options_for(ww.data.load_series))
+
+:meth:`Evaluation.options_for` passes a function exactly the parameters it
+takes, so notebooks stay one line per step and designs keep plain keyword
+signatures.
+
+Examples
+--------
+>>> ev = Evaluation({"title": "T", "seasonality": "none", "other": 1})
+>>> def fit(series, *, seasonality="auto", fourier_pairs=2): ...
+>>> ev.options_for(fit)
+{'seasonality': 'none'}
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["Evaluation", "evaluation"]
+
+_IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
+_PLAIN = (str, int, float, bool, list, dict, type(None))
+
+
+class Evaluation:
+    """Read-only view of an evaluation's parameters."""
+
+    def __init__(self, parameters: Mapping[str, Any]) -> None:
+        self._params = MappingProxyType(dict(parameters))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._params[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._params.get(key, default)
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        return self._params
+
+    @property
+    def title(self) -> str:
+        return str(self._params.get("title", ""))
+
+    def options_for(self, func: Callable, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The parameters ``func`` accepts as keywords (others are left out)."""
+        sig = inspect.signature(func)
+        names = [
+            n for n, p in sig.parameters.items()
+            if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and n not in exclude
+        ]
+        return {n: self._params[n] for n in names if n in self._params}
+
+    def __repr__(self) -> str:
+        return f"Evaluation({self.title!r}, {len(self._params)} parameters)"
+
+
+def evaluation(namespace: Mapping[str, Any]) -> Evaluation:
+    """Gather a notebook's parameters from its global namespace.
+
+    Every plain value (text, number, yes/no, list, mapping, blank) whose name
+    does not start with ``_`` is a parameter; Jupyter's own names are ignored.
+    """
+    params = {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and k not in _IPYTHON_NAMES and isinstance(v, _PLAIN)
+    }
+    return Evaluation(params)

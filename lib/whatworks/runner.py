@@ -1,0 +1,318 @@
+"""Run a spec: validate, execute the template with Papermill, write the report.
+
+:func:`run` reads as a straight script: load the spec → check its data
+in-process (no kernel) → execute the notebook into a private folder → read
+the payload back → render ``report.html`` and ``results.json`` → move the
+folder into place in one step. ``status.json`` is written on success and on
+failure, outside that step, so a failed run never replaces a good report.
+
+Examples
+--------
+>>> outcome = Outcome(spec="a.yaml", status="failed", kind="input", message="x", seconds=0.1)
+>>> outcome.ok
+False
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+
+from . import __version__, index, validation
+from .errors import InputError, RunError, WhatworksError
+from .render import render_report
+from .report import read_payload
+from .spec import Spec, load_spec
+from .templates import project_root
+
+__all__ = ["Outcome", "run", "run_many", "execute", "provenance", "write_status"]
+
+_PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "matplotlib", "papermill", "nbclient", "ipykernel")
+_INPUT_ERRORS = {"InputError", "DataError", "SpecError"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one run ended.
+
+    ``kind`` is ``ok``, ``input`` (input error: no new report), ``template``
+    or ``error`` (a fault in a template or in whatworks).
+    """
+
+    spec: str
+    status: str
+    kind: str
+    message: str
+    seconds: float
+    output: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def provenance(spec: Spec) -> dict:
+    """What produced a report: versions, commit, template and input fingerprints.
+
+    No timestamps, so the same spec and data give the same ``results.json``.
+    """
+    inputs = [{"key": "spec", "path": spec.path.name, "sha256": _sha256(spec.path)}]
+    for key, path in spec.input_files().items():
+        inputs.append({"key": key, "path": str(spec.parameters[key]), "sha256": _sha256(path)})
+    packages = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return {
+        "whatworks_version": __version__,
+        "git_commit": _git_commit(),
+        "template": spec.template.name,
+        "template_sha256": _sha256(spec.template.path),
+        "inputs": inputs,
+        "packages": packages,
+        "random_seed": spec.parameters.get("seed"),
+    }
+
+
+_ESTIMATE_KEYS = ("name", "label", "headline", "measure", "outcome", "group", "estimate", "se",
+                  "ci_low", "ci_high", "p_value", "scale", "unit")
+
+
+def _in_order(item: dict, keys: tuple[str, ...]) -> dict:
+    return {**{k: item[k] for k in keys if k in item}, **{k: v for k, v in item.items() if k not in keys}}
+
+
+def compose_results(payload: dict, spec: Spec, prov: dict) -> dict:
+    """``results.json``: the notebook's payload framed by what the runner knows.
+
+    Keys come in the documented order (the notebook stores them sorted).
+    """
+    payload = dict(payload)
+    if isinstance(payload.get("period"), dict):
+        payload["period"] = _in_order(payload["period"], ("start", "end"))
+    payload["estimates"] = [_in_order(e, _ESTIMATE_KEYS) for e in payload.get("estimates", [])]
+    payload["checks"] = [_in_order(c, ("name", "status", "message")) for c in payload.get("checks", [])]
+    head = {
+        "template": spec.template.name,
+        "template_label": spec.template.description or spec.template.name,
+        "title": payload.get("title", spec.parameters.get("title", "")),
+        "owner": payload.get("owner", ""),
+        "classification": payload.get("classification", "OFFICIAL"),
+        "period": payload.get("period", {"start": None, "end": None}),
+        "whatworks_version": __version__,
+    }
+    first = ("evidence", "summary", "estimates", "checks")
+    body = {k: payload[k] for k in first if k in payload}
+    body.update({k: v for k, v in payload.items() if k not in head and k not in first})
+    return {**head, **body, "provenance": prov}
+
+
+def start_kernel(cwd: Path, kernel_name: str = "python3"):
+    """Start a kernel in ``cwd`` (its chatter on stderr is discarded).
+
+    Returned already started, so a batch can start the next report's kernel
+    while the current one runs; every report still gets a kernel of its own.
+    """
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name=kernel_name)
+    km.start_kernel(cwd=str(cwd), stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    return km
+
+
+def execute(spec: Spec, output_notebook: Path, *, km=None) -> None:
+    """Execute the spec's template with Papermill in a kernel working in the spec's folder.
+
+    ``km`` is a kernel already started by :func:`start_kernel` (one is
+    started here otherwise); it is shut down afterwards either way.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    km = km or start_kernel(spec.base_dir)
+    try:
+        papermill.execute_notebook(
+            str(spec.template.path),
+            str(output_notebook),
+            parameters=dict(spec.parameters),
+            kernel_name=km.kernel_name,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            km=km,
+        )
+    except PapermillExecutionError as exc:
+        if exc.ename in _INPUT_ERRORS:
+            raise InputError(exc.evalue) from None
+        raise RunError(
+            f"the template '{spec.template.name}' stopped at cell {exc.exec_count}: {exc.ename}: {exc.evalue}",
+            hint="This is a fault in the template or in whatworks, not in your data; "
+            "the executed notebook is kept as last-failure.ipynb in the output folder.",
+        ) from None
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+def write_status(folder: Path, *, status: str, kind: str, message: str, spec: Path, title: str = "") -> None:
+    """Write ``status.json`` (success or failure) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {
+        "status": status,
+        "kind": kind,
+        "reason": message,
+        "spec": spec.name,
+        "title": title,
+        "time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    tmp = folder / ".status.json.tmp"
+    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / "status.json")
+
+
+def _swap_into_place(staging: Path, output: Path) -> None:
+    """Replace ``output`` by ``staging`` (two renames; the old copy goes last)."""
+    old = output.with_name(f".{output.name}.old-{os.getpid()}")
+    if output.exists():
+        os.replace(output, old)
+    try:
+        os.replace(staging, output)
+    except OSError:
+        if old.exists():
+            os.replace(old, output)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def parameter_rows(spec: Spec) -> list[dict]:
+    """Rows for the report's "Parameters used" table."""
+    return [
+        {"name": p.name, "value": spec.parameters[p.name], "help": p.help, "default": p.name not in spec.given}
+        for p in spec.template.parameters
+    ]
+
+
+def run(spec_path: str | Path, *, reports_root: str | Path | None = None, rebuild_index: bool = True) -> Outcome:
+    """Render one spec. Never raises for input problems: the :class:`Outcome` says."""
+    started = time.perf_counter()
+    spec_path = Path(spec_path)
+    output: Path | None = None
+    try:
+        spec = load_spec(spec_path, reports_root=reports_root)
+        output = spec.output
+        validation.validate(spec)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.partial-", dir=output.parent))
+        try:
+            notebook_path = staging / "notebook.ipynb"
+            try:
+                execute(spec, notebook_path)
+            except RunError:
+                if notebook_path.exists():
+                    output.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(notebook_path, output / "last-failure.ipynb")
+                raise
+            nb = nbformat.read(notebook_path, as_version=4)
+            payload = read_payload(nb)
+            if payload is None:
+                raise RunError(f"the template '{spec.template.name}' did not record its results",
+                               hint="Its last cell must call ww.emit(ev, result).")
+            results = compose_results(payload, spec, provenance(spec))
+            html = render_report(nb, results, parameters=parameter_rows(spec),
+                                 produced=dt.datetime.now().astimezone())
+            (staging / "results.json").write_text(
+                json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            (staging / "report.html").write_text(html, encoding="utf-8")
+            _swap_into_place(staging, output)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        title = results.get("title", "")
+        write_status(output, status="ok", kind="ok", message="Report produced.", spec=spec_path, title=title)
+        outcome = Outcome(str(spec_path), "ok", "ok", "Report produced.", time.perf_counter() - started,
+                          str(output))
+    except WhatworksError as exc:
+        kind = "input" if isinstance(exc, InputError) else ("error" if isinstance(exc, RunError) else "template")
+        if output is None and reports_root is not None:
+            output = Path(reports_root) / spec_path.stem
+        if output is not None:
+            write_status(output, status="failed", kind=kind, message=str(exc), spec=spec_path)
+        outcome = Outcome(str(spec_path), "failed", kind, str(exc), time.perf_counter() - started,
+                          None if output is None else str(output))
+    if rebuild_index and outcome.output:
+        index.build(Path(outcome.output).parent)
+    return outcome
+
+
+def _run_quietly(args) -> Outcome:
+    spec_path, reports_root = args
+    return run(spec_path, reports_root=reports_root, rebuild_index=False)
+
+
+def run_many(
+    spec_paths: Iterable[str | Path],
+    *,
+    reports_root: str | Path | None = None,
+    workers: int = 1,
+    on_done: Callable[[int, int, Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Render several specs, carrying on past failures; the index is rebuilt once at the end.
+
+    ``workers`` > 1 renders in parallel processes (each report keeps its own
+    kernel; none is shared).
+    """
+    paths = [Path(p) for p in spec_paths]
+    outcomes: list[Outcome] = []
+    jobs = [(p, reports_root) for p in paths]
+    if workers > 1 and len(paths) > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_run_quietly, job) for job in jobs]
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                if on_done:
+                    on_done(len(outcomes), len(paths), outcomes[-1])
+    else:
+        for job in jobs:
+            outcomes.append(_run_quietly(job))
+            if on_done:
+                on_done(len(outcomes), len(paths), outcomes[-1])
+    roots = {Path(o.output).parent for o in outcomes if o.output}
+    for root in roots:
+        index.build(root)
+    order = {str(p): i for i, p in enumerate(paths)}
+    return sorted(outcomes, key=lambda o: order.get(o.spec, 0))

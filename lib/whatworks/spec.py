@@ -1,0 +1,303 @@
+"""Evaluation specs: a short YAML file, validated before any kernel starts.
+
+A spec names a template and sets its parameters::
+
+    template: before-after
+    title: Castle ward problem-solving plan
+    owner: Insp. A. Khan
+    data: ../data/demo/castle_asb_incidents.csv   # relative to this file
+    date_column: reported_date
+    aggregate: week
+    intervention_date: 2024-06-03
+
+Every key is checked against the template's parameters cell: unknown keys are
+refused with the nearest valid name, values are coerced to the declared
+type, files are checked to exist, and each error names the key and the fix.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "x.yaml").write_text("template: before-after\\ntitel: oops\\n")
+>>> try:
+...     load_spec(d / "x.yaml")
+... except SpecError as e:
+...     print(e.key, "->", e.hint)
+titel -> Did you mean 'title'?
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from .errors import SpecError, TemplateError
+from .params import Parameter
+from .templates import COMMON_KEYS, Template, registry
+
+__all__ = ["Spec", "load_spec", "coerce", "CLASSIFICATIONS"]
+
+#: Government Security Classifications, lowest first.
+CLASSIFICATIONS: tuple[str, ...] = ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated spec.
+
+    Attributes
+    ----------
+    path
+        The spec file.
+    template
+        The template it names.
+    parameters
+        Every template parameter: the spec's value, coerced, or the default.
+        File paths stay as written (relative to the spec file).
+    given
+        The keys the spec itself set.
+    output
+        The folder the report goes to.
+    """
+
+    path: Path
+    template: Template
+    parameters: Mapping[str, Any] = field(repr=False)
+    given: frozenset[str]
+    output: Path
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths in the spec are read from."""
+        return self.path.parent
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def input_files(self) -> dict[str, Path]:
+        """Every data file the spec names, by key (resolved paths)."""
+        out = {}
+        for p in self.template.parameters:
+            value = self.parameters.get(p.name)
+            if p.kind == "file" and isinstance(value, str) and value:
+                out[p.name] = (self.base_dir / value).resolve()
+        return out
+
+
+def _date(value, key: str, file: str) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise SpecError(
+            f"'{value}' is not a date",
+            key=key,
+            file=file,
+            hint="Write dates as YYYY-MM-DD, for example 2024-03-01.",
+        ) from None
+
+
+def _plain(value):
+    """Dates anywhere inside a value become ISO strings (YAML reads them as dates)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _scalar(kind: str, value, key: str, file: str, param: Parameter | None = None):
+    bad = SpecError(
+        f"'{value}' is not {_A.get(kind, kind)}",
+        key=key,
+        file=file,
+        hint=f"Expected {param.describe_type() if param else kind}."
+        + (f" ({param.help})" if param and param.help else ""),
+    )
+    if kind == "str":
+        if isinstance(value, (dict, list)):
+            raise bad
+        return _plain(value) if isinstance(value, (dt.date, dt.datetime)) else str(value)
+    if kind == "int":
+        if isinstance(value, bool):
+            raise bad
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise bad from None
+        if number != int(number):
+            raise bad
+        return int(number)
+    if kind == "float":
+        if isinstance(value, bool):
+            raise bad
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise bad from None
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        words = {"yes": True, "true": True, "no": False, "false": False, "y": True, "n": False}
+        if isinstance(value, str) and value.strip().lower() in words:
+            return words[value.strip().lower()]
+        raise bad
+    if kind == "date":
+        return _date(value, key, file)
+    if kind == "file":
+        if not isinstance(value, str) or not value.strip():
+            raise bad
+        return value.strip()
+    return _plain(value)
+
+
+_A = {"int": "a whole number", "float": "a number", "bool": "yes or no", "str": "text",
+      "date": "a date", "file": "a file path", "list": "a list", "dict": "a mapping"}
+
+
+def coerce(param: Parameter, value, *, file: str = "spec") -> Any:
+    """Coerce a spec value to a parameter's declared type, or raise :class:`SpecError`.
+
+    >>> from whatworks.params import parse_parameters
+    >>> p = parse_parameters('n: int = 2  # pairs')[0]
+    >>> coerce(p, "3")
+    3
+    """
+    key = param.name
+    if value is None:
+        if param.optional:
+            return None
+        raise SpecError("must not be blank", key=key, file=file, hint=f"Expected {param.describe_type()}.")
+    if param.kind == "choice":
+        choices = param.choices or ()
+        if value in choices:
+            return value
+        folded = {str(c).lower(): c for c in choices}
+        if str(value).strip().lower() in folded:
+            return folded[str(value).strip().lower()]
+        near = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+        hint = f"Use one of: {', '.join(str(c) for c in choices)}."
+        if near:
+            hint = f"Did you mean '{near[0]}'? " + hint
+        raise SpecError(f"'{value}' is not an allowed value", key=key, file=file, hint=hint)
+    if param.kind == "list":
+        if not isinstance(value, list):
+            value = [value]
+        if param.item_kind and param.item_kind not in ("any", "list", "dict"):
+            return [_scalar(param.item_kind, v, key, file) for v in value]
+        return _plain(value)
+    if param.kind == "dict":
+        if not isinstance(value, Mapping):
+            raise SpecError("must be a mapping of names to values", key=key, file=file,
+                            hint=f"Write it as indented 'name: value' lines. ({param.help})")
+        if param.item_kind and param.item_kind not in ("any", "list", "dict"):
+            return {str(k): _scalar(param.item_kind, v, key, file) for k, v in value.items()}
+        return _plain(dict(value))
+    return _scalar(param.kind, value, key, file, param)
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise SpecError(f"spec file '{path}' not found", hint="Check the path and spelling.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise SpecError(
+            f"the spec is not valid YAML{where}",
+            file=str(path),
+            hint="Each line should be  key: value ; indent lists with '- '. Check quotes and colons.",
+        ) from None
+    if raw is None:
+        raise SpecError("the spec is empty", file=str(path), hint="Start with  template: before-after")
+    if not isinstance(raw, dict):
+        raise SpecError("the spec must be a list of  key: value  lines", file=str(path))
+    return {str(k): v for k, v in raw.items()}
+
+
+def load_spec(path: str | Path, *, reports_root: str | Path | None = None, templates=None) -> Spec:
+    """Read and validate a spec file.
+
+    Parameters
+    ----------
+    path
+        The YAML spec.
+    reports_root
+        Where reports go when the spec has no ``output`` key (default
+        ``reports/`` in the current folder); each spec gets
+        ``<reports_root>/<spec file name>/``.
+    templates
+        A :class:`whatworks.templates.Registry` (default: ``notebooks/``).
+
+    Raises
+    ------
+    SpecError
+        Naming the key at fault and the fix.
+    """
+    path = Path(path)
+    file = str(path)
+    raw = _read_yaml(path)
+    reg = templates or registry()
+    if "template" not in raw:
+        raise SpecError("the spec does not say which template to use", key="template", file=file,
+                        hint=f"Add  template: <name> ; the templates are: {', '.join(reg.names())}.")
+    try:
+        template = reg.get(str(raw["template"]))
+    except TemplateError as exc:
+        raise SpecError(exc.message, key="template", file=file, hint=exc.hint) from None
+    valid = set(template.names) | set(COMMON_KEYS)
+    for key in raw:
+        if key not in valid:
+            near = difflib.get_close_matches(key, sorted(valid), n=1, cutoff=0.6)
+            hint = f"Did you mean '{near[0]}'?" if near else (
+                f"Run  whatworks templates  to see the keys '{template.name}' accepts.")
+            raise SpecError("is not a key this template understands", key=key, file=file, hint=hint)
+    missing = [p for p in template.parameters if p.required and p.name not in raw]
+    if missing:
+        first = missing[0]
+        raise SpecError(
+            "is required", key=first.name, file=file,
+            hint=f"Add  {first.name}: ...  ({first.help})" + (
+                f" Also missing: {', '.join(p.name for p in missing[1:])}." if len(missing) > 1 else ""),
+        )
+    params: dict[str, Any] = {}
+    for p in template.parameters:
+        params[p.name] = coerce(p, raw[p.name], file=file) if p.name in raw else p.spec_default
+    for p in template.parameters:
+        if p.kind == "file" and p.name in raw and params[p.name]:
+            target = path.parent / params[p.name]
+            if not target.is_file():
+                raise SpecError(
+                    f"file '{params[p.name]}' not found",
+                    key=p.name, file=file,
+                    hint=f"Paths in a spec are relative to the spec file's folder ({path.parent.name or '.'}/).",
+                )
+    if params.get("classification"):
+        cls = str(params["classification"]).upper().replace("_", "-")
+        if cls not in CLASSIFICATIONS:
+            raise SpecError(f"'{params['classification']}' is not a classification", key="classification",
+                            file=file, hint=f"Use one of: {', '.join(CLASSIFICATIONS)}.")
+        params["classification"] = cls
+    if "output" in raw:
+        if not isinstance(raw["output"], str) or not raw["output"].strip():
+            raise SpecError("must be a folder path", key="output", file=file)
+        output = (path.parent / raw["output"]).resolve()
+    else:
+        root = Path(reports_root) if reports_root else Path.cwd() / "reports"
+        output = (root / path.stem).resolve()
+    return Spec(path=path.resolve(), template=template, parameters=MappingProxyType(params),
+                given=frozenset(raw), output=output)

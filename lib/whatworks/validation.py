@@ -1,0 +1,62 @@
+"""Checking a spec's data without starting a kernel.
+
+Each design registers the function that reads and checks its inputs — the
+same library call its notebook makes first — so ``whatworks validate`` and
+``whatworks run`` report input errors in words before any notebook starts.
+
+Examples
+--------
+>>> sorted(VALIDATORS)[:1]
+['before-after']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .evaluation import Evaluation
+from .spec import Spec
+
+__all__ = ["VALIDATORS", "register", "validate"]
+
+#: design name -> function(evaluation) that reads and checks the inputs.
+VALIDATORS: dict[str, Callable[[Evaluation], object]] = {}
+
+
+def register(design: str) -> Callable:
+    """Decorator: register the input check for a design."""
+
+    def wrap(func: Callable[[Evaluation], object]) -> Callable[[Evaluation], object]:
+        VALIDATORS[design] = func
+        return func
+
+    return wrap
+
+
+@contextlib.contextmanager
+def _inside(folder: Path) -> Iterator[None]:
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(here)
+
+
+@register("before-after")
+def _before_after(ev: Evaluation) -> object:
+    from . import data
+
+    return data.load_series(ev["data"], **ev.options_for(data.load_series, exclude=("data",)))
+
+
+def validate(spec: Spec) -> object | None:
+    """Read and check a spec's inputs as its notebook will (relative to the spec's folder)."""
+    check = VALIDATORS.get(spec.template.design)
+    if check is None:
+        return None
+    with _inside(spec.base_dir):
+        return check(Evaluation(spec.parameters))
