@@ -1,0 +1,337 @@
+"""Segmented-regression models behind :mod:`whatworks.designs.its`.
+
+The design matrix (intercept, trend, season, level and slope terms) and the
+three model families (counts, proportions, continuous) live here; the design
+module turns a fitted model into estimates, checks and words.
+
+Examples
+--------
+>>> import pandas as pd
+>>> periods = pd.date_range("2022-01-01", periods=36, freq="MS")
+>>> d = build_design(periods, "month", first_post=24, first_after_end=None,
+...                  seasonality="fourier", fourier_pairs=2, slope_change=True)
+>>> d.names
+('intercept', 'trend', 'sin1', 'cos1', 'sin2', 'cos2', 'level', 'slope')
+>>> d.n_baseline
+6
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import optimize, stats
+
+__all__ = [
+    "PERIODS_PER_YEAR",
+    "SEASONALITIES",
+    "FAMILIES",
+    "Design",
+    "ModelFit",
+    "period_steps",
+    "period_containing",
+    "build_design",
+    "newey_west_lags",
+    "ljung_box",
+]
+
+#: Periods in a year, for the two-year rule and the trend unit.
+PERIODS_PER_YEAR: dict[str, int] = {"day": 365, "week": 52, "month": 12, "quarter": 4}
+
+_STEP = {
+    "day": pd.DateOffset(days=1),
+    "week": pd.DateOffset(days=7),
+    "month": pd.DateOffset(months=1),
+    "quarter": pd.DateOffset(months=3),
+}
+
+Z = float(stats.norm.ppf(0.975))
+
+
+def period_steps(periods: pd.Series | pd.DatetimeIndex, freq: str) -> np.ndarray:
+    """Whole periods since the first period, counting the first as 1.
+
+    Counted on the calendar, so a gap in the data leaves a gap in the trend.
+
+    >>> period_steps(pd.to_datetime(["2024-01-01", "2024-02-01", "2024-04-01"]), "month")
+    array([1, 2, 4])
+    """
+    p = pd.DatetimeIndex(periods)
+    if freq in ("month", "quarter"):
+        months = (p.year - p[0].year) * 12 + (p.month - p[0].month)
+        steps = months // (3 if freq == "quarter" else 1)
+    else:
+        days = (p - p[0]).days
+        steps = days // (7 if freq == "week" else 1)
+    return np.asarray(steps, dtype=int) + 1
+
+
+def period_containing(periods: pd.Series | pd.DatetimeIndex, freq: str, date: pd.Timestamp) -> int | None:
+    """Position of the period whose span contains ``date`` (None if outside).
+
+    >>> period_containing(pd.date_range("2024-01-01", periods=3, freq="MS"), "month",
+    ...                   pd.Timestamp("2024-02-15"))
+    1
+    """
+    p = pd.DatetimeIndex(periods)
+    ends = p + _STEP[freq]
+    inside = np.flatnonzero((p <= date) & (date < ends))
+    if inside.size:
+        return int(inside[0])
+    # A date in a gap between periods starts the next period.
+    later = np.flatnonzero(p > date)
+    if later.size and date >= p[0]:
+        return int(later[0])
+    return None
+
+
+def period_end(period: pd.Timestamp, freq: str) -> pd.Timestamp:
+    """The last day of the period starting at ``period``."""
+    return period + _STEP[freq] - pd.Timedelta(days=1)
+
+
+# -- seasonality -------------------------------------------------------------
+def _season_none(periods: pd.DatetimeIndex, freq: str, pairs: int) -> dict[str, np.ndarray]:
+    return {}
+
+
+def _season_position(periods: pd.DatetimeIndex, freq: str) -> tuple[np.ndarray, float]:
+    if freq == "month":
+        return np.asarray(periods.month, dtype=float), 12.0
+    if freq == "quarter":
+        return np.asarray(periods.quarter, dtype=float), 4.0
+    return np.asarray(periods.day_of_year - 1, dtype=float), 365.25
+
+
+def _season_fourier(periods: pd.DatetimeIndex, freq: str, pairs: int) -> dict[str, np.ndarray]:
+    position, year = _season_position(periods, freq)
+    cols: dict[str, np.ndarray] = {}
+    for k in range(1, pairs + 1):
+        angle = 2 * np.pi * k * position / year
+        cols[f"sin{k}"] = np.sin(angle)
+        cols[f"cos{k}"] = np.cos(angle)
+    # sin(pi * m) is zero for every month when k = year / 2: drop such columns.
+    return {name: col for name, col in cols.items() if np.max(np.abs(col)) > 1e-9}
+
+
+def _dummies(labels: np.ndarray, prefix: str) -> dict[str, np.ndarray]:
+    levels = sorted(set(labels.tolist()))
+    return {f"{prefix}{lv}": (labels == lv).astype(float) for lv in levels[1:]}
+
+
+def _season_dummies(periods: pd.DatetimeIndex, freq: str, pairs: int) -> dict[str, np.ndarray]:
+    if freq == "quarter":
+        return _dummies(np.asarray(periods.quarter), "quarter")
+    cols = _dummies(np.asarray(periods.month), "month")
+    if freq == "day":
+        cols.update(_dummies(np.asarray(periods.day_of_week), "weekday"))
+    return cols
+
+
+#: Seasonal terms by name; ``auto`` is resolved before a builder is chosen.
+SEASONALITIES: dict[str, Callable[[pd.DatetimeIndex, str, int], dict[str, np.ndarray]]] = {
+    "none": _season_none,
+    "fourier": _season_fourier,
+    "dummies": _season_dummies,
+}
+
+
+@dataclass(frozen=True)
+class Design:
+    """A segmented-regression design matrix over every period (fit and not)."""
+
+    X: np.ndarray
+    names: tuple[str, ...]
+    n_baseline: int
+    phase: np.ndarray
+
+    @property
+    def effect_columns(self) -> list[int]:
+        """Columns set to zero for the counterfactual."""
+        return list(range(self.n_baseline, len(self.names)))
+
+    def counterfactual(self) -> np.ndarray:
+        Xcf = self.X.copy()
+        Xcf[:, self.effect_columns] = 0.0
+        return Xcf
+
+    def column(self, name: str) -> int:
+        return self.names.index(name)
+
+
+def build_design(
+    periods: pd.Series | pd.DatetimeIndex,
+    freq: str,
+    *,
+    first_post: int,
+    first_after_end: int | None,
+    seasonality: str,
+    fourier_pairs: int,
+    slope_change: bool,
+) -> Design:
+    """Columns: intercept, trend, season, level, slope (and the same after the end).
+
+    ``first_post`` and ``first_after_end`` are row positions. The slope term
+    counts periods since the first post period (0 before it and at it).
+    """
+    p = pd.DatetimeIndex(periods)
+    t = period_steps(p, freq).astype(float)
+    cols: dict[str, np.ndarray] = {"intercept": np.ones(len(p)), "trend": t}
+    season = SEASONALITIES[seasonality](p, freq, fourier_pairs)
+    cols.update(season)
+    n_baseline = len(cols)
+    phase = np.full(len(p), "before", dtype=object)
+    segments = [("", first_post, "during")]
+    if first_after_end is not None:
+        segments.append(("_after_end", first_after_end, "ended"))
+    for suffix, start, label in segments:
+        on = np.arange(len(p)) >= start
+        phase[on] = label
+        cols["level" + suffix] = on.astype(float)
+        if slope_change:
+            cols["slope" + suffix] = np.where(on, t - t[start], 0.0)
+    return Design(np.column_stack(list(cols.values())), tuple(cols), n_baseline, phase)
+
+
+# -- fitting -----------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelFit:
+    """A fitted segmented regression, on the link scale.
+
+    ``dispersion`` is Pearson chi-squared over residual degrees of freedom
+    (``dispersion_kind`` ``pearson``), the negative binomial alpha (``negbin``)
+    or the residual variance (``variance``, continuous outcomes). ``pearson``
+    holds the Pearson residuals of the fitted rows (raw residuals over the
+    residual standard deviation for continuous outcomes).
+    """
+
+    params: np.ndarray
+    cov: np.ndarray
+    link: str
+    dispersion: float
+    dispersion_kind: str
+    pearson: np.ndarray
+    method: str
+
+    def inverse(self, eta: np.ndarray) -> np.ndarray:
+        return _INVERSE[self.link](eta)
+
+    def linear(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Linear predictor and its standard error for each row of ``X``."""
+        eta = X @ self.params
+        se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.cov, X))
+        return eta, se
+
+
+_INVERSE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "log": np.exp,
+    "logit": lambda e: 1.0 / (1.0 + np.exp(-e)),
+    "identity": lambda e: e,
+}
+
+
+def _pearson_ratio(pearson: np.ndarray, n: int, k: int) -> float:
+    return float(np.sum(pearson**2) / max(n - k, 1))
+
+
+def _fit_count(y, X, offset, denominator, overdispersion) -> ModelFit:
+    glm = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset)
+    pois = glm.fit()
+    pearson = np.asarray(pois.resid_pearson)
+    ratio = _pearson_ratio(pearson, len(y), X.shape[1])
+    if overdispersion == "negbin":
+        return _fit_negbin(y, X, offset, pois.params, ratio)
+    scale = ratio if overdispersion == "quasipoisson" else 1.0
+    method = (
+        "Quasi-Poisson GLM, log link (Poisson with the Pearson scale)"
+        if overdispersion == "quasipoisson"
+        else "Poisson GLM, log link, scale fixed at 1"
+    )
+    cov = np.asarray(pois.cov_params()) * scale
+    return ModelFit(np.asarray(pois.params), cov, "log", ratio, "pearson", pearson, method)
+
+
+def _fit_negbin(y, X, offset, start, ratio) -> ModelFit:
+    """NB2 by profile maximum likelihood: alpha maximises the profile log-likelihood."""
+
+    def fit_at(log_alpha: float):
+        family = sm.families.NegativeBinomial(alpha=float(np.exp(log_alpha)))
+        return sm.GLM(y, X, family=family, offset=offset).fit(start_params=start)
+
+    best = optimize.minimize_scalar(lambda la: -fit_at(la).llf, bounds=(math.log(1e-8), math.log(100.0)),
+                                    method="bounded", options={"xatol": 1e-5})
+    res = fit_at(best.x)
+    alpha = float(np.exp(best.x))
+    mu = np.asarray(res.fittedvalues)
+    pearson = (y - mu) / np.sqrt(mu + alpha * mu**2)
+    return ModelFit(np.asarray(res.params), np.asarray(res.cov_params()), "log", alpha, "negbin", pearson,
+                    "Negative binomial (NB2) regression, log link, dispersion alpha by maximum likelihood "
+                    "(profile likelihood), scale fixed at 1")
+
+
+def _fit_proportion(y, X, offset, denominator, overdispersion) -> ModelFit:
+    endog = np.column_stack([y, denominator - y])
+    res = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
+    pearson = np.asarray(res.resid_pearson)
+    ratio = _pearson_ratio(pearson, len(y), X.shape[1])
+    scale = 1.0 if overdispersion == "none" else ratio
+    method = (
+        "Binomial GLM, logit link, scale fixed at 1"
+        if overdispersion == "none"
+        else "Quasi-binomial GLM, logit link (binomial with the Pearson scale)"
+    )
+    cov = np.asarray(res.cov_params()) * scale
+    return ModelFit(np.asarray(res.params), cov, "logit", ratio, "pearson", pearson, method)
+
+
+def newey_west_lags(n: int) -> int:
+    """Newey–West (1994) rule of thumb: floor(4 (n / 100)^(2/9)).
+
+    >>> newey_west_lags(100), newey_west_lags(156)
+    (4, 4)
+    """
+    return int(math.floor(4 * (n / 100) ** (2 / 9)))
+
+
+def _fit_continuous(y, X, offset, denominator, overdispersion) -> ModelFit:
+    lags = newey_west_lags(len(y))
+    res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    resid = np.asarray(res.resid)
+    sd = float(np.sqrt(np.sum(resid**2) / max(len(y) - X.shape[1], 1)))
+    method = (
+        f"Ordinary least squares with Newey–West (HAC) standard errors, Bartlett kernel, "
+        f"{lags} lags by the rule floor(4 (n/100)^(2/9)) with n = {len(y)}, "
+        f"small-sample correction n/(n - k)"
+    )
+    return ModelFit(np.asarray(res.params), np.asarray(res.cov_params()), "identity",
+                    sd**2, "variance", resid / sd if sd > 0 else resid, method)
+
+
+#: Model family by outcome type: ``(y, X, offset, denominator, overdispersion) -> ModelFit``.
+FAMILIES: dict[str, Callable[..., ModelFit]] = {
+    "count": _fit_count,
+    "proportion": _fit_proportion,
+    "continuous": _fit_continuous,
+}
+
+
+def ljung_box(resid: np.ndarray, lags: int) -> tuple[float, float]:
+    """Ljung–Box statistic and p-value (chi-squared on ``lags`` df).
+
+    >>> q, p = ljung_box(np.random.default_rng(0).normal(size=200), 10)
+    >>> p > 0.05
+    True
+    """
+    x = np.asarray(resid, dtype=float) - np.mean(resid)
+    n = len(x)
+    denom = float(np.sum(x**2))
+    if denom == 0 or lags < 1:
+        return 0.0, 1.0
+    acf = np.array([np.sum(x[k:] * x[:-k]) / denom for k in range(1, lags + 1)])
+    q = float(n * (n + 2) * np.sum(acf**2 / (n - np.arange(1, lags + 1))))
+    return q, float(stats.chi2.sf(q, lags))

@@ -1,0 +1,228 @@
+"""Words for an interrupted time series: the summary and the method notes.
+
+Examples
+--------
+>>> ratio_change_words(0.82, 0.74, 0.91)
+('18% lower', '95% CI 9% to 26% lower')
+>>> ratio_change_words(0.95, 0.88, 1.03)[1]
+'95% CI 12% lower to 3% higher'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import text
+from ..results import Check, Estimate
+from ._its_checks import CHECK_RULES
+
+__all__ = [
+    "ratio_change_words",
+    "difference_words",
+    "total_words",
+    "summary_paragraphs",
+    "breakdown_sentence",
+    "method_notes",
+    "CHECK_PHRASES",
+]
+
+#: How each warning or failure is mentioned in the summary.
+CHECK_PHRASES: dict[str, str] = {
+    "too_few_points": "there are too few periods on one side of the intervention",
+    "underpowered": "the series is short, so the estimate is imprecise",
+    "seasonality_short_baseline": "the baseline is too short to separate season from trend",
+    "small_counts": "counts are small, so percentages are unreliable",
+    "autocorrelation": "the residuals are autocorrelated, so the interval may be too narrow",
+    "regression_to_mean": (
+        "the intervention followed an unusual peak, so part of the change may be a return to normal"
+    ),
+}
+
+
+def _pct(change: float) -> str:
+    return f"{abs(change) * 100:.0f}%"
+
+
+def ratio_change_words(estimate: float, low: float, high: float) -> tuple[str, str]:
+    """A ratio and its interval as a change: ``('18% lower', '95% CI 9% to 26% lower')``."""
+    head = text.fmt_change_pct(estimate)
+    if high < 1:
+        interval = f"{_pct(1 - high)} to {_pct(1 - low)} lower"
+    elif low > 1:
+        interval = f"{_pct(low - 1)} to {_pct(high - 1)} higher"
+    else:
+        interval = f"{_pct(1 - low)} lower to {_pct(high - 1)} higher"
+    return head, f"{text.LEVEL_WORDS} CI {interval}"
+
+
+def difference_words(estimate: float, low: float, high: float, unit: str = "") -> tuple[str, str]:
+    """A difference and its interval: ``('3.2 lower', '95% CI 1.1 to 5.3 lower')``.
+
+    >>> difference_words(-3.2, -5.3, -1.1)
+    ('3.2 lower', '95% CI 1.1 to 5.3 lower')
+    """
+    tail = f" {unit}" if unit else ""
+    word = "lower" if estimate < 0 else "higher"
+    head = f"{text.fmt_number(abs(estimate))}{tail} {word}" if estimate != 0 else "no different"
+    if high < 0:
+        interval = f"{text.fmt_number(-high)} to {text.fmt_number(-low)} lower"
+    elif low > 0:
+        interval = f"{text.fmt_number(low)} to {text.fmt_number(high)} higher"
+    else:
+        interval = f"{text.fmt_number(-low)} lower to {text.fmt_number(high)} higher"
+    return head, f"{text.LEVEL_WORDS} CI {interval}"
+
+
+def total_words(est: Estimate, label: str, span: str = "") -> str:
+    """``'about 140 fewer incidents over 52 weeks (95% CI 60 to 220 fewer)'``.
+
+    >>> e = Estimate(name="t", label="t", measure="m", estimate=-140.2, ci_low=-220, ci_high=-60)
+    >>> total_words(e, "incidents", "52 weeks")
+    'about 140 fewer incidents over 52 weeks (95% CI 60 to 220 fewer)'
+    """
+    word = "fewer" if est.estimate < 0 else "more"
+    lo, hi = round(est.ci_low), round(est.ci_high)
+    if hi < 0:
+        interval = f"{text.fmt_number(-hi)} to {text.fmt_number(-lo)} fewer"
+    elif lo > 0:
+        interval = f"{text.fmt_number(lo)} to {text.fmt_number(hi)} more"
+    else:
+        interval = f"{text.fmt_number(-lo)} fewer to {text.fmt_number(hi)} more"
+    over = f" over {span}" if span else ""
+    size = text.fmt_number(abs(est.estimate), 0)
+    return f"about {size} {word} {label}{over} ({text.LEVEL_WORDS} CI {interval})"
+
+
+def _change_words(est: Estimate, unit: str) -> tuple[str, str]:
+    if est.scale == "ratio":
+        return ratio_change_words(est.estimate, est.ci_low, est.ci_high)
+    return difference_words(est.estimate, est.ci_low, est.ci_high, unit)
+
+
+def _subject(outcome_type: str, label: str) -> str:
+    if outcome_type == "proportion":
+        return f"The odds of {label} were"
+    return f"{label[:1].upper()}{label[1:]} were"
+
+
+def summary_paragraphs(
+    *,
+    level: Estimate | None,
+    total: Estimate | None,
+    checks: Sequence[Check],
+    label: str,
+    outcome_type: str,
+    start_words: str,
+    n_post_words: str,
+    improvement: str,
+    sms_level: int,
+    groups: Sequence[Estimate] = (),
+    by: str = "group",
+) -> tuple[str, ...]:
+    """The plain-English summary, headline first."""
+    fails = [c for c in checks if c.status == "fail"]
+    warns = [c for c in checks if c.status == "warn"]
+    if level is None:
+        reasons = "; ".join(c.message for c in fails) or "the model could not be fitted."
+        return (f"No estimate is given for {label}. {reasons}",)
+    head, interval = _change_words(level, "")
+    clear = bool(level.excludes_null())
+    if clear:
+        first = (f"{_subject(outcome_type, label)} {head} than expected after the intervention began on "
+                 f"{start_words} ({interval})")
+        if total is not None:
+            first += f", {total_words(total, label, n_post_words)}"
+    else:
+        first = (f"There is no clear evidence of a change in {label} after the intervention began on "
+                 f"{start_words}: {label} were {head} than expected, but the interval includes no change "
+                 f"({interval})")
+        if total is not None:
+            first += f". Over {n_post_words} that is {total_words(total, label)}"
+    paras = [first + "."]
+    if clear:
+        good = (level.estimate < level.null_value) == (improvement == "decrease")
+        paras.append("This is the hoped-for direction." if good
+                     else "This is the opposite of the hoped-for direction.")
+    if sms_level < 3:
+        paras[-1] += (" This is an association, not proof of cause: the comparison is with the trend"
+                      " and season before the intervention, with no comparison group"
+                      f" (Maryland level {sms_level}).")
+    if groups:
+        paras.append(breakdown_sentence(groups, by))
+    if warns:
+        paras.append(_caution(warns))
+    return tuple(paras)
+
+
+def breakdown_sentence(groups: Sequence[Estimate], by: str) -> str:
+    """One clause per group's level change: ``'By crime type: Burglary 40% lower; ...'``.
+
+    >>> e = Estimate(name="level_change.A", label="x", measure="rate ratio", estimate=0.6,
+    ...              ci_low=0.5, ci_high=0.7, scale="ratio", group="A")
+    >>> breakdown_sentence([e], "crime type")
+    'By crime type: A 40% lower (95% CI 30% to 50% lower).'
+    """
+    parts = []
+    for e in groups:
+        head, interval = _change_words(e, "")
+        parts.append(f"{e.group} {head} ({interval})" if e.excludes_null()
+                     else f"{e.group} no clear change ({interval})")
+    return f"By {by}: {'; '.join(parts)}."
+
+
+def _caution(warns: Sequence[Check]) -> str:
+    own = [c for c in warns if "." not in c.name]
+    grouped = [c for c in warns if "." in c.name]
+    phrases = list(dict.fromkeys(CHECK_PHRASES.get(c.name, c.message) for c in own))
+    text_ = f"Read with care: {'; '.join(phrases)}." if phrases else ""
+    group_phrases = list(dict.fromkeys(CHECK_PHRASES.get(c.name.split(".")[0], c.message) for c in grouped))
+    if group_phrases:
+        text_ = f"{text_} In some groups, {'; '.join(group_phrases)}.".strip()
+    return text_
+
+
+def method_notes(
+    *,
+    method: str,
+    outcome_type: str,
+    seasonality_reason: str,
+    slope_change: bool,
+    freq: str,
+    has_exposure: bool,
+    has_end: bool,
+    has_groups: bool,
+) -> tuple[str, ...]:
+    """The method notes: model, terms, interval conventions and check triggers."""
+    notes = [f"Model: {method}."]
+    terms = ("Terms: intercept, linear trend in periods (counted on the calendar), a level-change "
+             "indicator (1 from the period containing the intervention date)")
+    if slope_change:
+        terms += (f", and a slope-change term counting {freq}s since the intervention "
+                  "(0 before it and in its first period), so the level change is the jump in the first "
+                  "period after the intervention")
+    notes.append(terms + ".")
+    if has_end:
+        notes.append("The end date is the first day without the intervention; the period containing it "
+                     "starts a third segment with its own level (and slope) terms, measured against the "
+                     "line of the intervention segment.")
+    notes.append(f"Seasonality: {seasonality_reason}")
+    if has_exposure:
+        notes.append("The exposure column enters as a log offset, so changes are in the rate per unit "
+                     "of exposure.")
+    if outcome_type == "continuous":
+        notes.append("Intervals are Wald intervals with normal (z) quantiles using the HAC standard errors.")
+    else:
+        notes.append("Intervals are Wald intervals with normal (z) quantiles on the log (or logit) scale, "
+                     "then exponentiated; standard errors of ratios are on that scale.")
+    if outcome_type == "count":
+        notes.append("The counterfactual is the fitted model with the level and slope terms set to zero. "
+                     "The total effect is observed minus counterfactual counts summed over the analysed "
+                     "periods after the intervention began; its interval is by the delta method and "
+                     "reflects uncertainty in the counterfactual only.")
+    notes.append("Excluded periods are left out of the fit and shaded on the chart.")
+    if has_groups:
+        notes.append("The headline analyses the total across groups (outcomes, denominators summed; an "
+                     "exposure shared by all groups is kept, otherwise summed); each group is then "
+                     "analysed alone with the same options.")
+    notes.append("Checks: " + " ".join(CHECK_RULES.values()))
+    return tuple(notes)
