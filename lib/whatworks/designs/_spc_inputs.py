@@ -1,0 +1,120 @@
+"""Checking the SPC options a spec gives (profile, direction, units, dates).
+
+Each problem a user can fix raises :class:`~whatworks.errors.SpecError` naming
+the spec key and saying how to fix it.
+
+Examples
+--------
+>>> choose("nhs", {"nhs": 1, "police-2sd": 2}, "spc_rules")
+1
+>>> intervention_dates("2024-04-01", ["A"], ["A", "B"])["A"]
+Timestamp('2024-04-01 00:00:00')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..errors import SpecError
+
+__all__ = ["choose", "choose_units", "intervention_dates"]
+
+
+def choose(value: str, registry: Mapping[str, Any], key: str) -> Any:
+    """The registry entry named ``value``, or a :class:`SpecError` on spec ``key``."""
+    if value not in registry:
+        raise SpecError(
+            f"'{value}' is not a known choice",
+            key=key,
+            hint="Use one of: " + ", ".join(sorted(registry)) + ".",
+        )
+    return registry[value]
+
+
+def _norm(name: str) -> str:
+    return "".join(str(name).split()).casefold()
+
+
+def _unknown(names: Sequence[str], present: Sequence[str], key: str, what: str, source: str) -> SpecError:
+    near = {u: [p for p in present if _norm(p) == _norm(u)] for u in names}
+    like = "; ".join(f"'{u}' looks like '{near[u][0]}'" for u in names if near[u])
+    return SpecError(
+        f"{what}: " + ", ".join(f"'{u}'" for u in names),
+        key=key,
+        hint=(like + ". " if like else "")
+        + f"Use the names exactly as they appear in the unit column of {source}.",
+    )
+
+
+def choose_units(frame: pd.DataFrame, units: Sequence[str] | str | None, source: str) -> list[str | None]:
+    """The units to chart, in order: ``[None]`` for a single series.
+
+    Raises
+    ------
+    SpecError
+        Units named that are not in the data (with any near miss in case or
+        spaces), or units named when the data has no unit column.
+    """
+    if "unit" not in frame.columns:
+        if units:
+            raise SpecError(
+                "units were named for the SPC charts but the data has no unit column",
+                key="units",
+                hint="Set unit_column in the spec, or remove the list of units.",
+            )
+        return [None]
+    present = list(dict.fromkeys(frame["unit"].astype(str)))
+    if units is None:
+        return present
+    wanted = [units] if isinstance(units, str) else [str(u) for u in units]
+    absent = [u for u in wanted if u not in present]
+    if absent:
+        raise _unknown(absent, present, "units", "these units are not in the data", source)
+    return list(dict.fromkeys(wanted))
+
+
+def _as_date(value: Any, key: str = "intervention_date") -> pd.Timestamp:
+    try:
+        when = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise SpecError(
+            f"'{value}' is not a date", key=key, hint="Write dates as YYYY-MM-DD, e.g. 2024-04-01."
+        ) from err
+    if pd.isna(when):
+        raise SpecError("the date is empty", key=key, hint="Write dates as YYYY-MM-DD, e.g. 2024-04-01.")
+    return when.normalize()
+
+
+def intervention_dates(
+    value: Any, charted: Sequence[str | None], present: Sequence[str], source: str = "the data"
+) -> dict[str | None, pd.Timestamp]:
+    """The change date for each charted unit that has one.
+
+    ``value`` is ``None``, one date for every unit, or a mapping of unit to
+    date (staggered starts; units left out get no change date).
+
+    Raises
+    ------
+    SpecError
+        A value that is not a date, a mapping without a unit column, or a
+        mapping naming units that are not in the data.
+    """
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        if not present:
+            raise SpecError(
+                "intervention dates are given per unit but the data has no unit column",
+                key="intervention_date",
+                hint="Give one date, or set unit_column in the spec.",
+            )
+        unknown = [str(k) for k in value if str(k) not in present]
+        if unknown:
+            raise _unknown(unknown, present, "intervention_date",
+                           "intervention dates are given for units not in the data", source)
+        return {str(k): _as_date(v) for k, v in value.items() if str(k) in charted}
+    when = _as_date(value)
+    return {u: when for u in charted}

@@ -1,0 +1,414 @@
+"""XmR limits and special-cause rules for one phase of one series.
+
+This is the arithmetic behind :mod:`whatworks.designs.spc`: pure functions on
+numbers, with no dates, units or charts. Two rule profiles are registered in
+:data:`PROFILES`:
+
+``nhs``
+    NHS England's "Making Data Count" method as implemented by the R package
+    NHSRplotthedots, version 0.2.2 (``R/ptd_spc_standard.R`` and
+    ``R/ptd_calculate_point_type.R``). Centre line: the mean of every point in
+    the phase. Moving ranges: absolute differences of consecutive points in
+    the phase. With screening, moving ranges at or above 3.267 times the mean
+    moving range are left out and the mean moving range is recomputed from
+    the rest (once; the centre line keeps every point). Process limits: mean
+    plus or minus 2.66 times the mean moving range. Near-limit zone: beyond
+    two-thirds of the way to a limit (mean plus or minus 1.7733 times the
+    mean moving range) but not beyond the limit. All comparisons are strict.
+``police-2sd``
+    The force's own reports: limits at the phase mean plus or minus two
+    sample standard deviations (divisor n - 1), a run of 7 on one side of the
+    mean, and 7 consecutive rises or falls (8 points).
+
+Each point gets at most one special-cause type, in the package's order of
+precedence: beyond a limit (``astronomical``), part of a trend (``trend``),
+part of two-in-three near a limit (``two_of_three``), part of a run on one
+side of the mean (``shift``).
+
+Examples
+--------
+>>> phase = xmr([10, 11, 9, 10, 12, 10, 30, 11, 10, 9, 11, 10])
+>>> round(phase.mean, 3), round(phase.upper_limit, 2)
+(11.917, 15.76)
+>>> [(s.index, s.rule, s.side) for s in phase.signals]
+[(6, 'astronomical', 1)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "PROFILES",
+    "Profile",
+    "PointSignal",
+    "XmRPhase",
+    "xmr",
+    "TRIAL_LIMIT_POINTS",
+    "NHS_LIMIT",
+    "NHS_SCREEN",
+    "PACKAGE_VERSION",
+    "RULE_WORDS",
+]
+
+#: The version of NHSRplotthedots whose source these rules follow.
+PACKAGE_VERSION = "0.2.2"
+#: Process limits sit this many mean moving ranges from the mean (3 / 1.128).
+NHS_LIMIT = 2.66
+#: Moving ranges at or above this many mean moving ranges are screened out.
+NHS_SCREEN = 3.267
+#: A phase with fewer points than this has trial limits.
+TRIAL_LIMIT_POINTS = 12
+
+#: The rule names used in results, with what they mean.
+RULE_WORDS = {
+    "astronomical": "a point beyond a process limit",
+    "trend": "a trend of consecutive rises or falls",
+    "two_of_three": "two of three points near a limit on the same side",
+    "shift": "a run of points on one side of the mean",
+}
+
+
+@dataclass(frozen=True)
+class PointSignal:
+    """One point flagged as special cause.
+
+    Attributes
+    ----------
+    index
+        Position of the point within its phase (0-based).
+    rule
+        ``astronomical``, ``trend``, ``two_of_three`` or ``shift``.
+    label
+        The package's own words, e.g. ``"Above UCL"`` or
+        ``"7 Point Trend (Decreasing)"``.
+    side
+        ``1`` for high or increasing, ``-1`` for low or decreasing; the
+        caller turns it into improving or concerning.
+    """
+
+    index: int
+    rule: str
+    label: str
+    side: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class XmRPhase:
+    """Limits and signals for one phase of one series.
+
+    ``lower_limit`` and ``upper_limit`` are NaN when the phase has fewer than
+    two points. ``mean_moving_range`` is the (screened) mean moving range for
+    the ``nhs`` profile and ``sd`` the sample standard deviation for
+    ``police-2sd``; the other is NaN. ``screened`` lists the positions of the
+    points whose moving range (from the point before) was screened out.
+    """
+
+    values: tuple[float, ...]
+    rules: str
+    mean: float
+    lower_limit: float
+    upper_limit: float
+    near_lower: float = float("nan")
+    near_upper: float = float("nan")
+    mean_moving_range: float = float("nan")
+    sd: float = float("nan")
+    screened: tuple[int, ...] = ()
+    signals: tuple[PointSignal, ...] = ()
+
+    @property
+    def n(self) -> int:
+        """Number of points in the phase."""
+        return len(self.values)
+
+    @property
+    def trial_limits(self) -> bool:
+        """Whether the phase has fewer than 12 points (trial limits)."""
+        return self.n < TRIAL_LIMIT_POINTS
+
+    def signal_at(self, index: int) -> PointSignal | None:
+        """The signal on the point at ``index``, if any."""
+        return next((s for s in self.signals if s.index == index), None)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    mean: float
+    lower: float
+    upper: float
+    near_lower: float = float("nan")
+    near_upper: float = float("nan")
+    mean_moving_range: float = float("nan")
+    sd: float = float("nan")
+    screened: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named set of limits and rules.
+
+    Attributes
+    ----------
+    name
+        The value of the spec key ``spc_rules``.
+    title
+        How reports name it.
+    limits
+        ``limits(values, screen_outliers) -> _Limits``.
+    run_length
+        Points in a row on one side of the mean that make a shift.
+    trend_points
+        Points in a strictly rising or falling sequence that make a trend.
+    two_of_three
+        Whether the two-in-three near-limit rule applies.
+    notes
+        Method notes, given whether screening is on.
+    """
+
+    name: str
+    title: str
+    limits: Callable[[np.ndarray, bool], _Limits]
+    run_length: int
+    trend_points: int
+    two_of_three: bool
+    notes: Callable[[bool], tuple[str, ...]]
+
+
+# -- limits -------------------------------------------------------------------
+
+
+def _nhs_limits(y: np.ndarray, screen_outliers: bool) -> _Limits:
+    mean = float(np.mean(y))
+    mr = np.abs(np.diff(y))
+    if mr.size == 0:
+        nan = float("nan")
+        return _Limits(mean, nan, nan, nan, nan, nan)
+    amr = float(np.mean(mr))
+    screened: tuple[int, ...] = ()
+    if screen_outliers and amr > 0:
+        keep = mr < NHS_SCREEN * amr
+        screened = tuple(int(i) + 1 for i in np.flatnonzero(~keep))
+        amr = float(np.mean(mr[keep]))
+    close = 2 * NHS_LIMIT / 3
+    return _Limits(
+        mean=mean,
+        lower=mean - NHS_LIMIT * amr,
+        upper=mean + NHS_LIMIT * amr,
+        near_lower=mean - close * amr,
+        near_upper=mean + close * amr,
+        mean_moving_range=amr,
+        screened=screened,
+    )
+
+
+def _two_sd_limits(y: np.ndarray, screen_outliers: bool) -> _Limits:
+    mean = float(np.mean(y))
+    sd = float(np.std(y, ddof=1)) if y.size > 1 else float("nan")
+    return _Limits(mean=mean, lower=mean - 2 * sd, upper=mean + 2 * sd, sd=sd)
+
+
+def _nhs_notes(screen_outliers: bool) -> tuple[str, ...]:
+    screen = (
+        f"Moving ranges at or above {NHS_SCREEN} times the mean moving range were screened out "
+        "and the mean moving range recomputed from the rest before setting the limits; "
+        "the mean itself uses every point."
+        if screen_outliers
+        else "Moving ranges were not screened for outliers (spc_screen_outliers: false)."
+    )
+    return (
+        "SPC rules: NHS England 'Making Data Count' (XmR chart), following the R package "
+        f"NHSRplotthedots {PACKAGE_VERSION}.",
+        f"Process limits: mean ± {NHS_LIMIT} × mean moving range (about three sigma); "
+        f"the near-limit zone starts at mean ± {2 * NHS_LIMIT / 3:.4g} × mean moving range.",
+        screen,
+        "Special cause: a point beyond a limit; 7 or more points in a row on one side of the mean "
+        "(a point on the mean breaks the run); 7 points each strictly higher (or lower) than the last "
+        "(a tie breaks it); 2 of 3 consecutive points in the near-limit zone, all three on the same side "
+        "of the mean (a point beyond a limit does not count towards the two). Every point in a pattern "
+        "is flagged; a point in several patterns takes the first of: limit, trend, two-in-three, run.",
+        "A point high (or rising, for trends) is improving when improvement means an increase; "
+        "blue marks improvement, orange concern, grey common-cause variation.",
+    )
+
+
+def _two_sd_notes(screen_outliers: bool) -> tuple[str, ...]:
+    return (
+        "SPC rules: the force's performance-report profile (police-2sd).",
+        "Limits: phase mean ± 2 sample standard deviations (divisor n − 1) of the phase's points; "
+        "moving-range screening does not apply to this profile.",
+        "Special cause: a point beyond a limit; 7 or more points in a row on one side of the mean "
+        "(a point on the mean breaks the run); 7 consecutive rises or falls, that is 8 points each "
+        "strictly higher (or lower) than the last (a tie breaks it). There is no two-in-three rule.",
+        "A point high (or rising, for trends) is improving when improvement means an increase; "
+        "blue marks improvement, orange concern, grey common-cause variation.",
+    )
+
+
+#: The rule profiles, by the name used for ``spc_rules``.
+PROFILES: dict[str, Profile] = {
+    "nhs": Profile(
+        name="nhs",
+        title="NHS England 'Making Data Count'",
+        limits=_nhs_limits,
+        run_length=7,
+        trend_points=7,
+        two_of_three=True,
+        notes=_nhs_notes,
+    ),
+    "police-2sd": Profile(
+        name="police-2sd",
+        title="force performance reports (mean ± 2 SD)",
+        limits=_two_sd_limits,
+        run_length=7,
+        trend_points=8,
+        two_of_three=False,
+        notes=_two_sd_notes,
+    ),
+}
+
+
+# -- rules --------------------------------------------------------------------
+
+
+def _windows(a: np.ndarray, length: int) -> np.ndarray:
+    """Every run of ``length`` consecutive entries, one per row (none if too short)."""
+    if a.size < length:
+        return np.empty((0, length), dtype=a.dtype)
+    return np.lib.stride_tricks.sliding_window_view(a, length)
+
+
+def _run_ends(side: np.ndarray, length: int) -> np.ndarray:
+    """Points that end ``length`` points in a row on the same side (not on the mean)."""
+    out = np.zeros(side.size, dtype=bool)
+    w = _windows(side, length)
+    out[length - 1 :] = (w[:, 0] != 0) & np.all(w == w[:, :1], axis=1)
+    return out
+
+
+def _trend_ends(y: np.ndarray, length: int) -> np.ndarray:
+    """``1``/``-1`` where a point ends ``length`` points of strict rises/falls."""
+    out = np.zeros(y.size, dtype=int)
+    w = _windows(np.sign(np.diff(y)), length - 1)
+    if w.shape[0]:
+        out[length - 1 :] = np.where(np.all(w == 1, axis=1), 1, np.where(np.all(w == -1, axis=1), -1, 0))
+    return out
+
+
+def _part_of(ends: np.ndarray, length: int) -> np.ndarray:
+    """Every point of a pattern whose last point is marked in ``ends``."""
+    marked = np.append(np.asarray(ends) != 0, np.zeros(length - 1, dtype=bool))
+    return np.any(_windows(marked, length), axis=1)[: len(ends)]
+
+
+def _two_in_three(close: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """Near-limit points in a window of 3 with 2+ near-limit points all on one side."""
+    n = close.size
+    in_window = np.zeros(n, dtype=bool)
+    hits = (_windows(close.astype(int), 3).sum(axis=1) >= 2) & (np.abs(_windows(side, 3).sum(axis=1)) == 3)
+    for k in range(3):
+        in_window[k : k + hits.size] |= hits
+    return in_window & close
+
+
+def _trend_direction(y: np.ndarray, part_trend: np.ndarray) -> np.ndarray:
+    """The package's direction of a trend point: the step to its right if the next
+    point is in a trend too, otherwise the step from its left."""
+    n = y.size
+    if n < 2:
+        return np.zeros(n, dtype=int)
+    sdy = np.sign(np.diff(y)).astype(int)
+    right = np.append(sdy, sdy[-1])
+    left = np.insert(sdy, 0, 0)
+    nxt = np.append(part_trend[1:], False)
+    step = np.where(nxt & part_trend, right, left)
+    return np.where(step == 1, 1, -1)
+
+
+def _signals(y: np.ndarray, lim: _Limits, profile: Profile) -> tuple[PointSignal, ...]:
+    if not np.isfinite(lim.upper):
+        return ()
+    side = np.sign(y - lim.mean).astype(int)
+    outside = (y > lim.upper) | (y < lim.lower)
+    trend = _part_of(_trend_ends(y, profile.trend_points), profile.trend_points)
+    trend_dir = _trend_direction(y, trend)
+    if profile.two_of_three:
+        close = ~outside & ((y < lim.near_lower) | (y > lim.near_upper))
+        two = _two_in_three(close, side)
+    else:
+        two = np.zeros(y.size, dtype=bool)
+    shift = _part_of(_run_ends(side, profile.run_length), profile.run_length)
+    n_trend = profile.trend_points
+    out = []
+    for i in range(y.size):
+        high = side[i] > 0
+        if outside[i]:
+            out.append(PointSignal(i, "astronomical", "Above UCL" if side[i] == 1 else "Below LCL",
+                                   1 if side[i] == 1 else -1))
+        elif trend[i]:
+            word = "In" if trend_dir[i] == 1 else "De"
+            out.append(PointSignal(i, "trend", f"{n_trend} Point Trend ({word}creasing)", int(trend_dir[i])))
+        elif two[i]:
+            out.append(PointSignal(i, "two_of_three", f"2 in 3 {'Above' if high else 'Below'} CL",
+                                   1 if high else -1))
+        elif shift[i]:
+            out.append(PointSignal(i, "shift", f"{profile.run_length} Points {'Above' if high else 'Below'} CL",
+                                   1 if high else -1))
+    return tuple(out)
+
+
+def xmr(values: Sequence[float], *, rules: str = "nhs", screen_outliers: bool = True) -> XmRPhase:
+    """Limits and special-cause signals for one phase of consecutive values.
+
+    Parameters
+    ----------
+    values
+        The phase's values in time order, with no gaps and no missing values.
+    rules
+        A profile in :data:`PROFILES`: ``"nhs"`` or ``"police-2sd"``.
+    screen_outliers
+        ``nhs`` only: leave moving ranges at or above 3.267 times the mean
+        moving range out of the mean moving range.
+
+    Returns
+    -------
+    XmRPhase
+        Mean, limits and one :class:`PointSignal` per flagged point.
+
+    Notes
+    -----
+    For the ``nhs`` profile this follows NHSRplotthedots 0.2.2 step by step,
+    with one deliberate difference: when every moving range is zero (a flat
+    phase) the package's screening removes them all and its limits become
+    undefined; here screening is skipped and the limits equal the mean.
+
+    Examples
+    --------
+    >>> p = xmr([5, 5, 6, 5, 4, 5, 6, 5, 5, 4, 6, 5])
+    >>> round(p.mean, 3), round(p.mean_moving_range, 3), p.trial_limits, p.signals
+    (5.083, 0.909, False, ())
+    """
+    if rules not in PROFILES:
+        raise ValueError(f"unknown SPC rules {rules!r}; choose one of {sorted(PROFILES)}")
+    y = np.asarray(values, dtype=float)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError("xmr needs a non-empty one-dimensional sequence of numbers")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("xmr values must be finite numbers (leave out missing periods first)")
+    profile = PROFILES[rules]
+    lim = profile.limits(y, bool(screen_outliers))
+    return XmRPhase(
+        values=tuple(float(v) for v in y),
+        rules=rules,
+        mean=lim.mean,
+        lower_limit=lim.lower,
+        upper_limit=lim.upper,
+        near_lower=lim.near_lower,
+        near_upper=lim.near_upper,
+        mean_moving_range=lim.mean_moving_range,
+        sd=lim.sd,
+        screened=lim.screened,
+        signals=_signals(y, lim, profile),
+    )
