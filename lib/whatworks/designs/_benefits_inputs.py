@@ -1,0 +1,486 @@
+"""Reading and checking the inputs of a benefits review.
+
+Each table input is a path to a CSV or Excel file (relative paths are taken
+from ``base_dir``) or a list of dicts written inline in the spec. Column
+names are matched without regard to case, spaces or hyphens. Every problem a
+user can fix raises :class:`~whatworks.errors.DataError` naming the table,
+the column (the field), the row and, where there is one, the benefit or task.
+
+The register has one row per benefit with the columns ``id``,
+``description``, ``owner``, ``category`` (``time_saving``,
+``cash_releasing``, ``non_cash_releasing``, ``quality``, ``societal``),
+``measure``, ``unit`` (``hours per week``, ``gbp per year``, or any other
+unit, which is then not valued in hours or pounds), ``direction``
+(``decrease`` or ``increase`` is better), ``baseline``, ``baseline_start``,
+``baseline_end``, ``forecast`` (the level expected at the review point),
+``actual``, ``tracking_start``, ``tracking_end``, ``evidence``,
+``budget_line_reduced`` and ``deadweight`` (default 0). Optional columns:
+``per`` (the period of the unit, if the unit does not say), ``grade`` (whose
+hours are released, to value them), ``task`` (a task timed in
+``process_timings``; its baseline and forecast are then minutes per task),
+``forecast_YYYY_YY`` (forecast level in a financial year, e.g.
+``forecast_2025_26``) and ``actual_YYYY_MM`` (measured level in a month,
+e.g. ``actual_2024_10``, drawn on the trajectory chart).
+
+Examples
+--------
+>>> t = read_records([{"ID": "B1", "Baseline": 50}], key="benefits", base_dir=".")
+>>> t.records, t.label
+([{'id': 'B1', 'baseline': 50}], 'benefits (in the spec)')
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..data import display_name, read_table, resolve
+from ..errors import DataError, SpecError
+from ._benefits_money import (
+    RateTable,
+    fy_label,
+    period_name,
+)
+
+__all__ = [
+    "CATEGORIES",
+    "DIRECTIONS",
+    "Cell",
+    "blank",
+    "norm_col",
+    "Records",
+    "Benefit",
+    "TaskTimings",
+    "read_records",
+    "pick_column",
+    "parse_benefits",
+    "parse_timings",
+    "parse_volumes",
+    "check_timing_grades",
+]
+
+#: Benefit categories a register may use.
+CATEGORIES = ("time_saving", "cash_releasing", "non_cash_releasing", "quality", "societal")
+DIRECTIONS = {"decrease": "decrease", "down": "decrease", "lower": "decrease", "reduce": "decrease",
+               "increase": "increase", "up": "increase", "higher": "increase"}
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f", ""}
+_UNIT_RE = re.compile(
+    r"^\s*(?P<kind>hours?|hrs?|gbp|£|pounds?)\s*(?:(?:per|a|an|each|/)\s*(?P<per>[a-z]+))?\s*$", re.IGNORECASE
+)
+_FY_FORECAST_RE = re.compile(r"^forecast_?(?:fy_?)?(\d{4})_?(\d{2}|\d{4})$")
+_MONTHLY_ACTUAL_RE = re.compile(r"^actual_(\d{4})_(\d{2})$")
+_MONTHS_PER_DAY = 1 / 30.44
+
+
+# -- reading -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Records:
+    """Rows of one table input, with normalised column names."""
+
+    records: list[dict[str, Any]]
+    label: str
+    rows: list[int] | None = None  # spreadsheet row numbers, header is row 1
+
+    def row(self, i: int) -> list[int]:
+        return [self.rows[i]] if self.rows else [i + 1]
+
+    @property
+    def columns(self) -> set[str]:
+        out: set[str] = set()
+        for r in self.records:
+            out.update(r)
+        return out
+
+
+def norm_col(name: Any) -> str:
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower()).replace("/", "_")
+
+
+def blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def read_records(value: Any, *, key: str, base_dir: str | Path = ".") -> Records:
+    """Read a table input: a CSV/Excel path (read by :func:`whatworks.data.read_table`,
+    relative to ``base_dir``) or an inline list of dicts."""
+    if isinstance(value, (str, Path)):
+        label = f"{key} ({display_name(value)})"
+        frame = read_table(resolve(value, base_dir), label=label)
+        frame.columns = [norm_col(c) for c in frame.columns]
+        records = []
+        for rec in frame.to_dict(orient="records"):
+            records.append({k: (None if blank(v) else v) for k, v in rec.items()})
+        keep = [i for i, r in enumerate(records) if any(v is not None for v in r.values())]
+        return Records([records[i] for i in keep], label, [i + 2 for i in keep])
+    if isinstance(value, Mapping):
+        value = [value]
+    if isinstance(value, Sequence) and all(isinstance(v, Mapping) for v in value):
+        records = [{norm_col(k): (None if blank(v) else v) for k, v in item.items()} for item in value]
+        return Records(records, f"{key} (in the spec)", None)
+    raise SpecError("expected a file name or a list of rows", key=key,
+                    hint="Give a path to a CSV or Excel file, or list the rows under the key.")
+
+
+def pick_column(records: Sequence[Mapping], label: str, names: Sequence[str], *, required: bool = True) -> str | None:
+    """The first of ``names`` present in the records; an error if required and absent."""
+    present: set[str] = set()
+    for r in records:
+        present.update(r)
+    for name in names:
+        if name in present:
+            return name
+    if required:
+        raise DataError(f"there is no column '{names[0]}'", file=label, column=names[0],
+                        hint=f"Add a '{names[0]}' column (found: {', '.join(sorted(present)) or 'none'}).")
+    return None
+
+
+# -- cell parsing -------------------------------------------------------------
+class Cell:
+    """Parse one cell of one row, raising errors that name row, field and subject."""
+
+    def __init__(self, table: Records, i: int, subject: str) -> None:
+        self.table, self.i, self.subject = table, i, subject
+        self.rec = table.records[i]
+
+    def fail(self, field_: str, problem: str, hint: str) -> DataError:
+        return DataError(f"{self.subject}: {problem}", file=self.table.label, column=field_,
+                         rows=self.table.row(self.i), hint=hint)
+
+    def text(self, name: str) -> str | None:
+        v = self.rec.get(name)
+        return None if blank(v) else str(v).strip()
+
+    def number(self, name: str, *, hint: str = "Write a plain number, without units.") -> float | None:
+        v = self.rec.get(name)
+        if blank(v):
+            return None
+        if isinstance(v, bool):
+            raise self.fail(name, f"'{v}' is not a number", hint)
+        try:
+            out = float(str(v).replace(",", "").replace("£", "").strip())
+        except ValueError:
+            out = float("nan")
+        if not math.isfinite(out):
+            raise self.fail(name, f"'{v}' is not a number", hint)
+        return out
+
+    def date(self, name: str) -> _dt.date | None:
+        v = self.rec.get(name)
+        if blank(v):
+            return None
+        if isinstance(v, _dt.datetime):
+            return v.date()
+        if isinstance(v, _dt.date):
+            return v
+        if hasattr(v, "to_pydatetime"):
+            return v.to_pydatetime().date()
+        try:
+            return _dt.date.fromisoformat(str(v).strip()[:10])
+        except ValueError:
+            try:
+                return _dt.datetime.strptime(str(v).strip(), "%d/%m/%Y").date()
+            except ValueError:
+                raise self.fail(name, f"'{v}' is not a date",
+                                "Write dates as 2024-10-01 (year-month-day) or 01/10/2024.") from None
+
+    def flag(self, name: str) -> bool:
+        v = self.rec.get(name)
+        if isinstance(v, bool):
+            return v
+        word = "" if blank(v) else str(v).strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise self.fail(name, f"'{v}' is not yes or no", "Write true or false (or yes or no).")
+
+
+# -- the register --------------------------------------------------------------
+@dataclass(frozen=True)
+class Benefit:
+    """One row of a benefits register, parsed and checked."""
+
+    id: str
+    description: str
+    owner: str | None
+    category: str
+    measure: str | None
+    unit: str | None
+    kind: str  # "hours", "gbp" or "other"
+    per: str | None
+    direction: str
+    baseline: float | None
+    baseline_start: _dt.date | None
+    baseline_end: _dt.date | None
+    forecast: float | None
+    actual: float | None
+    tracking_start: _dt.date | None
+    tracking_end: _dt.date | None
+    evidence: str | None
+    budget_line_reduced: bool
+    deadweight: float
+    task: str | None = None
+    grade: str | None = None
+    fy_forecasts: dict[str, float] = field(default_factory=dict)
+    monthly_actuals: dict[_dt.date, float] = field(default_factory=dict)
+    row: int | None = None
+    source: str = "benefits register"
+
+    @property
+    def months_tracked(self) -> float | None:
+        """Months tracked: days from tracking start to tracking end, both included, ÷ 30.44,
+        to one decimal place (so 1 April to 31 March is 12.0 months)."""
+        if self.tracking_start is None or self.tracking_end is None:
+            return None
+        return round(((self.tracking_end - self.tracking_start).days + 1) * _MONTHS_PER_DAY, 1)
+
+    @property
+    def sign(self) -> float:
+        return 1.0 if self.direction == "decrease" else -1.0
+
+
+_REGISTER_REQUIRED = ("id", "category", "direction", "baseline", "forecast")
+
+
+def _unit_kind(unit: str | None, per_cell: str | None) -> tuple[str, str | None]:
+    if unit is None:
+        return "other", period_name(per_cell) if per_cell else None
+    m = _UNIT_RE.match(unit.replace("£", " gbp "))
+    if not m:
+        return "other", period_name(per_cell) if per_cell else None
+    kind = "hours" if m.group("kind").lower().startswith(("h", "hr")) else "gbp"
+    per_word = per_cell or m.group("per")
+    return kind, (period_name(per_word) if per_word else None)
+
+
+def parse_benefits(table: Records) -> list[Benefit]:
+    """Check a register and return one :class:`Benefit` per row."""
+    if not table.records:
+        raise DataError("the register has no benefits", file=table.label,
+                        hint="List one benefit per row.")
+    for name in _REGISTER_REQUIRED:
+        pick_column(table.records, table.label, (name,))
+    fy_columns = {c: m for c in table.columns if (m := _FY_FORECAST_RE.match(c))}
+    month_columns = {c: m for c in table.columns if (m := _MONTHLY_ACTUAL_RE.match(c))}
+    for col, m in month_columns.items():
+        if not 1 <= int(m.group(2)) <= 12:
+            raise DataError(f"column '{col}' does not name a month", file=table.label, column=col,
+                            hint="Name monthly actuals actual_YYYY_MM, for example actual_2024_10 for October 2024.")
+    out: list[Benefit] = []
+    seen: dict[str, int] = {}
+    for i, rec in enumerate(table.records):
+        raw_id = rec.get("id")
+        bid = None if blank(raw_id) else str(raw_id).strip()
+        cell = Cell(table, i, f"benefit '{bid}'" if bid else f"the benefit in row {table.row(i)[0]}")
+        if bid is None:
+            raise cell.fail("id", "it has no id", "Give every benefit a short unique id, such as B1.")
+        if bid in seen:
+            first = table.row(seen[bid])[0]
+            raise DataError(f"benefit id '{bid}' is used twice (rows {first} and {table.row(i)[0]})",
+                            file=table.label, column="id", rows=[first, table.row(i)[0]],
+                            hint="Give each benefit its own id, or merge the two rows.")
+        seen[bid] = i
+        out.append(_parse_benefit(cell, bid, fy_columns, month_columns))
+    return out
+
+
+def _parse_benefit(cell: Cell, bid: str, fy_columns: dict, month_columns: dict) -> Benefit:
+    category = (cell.text("category") or "").lower().replace(" ", "_").replace("-", "_")
+    if category not in CATEGORIES:
+        raise cell.fail("category", f"category '{cell.text('category')}' is not one we know",
+                        f"Use one of: {', '.join(CATEGORIES)}.")
+    direction = DIRECTIONS.get((cell.text("direction") or "").lower())
+    if direction is None:
+        raise cell.fail("direction", f"direction '{cell.text('direction')}' is not 'decrease' or 'increase'",
+                        "Write 'decrease' if lower is better (hours, costs) or 'increase' if higher is better.")
+    unit = cell.text("unit")
+    kind, per = _unit_kind(unit, cell.text("per"))
+    if cell.text("per") and period_name(cell.text("per")) is None:
+        raise cell.fail("per", f"'{cell.text('per')}' is not a period", "Write week, month or year.")
+    task = cell.text("task")
+    if category == "time_saving" and kind != "hours" and task is None:
+        raise cell.fail("unit", f"a time saving is measured in '{unit}', not in hours",
+                        "Measure time savings in hours (for example 'hours per week'), or name the timed task "
+                        "in a 'task' column.")
+    if kind in ("hours", "gbp") and per is None and task is None:
+        raise cell.fail("unit", f"unit '{unit}' does not say over what period",
+                        "Write, for example, 'hours per week' or 'gbp per year', or fill the 'per' column.")
+    baseline, forecast, actual = cell.number("baseline"), cell.number("forecast"), cell.number("actual")
+    if actual is not None and baseline is None:
+        raise cell.fail("baseline", f"an actual of {actual:g} is reported but there is no baseline, so nothing "
+                        "can be realised against it",
+                        "Add the level measured before the change went live, or clear the actual.")
+    if task is not None and baseline is None:
+        raise cell.fail("baseline", "there is no baseline for the timed task",
+                        "Give the business case's minutes per task before the change.")
+    dates = {n: cell.date(n) for n in ("baseline_start", "baseline_end", "tracking_start", "tracking_end")}
+    for first, last in (("baseline_start", "baseline_end"), ("tracking_start", "tracking_end")):
+        if dates[first] and dates[last] and dates[last] < dates[first]:
+            raise cell.fail(last, f"{last} ({dates[last]}) is before {first} ({dates[first]})",
+                            f"Check the dates: {first} must come first.")
+    if (actual is not None or task is not None) and (dates["tracking_start"] is None or dates["tracking_end"] is None):
+        missing = "tracking_start" if dates["tracking_start"] is None else "tracking_end"
+        raise cell.fail(missing, "a measured result needs the dates it was tracked over",
+                        "Give tracking_start and tracking_end (the first and last day measured after go-live).")
+    raw_dw = cell.text("deadweight")
+    if raw_dw is not None and raw_dw.endswith("%"):
+        cell.rec = dict(cell.rec, deadweight=raw_dw[:-1])
+        deadweight = (cell.number("deadweight") or 0.0) / 100
+    else:
+        deadweight = cell.number("deadweight") or 0.0
+    if deadweight > 1 and deadweight <= 100:
+        raise cell.fail("deadweight", f"deadweight {deadweight:g} looks like a percentage",
+                        f"Write it as a share between 0 and 1 (for example {deadweight / 100:g}).")
+    if not 0 <= deadweight < 1:
+        raise cell.fail("deadweight", f"deadweight {deadweight:g} is not a share from 0 up to (not including) 1",
+                        "Write the share that would have happened anyway, for example 0.1 for 10%.")
+    if baseline is not None and forecast is not None:
+        gap = (baseline - forecast) if direction == "decrease" else (forecast - baseline)
+        if gap <= 0:
+            raise cell.fail("forecast", f"the forecast ({forecast:g}) is no better than the baseline ({baseline:g}) "
+                            f"for a measure where {'lower' if direction == 'decrease' else 'higher'} is better",
+                            "Check the forecast and the direction.")
+    fy_forecasts = {}
+    for col, m in sorted(fy_columns.items()):
+        value = cell.number(col)
+        if value is not None:
+            fy_forecasts[fy_label(f"{m.group(1)}/{m.group(2)}", key=col)] = value
+    monthly = {}
+    for col, m in sorted(month_columns.items()):
+        value = cell.number(col)
+        if value is not None:
+            monthly[_dt.date(int(m.group(1)), int(m.group(2)), 1)] = value
+    if monthly and baseline is None:
+        raise cell.fail("baseline", "monthly actuals are given but there is no baseline",
+                        "Add the level measured before the change went live.")
+    return Benefit(
+        id=bid, description=cell.text("description") or bid, owner=cell.text("owner"), category=category,
+        measure=cell.text("measure"), unit=unit, kind=kind, per=per, direction=direction,
+        baseline=baseline, baseline_start=dates["baseline_start"], baseline_end=dates["baseline_end"],
+        forecast=forecast, actual=actual, tracking_start=dates["tracking_start"],
+        tracking_end=dates["tracking_end"], evidence=cell.text("evidence"),
+        budget_line_reduced=cell.flag("budget_line_reduced"), deadweight=deadweight, task=task,
+        grade=cell.text("grade"), fy_forecasts=fy_forecasts, monthly_actuals=monthly,
+        row=cell.table.row(cell.i)[0],
+        source=cell.table.label,
+    )
+
+
+# -- timings and volumes -------------------------------------------------------
+@dataclass(frozen=True)
+class TaskTimings:
+    """Observed minutes for one task, by period and (optionally) group."""
+
+    task: str
+    minutes: dict[tuple[str, str], list[float]]  # (group, period) -> minutes
+    grades: dict[tuple[str, str], list[str]]
+    grade_rows: dict[str, list[int]] = field(default_factory=dict)  # grade -> spreadsheet rows
+    source: str = "process_timings"
+
+    def n(self, period: str, group: str = "treated") -> int:
+        return len(self.minutes.get((group, period), []))
+
+    @property
+    def has_comparison(self) -> bool:
+        return any(g == "comparison" for g, _ in self.minutes)
+
+
+_GROUPS = {"treated": "treated", "intervention": "treated", "pilot": "treated", "": "treated",
+           "comparison": "comparison", "control": "comparison"}
+
+
+def parse_timings(table: Records) -> dict[str, TaskTimings]:
+    """One :class:`TaskTimings` per task; minutes must be zero or more."""
+    for name in ("task", "period", "minutes", "grade"):
+        pick_column(table.records, table.label, (name,))
+    minutes: dict[str, dict] = {}
+    grades: dict[str, dict] = {}
+    grade_rows: dict[str, dict[str, list[int]]] = {}
+    negative: dict[str, list[int]] = {}
+    for i, _ in enumerate(table.records):
+        cell = Cell(table, i, "a timing")
+        task = cell.text("task")
+        if task is None:
+            raise cell.fail("task", "the timing has no task", "Name the task on every row.")
+        cell.subject = f"task '{task}'"
+        period = (cell.text("period") or "").lower()
+        if period not in ("before", "after"):
+            raise cell.fail("period", f"period '{cell.text('period')}' is not 'before' or 'after'",
+                            "Write 'before' for timings taken before go-live and 'after' for those since.")
+        group = _GROUPS.get((cell.text("group") or "").lower())
+        if group is None:
+            raise cell.fail("group", f"group '{cell.text('group')}' is not 'treated' or 'comparison'",
+                            "Leave it blank, or write 'treated' or 'comparison'.")
+        value = cell.number("minutes")
+        if value is None:
+            raise cell.fail("minutes", "the timing has no minutes", "Fill in the minutes or delete the row.")
+        if value < 0:
+            negative.setdefault(task, []).extend(table.row(i))
+            continue
+        grade = cell.text("grade")
+        if grade is None:
+            raise cell.fail("grade", "the timing has no grade", "Give the rank or staff grade of whoever did the task.")
+        minutes.setdefault(task, {}).setdefault((group, period), []).append(value)
+        grades.setdefault(task, {}).setdefault((group, period), []).append(grade)
+        grade_rows.setdefault(task, {}).setdefault(grade, []).extend(table.row(i))
+    if negative:
+        task, rows = next(iter(negative.items()))
+        raise DataError(f"task '{task}' has negative minutes", file=table.label, column="minutes", rows=rows,
+                        hint="A task cannot take less than no time: correct or delete these timings.")
+    return {t: TaskTimings(t, minutes[t], grades[t], grade_rows[t], table.label) for t in minutes}
+
+
+def check_timing_grades(timings: dict[str, TaskTimings], rates: RateTable, linked: dict[str, str]) -> None:
+    """Every grade in the timings must have an hourly rate."""
+    for task, t in timings.items():
+        for grade, rows in t.grade_rows.items():
+            if rates.get(grade) is None:
+                raise DataError(f"benefit '{linked.get(task, '?')}', task '{task}': grade '{grade}' has no hourly "
+                                f"rate in {rates.label}", file=t.source, column="grade", rows=rows,
+                                hint=f"Add the grade to the rates table, or use one of: {', '.join(rates.grades())}.")
+
+
+def parse_volumes(table: Records, *, weeks_per_year: float) -> dict[str, tuple[float, str]]:
+    """Occurrences a year for each task, with a sentence saying how they were counted."""
+    from ._benefits_money import periods_per_year
+
+    pick_column(table.records, table.label, ("task",))
+    pick_column(table.records, table.label, ("per",))
+    out: dict[str, tuple[float, str]] = {}
+    for i, _ in enumerate(table.records):
+        cell = Cell(table, i, "a volume")
+        task = cell.text("task")
+        if task is None:
+            raise cell.fail("task", "the volume has no task", "Name the task on every row.")
+        cell.subject = f"task '{task}'"
+        if task in out:
+            raise cell.fail("task", "the task has two volume rows", "Keep one row per task.")
+        per = period_name(cell.text("per") or "")
+        if per is None:
+            raise cell.fail("per", f"'{cell.text('per')}' is not a period", "Write week, month or year.")
+        ppy = periods_per_year(per, weeks_per_year=weeks_per_year)
+        total, each, staff = (cell.number(n) for n in ("total_occurrences", "times_per_person", "staff"))
+        if total is not None:
+            if total < 0:
+                raise cell.fail("total_occurrences", "occurrences cannot be negative", "Correct the count.")
+            out[task] = (total * ppy, f"{total:,g} a {per} across the force")
+        elif each is not None and staff is not None:
+            if each < 0 or staff < 0:
+                raise cell.fail("times_per_person", "counts cannot be negative", "Correct the count.")
+            out[task] = (each * staff * ppy, f"{each:,g} a {per} for each of {staff:,g} staff")
+        else:
+            raise cell.fail("total_occurrences", "the volume gives neither total_occurrences nor "
+                            "times_per_person with staff",
+                            "Give total_occurrences, or times_per_person and staff.")
+    return out

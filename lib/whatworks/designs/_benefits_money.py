@@ -1,0 +1,189 @@
+"""Money and calendar for benefits reviews: hourly rates, periods, financial years.
+
+Financial years run from 1 April to 31 March and are written ``2024/25``.
+Rates are full hourly costs by grade, read from a table with ``grade``,
+``hourly_cost_gbp``, ``price_year``, ``cost_basis`` and ``source``; a default
+table ships with whatworks (``resources/hourly_rates.csv``).
+
+Examples
+--------
+>>> fy_label("2024-25"), fy_of(_dt.date(2025, 3, 31)), fy_of(_dt.date(2025, 4, 1))
+('2024/25', '2024/25', '2025/26')
+>>> periods_per_year("week", weeks_per_year=52)
+52.0
+>>> split_by_financial_year(365.0, _dt.date(2024, 10, 1))  # doctest: +NORMALIZE_WHITESPACE
+{'2024/25': 182.0, '2025/26': 183.0}
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..errors import SpecError
+
+__all__ = [
+    "DEFAULT_PRODUCTIVE_HOURS",
+    "PRODUCTIVE_HOURS_SOURCE",
+    "DEFAULT_RATES_NAME",
+    "Rate",
+    "RateTable",
+    "default_rates_path",
+    "grade_key",
+    "period_name",
+    "fy_label",
+    "fy_of",
+    "fy_start",
+    "periods_per_year",
+    "split_by_financial_year",
+]
+
+#: Productive hours a year of one full-time post, when the spec gives none.
+DEFAULT_PRODUCTIVE_HOURS: float = 1600.0
+#: Where that default comes from, written into the report's method notes.
+PRODUCTIVE_HOURS_SOURCE: str = (
+    "an illustrative planning assumption, not a published figure: a 37-hour week over "
+    "52.14 weeks (1,929 hours) less about 33 days of annual leave and bank holidays "
+    "(244 hours) and about 11.5 days of sickness, training and other abstraction (85 hours), "
+    "which is 1,600 hours; give your force's own figure as productive_hours_per_fte"
+)
+#: The file name of the shipped rates table.
+DEFAULT_RATES_NAME = "hourly_rates.csv"
+
+_PERIODS = {"day": 365.0, "week": None, "month": 12.0, "quarter": 4.0, "year": 1.0}
+_PERIOD_ALIASES = {
+    "daily": "day", "days": "day", "weekly": "week", "weeks": "week", "wk": "week",
+    "monthly": "month", "months": "month", "quarterly": "quarter", "quarters": "quarter",
+    "annual": "year", "annually": "year", "yearly": "year", "years": "year", "annum": "year",
+}
+_FY_RE = re.compile(r"^\s*(?:fy\s*)?(\d{4})\s*(?:[/\-_ ]\s*(\d{2}|\d{4}))?\s*$", re.IGNORECASE)
+
+
+def period_name(value: str) -> str | None:
+    """The canonical period name (``day``, ``week``, ``month``, ``quarter``,
+    ``year``) for a word a user wrote, or ``None`` if it is not one.
+
+    >>> period_name("Monthly"), period_name("fortnight")
+    ('month', None)
+    """
+    word = str(value).strip().lower()
+    word = _PERIOD_ALIASES.get(word, word)
+    return word if word in _PERIODS else None
+
+
+def periods_per_year(period: str, *, weeks_per_year: float = 52) -> float:
+    """How many of ``period`` there are in a year (weeks use ``weeks_per_year``)."""
+    name = period_name(period)
+    if name is None:
+        raise ValueError(f"unknown period {period!r}")
+    value = _PERIODS[name]
+    return float(weeks_per_year if value is None else value)
+
+
+def fy_start(label: str) -> _dt.date:
+    """The 1 April on which financial year ``label`` starts.
+
+    >>> fy_start("2024/25")
+    datetime.date(2024, 4, 1)
+    """
+    return _dt.date(int(fy_label(label)[:4]), 4, 1)
+
+
+def fy_of(day: _dt.date) -> str:
+    """The financial year (April to March) a date falls in."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
+def fy_label(value, *, key: str = "reporting_year") -> str:
+    """A financial year written any common way, as ``2024/25``.
+
+    Accepts ``2024/25``, ``2024-25``, ``2024/2025``, ``FY2024/25`` or the
+    starting year alone (``2024``).
+
+    >>> fy_label("FY 2023/2024"), fy_label(2024)
+    ('2023/24', '2024/25')
+    """
+    match = _FY_RE.match(str(value))
+    if not match:
+        raise SpecError(
+            f"'{value}' is not a financial year",
+            key=key,
+            hint="Write it as the year it starts and ends, for example 2024/25 (April 2024 to March 2025).",
+        )
+    first = int(match.group(1))
+    second = match.group(2)
+    if second is not None:
+        end = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
+        if end != first + 1:
+            raise SpecError(
+                f"'{value}' is not a financial year: the second year must follow the first",
+                key=key,
+                hint="Write it as, for example, 2024/25.",
+            )
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
+def split_by_financial_year(amount: float, start: _dt.date, days: int = 365) -> dict[str, float]:
+    """Share ``amount`` between financial years in proportion to days.
+
+    The amount is spread evenly over the ``days`` days from ``start``; the
+    result maps each financial year touched to its share.
+    """
+    out: dict[str, float] = {}
+    end = start + _dt.timedelta(days=days)
+    cursor = start
+    while cursor < end:
+        label = fy_of(cursor)
+        next_start = _dt.date(int(label[:4]) + 1, 4, 1)
+        stop = min(end, next_start)
+        out[label] = out.get(label, 0.0) + amount * (stop - cursor).days / days
+        cursor = stop
+    return out
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One grade's full hourly cost."""
+
+    grade: str
+    hourly_cost_gbp: float
+    price_year: str
+    cost_basis: str
+    source: str
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """Hourly costs by grade, matched without regard to case or spacing.
+
+    >>> t = RateTable((Rate("Police Constable", 40.0, "2024/25", "full", "x"),), "rates", False)
+    >>> t.get("police  constable").hourly_cost_gbp
+    40.0
+    """
+
+    rates: tuple[Rate, ...]
+    label: str
+    is_default: bool
+
+    def _index(self) -> dict[str, Rate]:
+        return {grade_key(r.grade): r for r in self.rates}
+
+    def get(self, grade: str) -> Rate | None:
+        """The rate for ``grade``, or ``None`` if the table has none."""
+        return self._index().get(grade_key(grade))
+
+    def grades(self) -> list[str]:
+        return [r.grade for r in self.rates]
+
+
+def grade_key(grade: str) -> str:
+    return " ".join(str(grade).split()).casefold()
+
+
+def default_rates_path() -> Path:
+    """The shipped rates table."""
+    return Path(str(resources.files("whatworks") / "resources" / DEFAULT_RATES_NAME))

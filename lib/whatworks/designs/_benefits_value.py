@@ -1,0 +1,284 @@
+"""Each benefit's hours, pounds, realised share, rating and confidence grade.
+
+Conventions (repeated in the report's method notes):
+
+- the observed change is signed by ``direction`` so that an improvement is
+  positive: ``baseline − actual`` when lower is better, ``actual − baseline``
+  when higher is better;
+- deadweight scales the observed change only: net change = observed change ×
+  (1 − deadweight). The forecast is taken as the change the programme was
+  expected to cause, so it is not reduced;
+- realised share = net change ÷ (forecast change), e.g. baseline 50,
+  forecast 10, actual 20 and no deadweight gives 30 ÷ 40 = 75%;
+- a timed task's saving is (mean minutes before − mean minutes after) ÷ 60 ×
+  occurrences a year × (1 − deadweight), valued at each timing's grade;
+- a cash-releasing claim counts as cashable only with a budget line reduced.
+
+Examples
+--------
+>>> realised_share(50, 10, 20, "decrease")
+0.75
+>>> realised_share(50, 10, 20, "decrease", deadweight=0.2)
+0.6
+>>> rating(0.75, {"green": 0.9, "amber": 0.5})
+'amber'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import DataError
+from ._benefits_inputs import Benefit, TaskTimings
+from ._benefits_money import RateTable, periods_per_year
+from ._benefits_timing import Change, mean_change
+
+__all__ = ["GRADES", "Valued", "realised_share", "rating", "value_benefit", "MONETISED"]
+
+#: Confidence grades, most to least certain.
+GRADES = ("known", "projected", "anticipated", "potential")
+#: Categories counted in hours and pounds.
+MONETISED = ("time_saving", "cash_releasing", "non_cash_releasing")
+_MIN_MONTHS = 3.0
+_FULL_YEAR_MONTHS = 12.0
+
+
+def realised_share(baseline: float, forecast: float, actual: float, direction: str,
+                   deadweight: float = 0.0) -> float:
+    """(1 − deadweight) × observed change ÷ forecast change, signed by direction."""
+    sign = 1.0 if direction == "decrease" else -1.0
+    return (1 - deadweight) * sign * (baseline - actual) / (sign * (baseline - forecast))
+
+
+def rating(share: float | None, thresholds: dict[str, float]) -> str | None:
+    """``green`` at or above the green threshold, ``amber`` at or above amber, else ``red``."""
+    if share is None:
+        return None
+    if share >= thresholds["green"]:
+        return "green"
+    return "amber" if share >= thresholds["amber"] else "red"
+
+
+@dataclass(frozen=True)
+class Valued:
+    """A benefit with everything the review works out for it."""
+
+    benefit: Benefit
+    classification: str
+    grade: str
+    grade_reason: str
+    status: str  # "measured", "withheld" or "not measured"
+    hours: Change | None = None
+    cashable: Change | None = None
+    non_cashable: Change | None = None
+    forecast_hours: float | None = None
+    forecast_gbp: float | None = None
+    realised: Change | None = None
+    rating: str | None = None
+    method: str = ""
+    task_detail: dict = field(default_factory=dict)
+    monthly_hours: dict = field(default_factory=dict)  # first of month -> hours released that month
+
+    @property
+    def measured(self) -> bool:
+        return self.status == "measured"
+
+    def amount(self, part: str) -> float:
+        """The point value of ``hours``, ``cashable`` or ``non_cashable`` (0 if none)."""
+        change = getattr(self, part)
+        return 0.0 if change is None else float(change.estimate)
+
+
+def _rate_for(b: Benefit, grade: str | None, rates: RateTable, *, field_: str = "grade") -> float:
+    if grade is None:
+        raise DataError(f"benefit '{b.id}' is measured in hours but has no grade, so it cannot be valued",
+                        file=b.source, column=field_, rows=[b.row] if b.row else None,
+                        hint="Give the rank or staff grade whose time is released.")
+    rate = rates.get(grade)
+    if rate is None:
+        raise DataError(f"benefit '{b.id}': grade '{grade}' has no hourly rate in {rates.label}",
+                        file=b.source, column=field_, rows=[b.row] if b.row else None,
+                        hint=f"Add the grade to the rates table, or use one of: {', '.join(rates.grades())}.")
+    return rate.hourly_cost_gbp
+
+
+def _money_split(b: Benefit, gbp: Change | None) -> tuple[str, Change | None, Change | None]:
+    if b.category == "cash_releasing" and b.budget_line_reduced:
+        return "cash_releasing", gbp, None
+    classification = "non_cash_releasing" if b.category == "cash_releasing" else b.category
+    return classification, None, gbp
+
+
+def _grade(b: Benefit, status: str) -> tuple[str, str]:
+    if status == "measured":
+        months = b.months_tracked or 0.0
+        if b.task:
+            return "projected", "task timings from a sample, multiplied by yearly volumes"
+        if months < _FULL_YEAR_MONTHS:
+            return "projected", f"measured over {months:.1f} months and annualised"
+        if b.baseline_start is None or b.baseline_end is None:
+            return "projected", "measured, but the baseline has no measurement dates"
+        return "known", f"measured over {months:.1f} months against a measured baseline"
+    quantified = b.baseline is not None and b.forecast is not None
+    if status == "withheld":
+        return "anticipated", f"tracked for only {b.months_tracked:.1f} months, so the forecast is shown"
+    if quantified and b.evidence:
+        return "anticipated", "business-case forecast, not yet measured"
+    return "potential", "not yet evidenced (no baseline, forecast or evidence source)"
+
+
+def _status(b: Benefit) -> str:
+    if b.actual is None and b.task is None:
+        return "not measured"
+    if (b.months_tracked or 0.0) < _MIN_MONTHS:
+        return "withheld"
+    return "measured"
+
+
+def value_benefit(
+    b: Benefit,
+    *,
+    rates: RateTable,
+    timings: dict[str, TaskTimings],
+    volumes: dict[str, tuple[float, str]],
+    thresholds: dict[str, float],
+    weeks_per_year: float,
+) -> Valued:
+    """Work out hours, pounds, realised share, rating and grade for one benefit."""
+    status = _status(b)
+    grade, reason = _grade(b, status)
+    monetised = b.category in MONETISED
+    if b.task is not None:
+        return _value_task(b, status, grade, reason, rates, timings, volumes, thresholds, monetised)
+    ppy = periods_per_year(b.per, weeks_per_year=weeks_per_year) if b.per else 1.0
+    fixed_forecast = None
+    if b.baseline is not None and b.forecast is not None:
+        fixed_forecast = b.sign * (b.baseline - b.forecast) * ppy
+    observed = None
+    if status == "measured":
+        observed = (1 - b.deadweight) * b.sign * (b.baseline - b.actual) * ppy
+    amount = observed if status == "measured" else fixed_forecast
+    hours = gbp = None
+    forecast_hours = forecast_gbp = None
+    if monetised and b.kind == "hours":
+        rate = _rate_for(b, b.grade, rates)
+        if amount is not None:
+            hours, gbp = Change(np.asarray(amount)), Change(np.asarray(amount * rate))
+        if fixed_forecast is not None:
+            forecast_hours, forecast_gbp = fixed_forecast, fixed_forecast * rate
+    elif monetised and b.kind == "gbp":
+        if amount is not None:
+            gbp = Change(np.asarray(amount))
+        forecast_gbp = fixed_forecast
+    classification, cash, noncash = _money_split(b, gbp)
+    share = None
+    if status == "measured":
+        share = Change(np.asarray(realised_share(b.baseline, b.forecast, b.actual, b.direction, b.deadweight))) \
+            if b.forecast is not None else None
+    method = _method(b, status, ppy, monetised)
+    monthly = {}
+    if status == "measured" and monetised and b.kind == "hours":
+        monthly = {m: (1 - b.deadweight) * b.sign * (b.baseline - level) * ppy / 12
+                   for m, level in b.monthly_actuals.items()}
+    return Valued(
+        benefit=b, classification=classification, grade=grade, grade_reason=reason, status=status,
+        hours=hours, cashable=cash, non_cashable=noncash, forecast_hours=forecast_hours,
+        forecast_gbp=forecast_gbp, realised=share,
+        rating=rating(None if share is None else float(share.estimate), thresholds), method=method,
+        monthly_hours=monthly,
+    )
+
+
+def _method(b: Benefit, status: str, ppy: float, monetised: bool) -> str:
+    if b.baseline is None or b.forecast is None:
+        return "not quantified: the register gives no baseline or no forecast"
+    per = f" per {b.per}" if b.per else ""
+    if status == "measured":
+        change = "baseline − actual" if b.sign > 0 else "actual − baseline"
+        dw = f" × (1 − {b.deadweight:g} deadweight)" if b.deadweight else ""
+    else:
+        change, dw = ("baseline − forecast" if b.sign > 0 else "forecast − baseline"), ""
+    if not monetised or b.kind == "other":
+        return f"({change}) ÷ ({'baseline − forecast' if b.sign > 0 else 'forecast − baseline'}); not valued " \
+               "in hours or pounds" if status == "measured" else "forecast only; not valued in hours or pounds"
+    unit = "hours" if b.kind == "hours" else "pounds"
+    return f"({change}){per} × {ppy:g}{dw}, in {unit} a year"
+
+
+def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTable,
+                timings: dict[str, TaskTimings], volumes: dict[str, tuple[float, str]],
+                thresholds: dict[str, float], monetised: bool) -> Valued:
+    t = timings.get(b.task)
+    rows = [b.row] if b.row else None
+    if t is None or t.n("before") < 2 or t.n("after") < 2:
+        raise DataError(f"benefit '{b.id}' names task '{b.task}' but process_timings has fewer than two "
+                        "timings before and two after for it", file=b.source, column="task", rows=rows,
+                        hint="Add timings of the task before and after go-live, or correct the task name.")
+    if b.direction != "decrease":
+        raise DataError(f"benefit '{b.id}' is a timed task, so lower times are better", file=b.source,
+                        column="direction", rows=rows, hint="Set direction to 'decrease'.")
+    if b.task not in volumes:
+        raise DataError(f"benefit '{b.id}': task '{b.task}' has timings but no volume, so the saving cannot be "
+                        "scaled to a year", file="volumes", column="task",
+                        hint=f"Add a row for '{b.task}' to volumes with total_occurrences or times_per_person "
+                             "and staff, and per.")
+    occurrences, volume_words = volumes[b.task]
+    comparison = t.has_comparison and t.n("before", "comparison") >= 2 and t.n("after", "comparison") >= 2
+
+    def arrays(group: str, period: str, costed: bool) -> np.ndarray:
+        mins = np.asarray(t.minutes.get((group, period), []), dtype=float)
+        if not costed:
+            return mins
+        grades = t.grades.get((group, period), [])
+        cost = [_rate_for(b, g, rates, field_="grade (in process_timings)") for g in grades]
+        return mins * np.asarray(cost) / 60.0
+
+    def change(costed: bool) -> Change:
+        parts = [arrays("treated", "before", costed), arrays("treated", "after", costed)]
+        if comparison:
+            parts += [arrays("comparison", "before", costed), arrays("comparison", "after", costed)]
+        return mean_change(*parts)
+
+    minutes = change(costed=False)
+    net = 1 - b.deadweight
+    hours = gbp = None
+    if monetised:
+        hours = minutes.scaled(occurrences * net / 60.0)
+        gbp = change(costed=True).scaled(occurrences * net)
+    forecast_gap = b.baseline - b.forecast if b.forecast is not None else None
+    forecast_hours = forecast_gap / 60.0 * occurrences if (forecast_gap is not None and monetised) else None
+    forecast_gbp = None
+    if forecast_hours is not None:
+        before_grades = t.grades.get(("treated", "before"), [])
+        before_mins = np.asarray(t.minutes.get(("treated", "before"), []), dtype=float)
+        costs = np.asarray([_rate_for(b, g, rates, field_="grade (in process_timings)") for g in before_grades])
+        mean_rate = float(np.sum(before_mins * costs) / np.sum(before_mins)) if before_mins.sum() > 0 else 0.0
+        forecast_gbp = forecast_hours * mean_rate
+    if status != "measured":
+        hours = None if forecast_hours is None else Change(np.asarray(forecast_hours))
+        gbp = None if forecast_gbp is None else Change(np.asarray(forecast_gbp))
+    classification, cash, noncash = _money_split(b, gbp)
+    share = minutes.scaled(net / forecast_gap) if (status == "measured" and forecast_gap) else None
+    detail = {
+        "task": b.task,
+        "n_before": t.n("before"), "n_after": t.n("after"),
+        "mean_before": float(np.mean(t.minutes[("treated", "before")])),
+        "mean_after": float(np.mean(t.minutes[("treated", "after")])),
+        "minutes_saved": float(minutes.estimate),
+        "minutes_saved_ci": tuple(float(x) for x in minutes.interval()),
+        "occurrences_per_year": occurrences, "volume": volume_words,
+        "comparison_group": comparison,
+    }
+    method = (f"(mean {detail['mean_before']:.1f} − mean {detail['mean_after']:.1f} minutes) ÷ 60 × "
+              f"{occurrences:,.0f} a year ({volume_words})"
+              + (f" × (1 − {b.deadweight:g} deadweight)" if b.deadweight else "")
+              + ("; change net of the comparison group" if comparison else ""))
+    return Valued(
+        benefit=b, classification=classification, grade=grade, grade_reason=reason, status=status,
+        hours=hours if monetised else None, cashable=cash, non_cashable=noncash,
+        forecast_hours=forecast_hours, forecast_gbp=forecast_gbp, realised=share,
+        rating=rating(None if share is None else float(share.estimate), thresholds), method=method,
+        task_detail=detail,
+    )
