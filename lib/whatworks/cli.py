@@ -24,6 +24,7 @@ from .errors import InputError, WhatworksError
 __all__ = ["main", "COMMANDS"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+_FREQ_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly"}
 
 
 class Command:
@@ -119,8 +120,11 @@ def _validate(args: argparse.Namespace) -> int:
         detail = ""
         frame = getattr(loaded, "frame", None)
         if frame is not None and "period" in frame:
-            detail = (f" ({len(frame):,} rows, {getattr(loaded, 'freq', '')}ly data from "
-                      f"{frame['period'].min():%d %B %Y} to {frame['period'].max():%d %B %Y})")
+            from .text import fmt_date
+
+            how = _FREQ_WORDS.get(getattr(loaded, "freq", ""), "")
+            detail = (f" ({len(frame):,} rows, {how} data from "
+                      f"{fmt_date(frame['period'].min())} to {fmt_date(frame['period'].max())})")
         _say(f"{path}: valid, template '{spec.template.name}'{detail}.")
     return status
 
@@ -238,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
               "Run again with --debug and report it.", file=sys.stderr)
         return EXIT_FAILED
 
+
+from . import cli_trial  # noqa: E402,F401  (registers the trial sub-commands)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

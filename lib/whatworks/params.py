@@ -33,15 +33,18 @@ from typing import Any, Literal, Optional  # noqa: F401  (re-exported for parame
 
 from .errors import TemplateError
 
-__all__ = ["Parameter", "parse_parameters", "Any", "DataFile", "Date", "Literal", "Optional"]
+__all__ = ["Parameter", "parse_parameters", "Any", "DataFile", "Date", "TableInput", "Literal", "Optional"]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
 #: Marks a parameter holding a date (ISO ``YYYY-MM-DD`` in a notebook).
 Date = str
+#: Marks a parameter that is either a data file or rows written in the spec
+#: (a list of mappings, one per row).
+TableInput = Any
 
 _BASIC = {"str": "str", "int": "int", "float": "float", "bool": "bool", "list": "list",
-          "dict": "dict", "DataFile": "file", "Date": "date", "Any": "any"}
+          "dict": "dict", "DataFile": "file", "Date": "date", "Any": "any", "TableInput": "table"}
 _REQUIRED = "(required)"
 _DEMO = "(demo)"
 
@@ -96,6 +99,8 @@ class Parameter:
             words = f"list of {self.item_kind}" if self.item_kind else "list"
         elif self.kind == "file":
             words = "file path"
+        elif self.kind == "table":
+            words = "file path, or rows written in the spec"
         elif self.kind == "date":
             words = "date (YYYY-MM-DD)"
         else:
@@ -133,7 +138,7 @@ def _kind(node: ast.expr) -> tuple[str, bool, tuple | None, str | None]:
             return "dict", False, None, _kind(value)[0]
     raise TemplateError(
         f"parameter type '{ast.unparse(node)}' is not supported",
-        hint="Use str, int, float, bool, list, dict, DataFile, Date, Literal[...] or Optional[...].",
+        hint="Use str, int, float, bool, list, dict, DataFile, Date, TableInput, Literal[...] or Optional[...].",
     )
 
 

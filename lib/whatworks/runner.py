@@ -34,6 +34,7 @@ import nbformat
 
 from . import __version__, index, validation
 from .errors import InputError, RunError, WhatworksError
+from .kernels import KernelPool, start_kernel
 from .render import render_report
 from .report import read_payload
 from .spec import Spec, load_spec
@@ -141,19 +142,6 @@ def compose_results(payload: dict, spec: Spec, prov: dict) -> dict:
     return {**head, **body, "provenance": prov}
 
 
-def start_kernel(cwd: Path, kernel_name: str = "python3"):
-    """Start a kernel in ``cwd`` (its chatter on stderr is discarded).
-
-    Returned already started, so a batch can start the next report's kernel
-    while the current one runs; every report still gets a kernel of its own.
-    """
-    from jupyter_client.manager import KernelManager
-
-    km = KernelManager(kernel_name=kernel_name)
-    km.start_kernel(cwd=str(cwd), stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    return km
-
-
 def execute(spec: Spec, output_notebook: Path, *, km=None) -> None:
     """Execute the spec's template with Papermill in a kernel working in the spec's folder.
 
@@ -164,7 +152,7 @@ def execute(spec: Spec, output_notebook: Path, *, km=None) -> None:
     from papermill.exceptions import PapermillExecutionError
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
-    km = km or start_kernel(spec.base_dir)
+    km = km or start_kernel(spec.base_dir, warm=False)
     try:
         papermill.execute_notebook(
             str(spec.template.path),
@@ -226,21 +214,38 @@ def parameter_rows(spec: Spec) -> list[dict]:
     ]
 
 
-def run(spec_path: str | Path, *, reports_root: str | Path | None = None, rebuild_index: bool = True) -> Outcome:
-    """Render one spec. Never raises for input problems: the :class:`Outcome` says."""
+def run(
+    spec_path: str | Path,
+    *,
+    reports_root: str | Path | None = None,
+    rebuild_index: bool = True,
+    kernels: KernelPool | None = None,
+) -> Outcome:
+    """Render one spec. Never raises for input problems: the :class:`Outcome` says.
+
+    ``kernels`` lends a pool that starts the next report's kernel ahead.
+    """
     started = time.perf_counter()
     spec_path = Path(spec_path)
     output: Path | None = None
+    km = None
     try:
         spec = load_spec(spec_path, reports_root=reports_root)
         output = spec.output
-        validation.validate(spec)
+        km = kernels.take(spec.base_dir) if kernels else None
+        try:
+            validation.validate(spec)
+        except WhatworksError:
+            if km is not None and kernels is not None:
+                kernels.give_back(km, spec.base_dir)
+            km = None
+            raise
         output.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.partial-", dir=output.parent))
         try:
             notebook_path = staging / "notebook.ipynb"
             try:
-                execute(spec, notebook_path)
+                execute(spec, notebook_path, km=km)
             except RunError:
                 if notebook_path.exists():
                     output.mkdir(parents=True, exist_ok=True)
@@ -277,9 +282,23 @@ def run(spec_path: str | Path, *, reports_root: str | Path | None = None, rebuil
     return outcome
 
 
+_WORKER_POOL: KernelPool | None = None
+
+
+def _worker_pool() -> KernelPool:
+    """This worker process's kernel pool (its spares are shut down when it exits)."""
+    global _WORKER_POOL
+    if _WORKER_POOL is None:
+        from multiprocessing import util
+
+        _WORKER_POOL = KernelPool()
+        util.Finalize(_WORKER_POOL, _WORKER_POOL.close, exitpriority=10)
+    return _WORKER_POOL
+
+
 def _run_quietly(args) -> Outcome:
     spec_path, reports_root = args
-    return run(spec_path, reports_root=reports_root, rebuild_index=False)
+    return run(spec_path, reports_root=reports_root, rebuild_index=False, kernels=_worker_pool())
 
 
 def run_many(
@@ -298,19 +317,23 @@ def run_many(
     outcomes: list[Outcome] = []
     jobs = [(p, reports_root) for p in paths]
     if workers > 1 and len(paths) > 1:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # "spawn": a forked copy of a process that already talks to kernels can hang.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = [pool.submit(_run_quietly, job) for job in jobs]
             for future in as_completed(futures):
                 outcomes.append(future.result())
                 if on_done:
                     on_done(len(outcomes), len(paths), outcomes[-1])
     else:
-        for job in jobs:
-            outcomes.append(_run_quietly(job))
-            if on_done:
-                on_done(len(outcomes), len(paths), outcomes[-1])
+        with KernelPool(ahead=len(jobs) > 1) as pool:
+            for spec_path, root in jobs:
+                outcomes.append(run(spec_path, reports_root=root, rebuild_index=False, kernels=pool))
+                if on_done:
+                    on_done(len(outcomes), len(paths), outcomes[-1])
     roots = {Path(o.output).parent for o in outcomes if o.output}
     for root in roots:
         index.build(root)

@@ -87,7 +87,7 @@ class Spec:
         out = {}
         for p in self.template.parameters:
             value = self.parameters.get(p.name)
-            if p.kind == "file" and isinstance(value, str) and value:
+            if p.kind in ("file", "table") and isinstance(value, str) and value:
                 out[p.name] = (self.base_dir / value).resolve()
         return out
 
@@ -193,6 +193,13 @@ def coerce(param: Parameter, value, *, file: str = "spec") -> Any:
         if near:
             hint = f"Did you mean '{near[0]}'? " + hint
         raise SpecError(f"'{value}' is not an allowed value", key=key, file=file, hint=hint)
+    if param.kind == "table":
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
+            return _plain([dict(v) for v in value])
+        raise SpecError("must be a file path or a list of rows", key=key, file=file,
+                        hint="Name a CSV or Excel file, or write one '- column: value' block per row.")
     if param.kind == "list":
         if not isinstance(value, list):
             value = [value]
@@ -278,7 +285,7 @@ def load_spec(path: str | Path, *, reports_root: str | Path | None = None, templ
     for p in template.parameters:
         params[p.name] = coerce(p, raw[p.name], file=file) if p.name in raw else p.spec_default
     for p in template.parameters:
-        if p.kind == "file" and p.name in raw and params[p.name]:
+        if p.kind in ("file", "table") and p.name in raw and isinstance(params[p.name], str) and params[p.name]:
             target = path.parent / params[p.name]
             if not target.is_file():
                 raise SpecError(

@@ -39,6 +39,7 @@ def starter_spec(template: Template) -> str:
     for p in template.parameters:
         lines.append(f"# {p.help} [{p.describe_type()}]" if p.help else f"# [{p.describe_type()}]")
         entry = f"{p.name}: {_yaml_value(p.default)}"
-        lines.append(entry if p.required or p.name in ("title", "owner", "classification") else f"# {entry}")
+        shown = p.required or p.demo_only or p.name in ("title", "owner", "classification")
+        lines.append(entry if shown else f"# {entry}")
     lines.append("# output: reports/my-evaluation   # where the report goes (default: reports/<this file's name>/)")
     return "\n".join(lines) + "\n"

@@ -6,13 +6,14 @@ same library call its notebook makes first — so ``whatworks validate`` and
 
 Examples
 --------
->>> sorted(VALIDATORS)[:1]
-['before-after']
+>>> sorted(VALIDATORS)
+['before-after', 'pir', 'rct']
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,8 +23,12 @@ from .spec import Spec
 
 __all__ = ["VALIDATORS", "register", "validate"]
 
-#: design name -> function(evaluation) that reads and checks the inputs.
-VALIDATORS: dict[str, Callable[[Evaluation], object]] = {}
+#: design name -> function(evaluation) that reads and checks the inputs, or
+#: ``"module:function"`` naming one (imported only when needed).
+VALIDATORS: dict[str, Callable[[Evaluation], object] | str] = {
+    "rct": "whatworks.designs.rct:validate_inputs",
+    "pir": "whatworks.designs.benefits:validate_inputs",
+}
 
 
 def register(design: str) -> Callable:
@@ -58,5 +63,8 @@ def validate(spec: Spec) -> object | None:
     check = VALIDATORS.get(spec.template.design)
     if check is None:
         return None
+    if isinstance(check, str):
+        module, _, name = check.partition(":")
+        check = getattr(importlib.import_module(module), name)
     with _inside(spec.base_dir):
         return check(Evaluation(spec.parameters))

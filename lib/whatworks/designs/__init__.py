@@ -1,0 +1,1 @@
+"""One research design per module; see ARCHITECTURE.md."""
