@@ -1,19 +1,26 @@
-"""``reports/index.html``: one page listing every evaluation in a reports folder.
+"""``reports/index.html``: the portfolio of every evaluation in a reports folder.
 
 Built only from each report folder's ``results.json`` and ``status.json``, so
-it can be rebuilt at any time (``whatworks index``) and after every run.
+it can be rebuilt at any time (``whatworks index``) and is rebuilt after every
+run. One row per evaluation (sortable and filterable in the page, with no
+network access), a benefits summary across all post-implementation reviews,
+and the highest classification of the reports it lists.
 
 Examples
 --------
 >>> headline_words({"label": "Change in level", "estimate": 0.885, "ci_low": 0.839,
 ...                 "ci_high": 0.933, "scale": "ratio", "measure": "rate ratio"})
-'Change in level: rate ratio 0.885 (95% CI 0.839 to 0.933)'
+'Change in level: 11.5% lower (rate ratio 0.885, 95% CI 0.839 to 0.933)'
+>>> financial_year(__import__("datetime").date(2025, 3, 31))
+'2024/25'
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +31,38 @@ from .render import environment
 from .spec import CLASSIFICATIONS
 from .templates import project_root
 
-__all__ = ["build", "collect", "headline_words"]
+__all__ = ["build", "collect", "headline_words", "benefits_summary", "financial_year"]
+
+_GRADES = ("known", "projected", "anticipated", "potential")
+_MONEY_UNITS = {"gbp", "£", "pounds"}
+
+
+def financial_year(day: dt.date) -> str:
+    """The financial year (April to March) holding ``day``, as ``2024/25``."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _fmt(value, est: dict) -> str:
+    unit = str(est.get("unit") or "").lower()
+    if unit in _MONEY_UNITS or str(est.get("name", "")).endswith("_gbp"):
+        return text.fmt_gbp(value)
+    return text.fmt_number(value, 3 if est.get("scale") == "ratio" else None)
 
 
 def headline_words(est: dict | None) -> str:
     """The headline estimate with its interval, in words."""
     if not est:
-        return "No estimate (see the report)"
-    digits = 3 if est.get("scale") == "ratio" else None
-    value = text.fmt_number(est.get("estimate"), digits)
-    interval = text.fmt_interval(est.get("ci_low"), est.get("ci_high"), digits=digits)
-    return f"{est.get('label')}: {est.get('measure')} {value} ({interval})"
+        return "No estimate (see the report for the reason)"
+    value = est.get("estimate")
+    interval = text.fmt_interval(est.get("ci_low"), est.get("ci_high"), fmt=lambda v: _fmt(v, est))
+    measure = est.get("measure") or ""
+    if est.get("scale") == "ratio" and value is not None:
+        change = text.fmt_change_pct(value, digits=1)
+        return f"{est.get('label')}: {change} ({measure} {_fmt(value, est)}, {interval})"
+    unit = est.get("unit")
+    unit_words = f" {unit}" if unit and str(unit).lower() not in _MONEY_UNITS and unit != measure else ""
+    return f"{est.get('label')}: {_fmt(value, est)}{unit_words} ({interval})"
 
 
 def _read(path: Path) -> dict | None:
@@ -44,60 +72,118 @@ def _read(path: Path) -> dict | None:
         return None
 
 
+def _row(folder: Path) -> dict[str, Any] | None:
+    status = _read(folder / "status.json") or {}
+    results = _read(folder / "results.json")
+    if not status and not results:
+        return None
+    counts = {"pass": 0, "warn": 0, "fail": 0, "info": 0}
+    row: dict[str, Any] = {
+        "folder": folder.name,
+        "status": status.get("status", "ok" if results else "failed"),
+        "reason": status.get("reason", ""),
+        "produced": (status.get("time") or "")[:10],
+        "has_report": (folder / "report.html").is_file(),
+        "title": status.get("title") or folder.name,
+        "template": "", "owner": "", "classification": "OFFICIAL", "period": "", "period_start": "",
+        "headline": "", "sms": None, "checks": counts, "results": None,
+    }
+    if results:
+        for check in results.get("checks", []):
+            counts[check.get("status", "info")] = counts.get(check.get("status", "info"), 0) + 1
+        headline = next((e for e in results.get("estimates", []) if e.get("headline")), None)
+        period = results.get("period") or {}
+        row.update(
+            title=results.get("title") or folder.name,
+            template=results.get("template", ""),
+            owner=results.get("owner", ""),
+            classification=results.get("classification", "OFFICIAL"),
+            period=(f"{text.fmt_date(period.get('start'))} to {text.fmt_date(period.get('end'))}"
+                    if period.get("start") else ""),
+            period_start=period.get("start") or "",
+            headline=headline_words(headline),
+            sms=(results.get("evidence") or {}).get("sms_level"),
+            results=results,
+        )
+    if row["produced"]:
+        row["produced_words"] = text.fmt_date(row["produced"])
+    else:
+        row["produced_words"] = ""
+    return row
+
+
 def collect(root: Path) -> list[dict[str, Any]]:
-    """One row per report folder under ``root``."""
-    rows = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        status = _read(folder / "status.json") or {}
-        results = _read(folder / "results.json")
-        if not status and not results:
+    """One row per report folder under ``root`` (newest period first)."""
+    rows = [r for folder in sorted(root.iterdir()) if folder.is_dir() and not folder.name.startswith(".")
+            for r in [_row(folder)] if r]
+    return sorted(rows, key=lambda r: (r["status"] != "failed", r["title"].lower()))
+
+
+def benefits_summary(rows: list[dict]) -> list[dict]:
+    """Totals of every PIR's ``benefit_totals`` by financial year and confidence grade."""
+    sums: dict[tuple[str, str], dict[str, float]] = defaultdict(
+        lambda: {"hours": 0.0, "fte": 0.0, "cashable_gbp": 0.0, "non_cashable_gbp": 0.0, "reviews": 0})
+    for row in rows:
+        results = row.get("results") or {}
+        if row["status"] != "ok" or not results.get("benefit_totals"):
             continue
-        row: dict[str, Any] = {
-            "folder": folder.name,
-            "status": status.get("status", "ok" if results else "failed"),
-            "reason": status.get("reason", ""),
-            "produced": status.get("time", ""),
-            "has_report": (folder / "report.html").is_file(),
-        }
-        if results:
-            counts = {"pass": 0, "warn": 0, "fail": 0, "info": 0}
-            for check in results.get("checks", []):
-                counts[check.get("status", "info")] = counts.get(check.get("status", "info"), 0) + 1
-            headline = next((e for e in results.get("estimates", []) if e.get("headline")), None)
-            period = results.get("period") or {}
-            row.update(
-                title=results.get("title") or folder.name,
-                template=results.get("template", ""),
-                owner=results.get("owner", ""),
-                classification=results.get("classification", "OFFICIAL"),
-                period=(f"{text.fmt_date(period.get('start'))} to {text.fmt_date(period.get('end'))}"
-                        if period.get("start") else ""),
-                headline=headline_words(headline),
-                sms=(results.get("evidence") or {}).get("sms_level"),
-                checks=counts,
-                results=results,
-            )
-        else:
-            row.update(title=status.get("title") or folder.name, template="", owner="",
-                       classification="OFFICIAL", period="", headline="", sms=None,
-                       checks={"pass": 0, "warn": 0, "fail": 0, "info": 0}, results=None)
-        rows.append(row)
-    return rows
+        seen = set()
+        for item in results["benefit_totals"]:
+            key = (str(item.get("financial_year")), str(item.get("confidence_grade")))
+            cell = sums[key]
+            for field in ("hours", "fte", "cashable_gbp", "non_cashable_gbp"):
+                cell[field] += float(item.get(field) or 0.0)
+            if key not in seen:
+                cell["reviews"] += 1
+                seen.add(key)
+    order = {g: i for i, g in enumerate(_GRADES)}
+    out = []
+    for (year, grade), cell in sorted(sums.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 9))):
+        out.append({"financial_year": year, "confidence_grade": grade, **cell,
+                    "hours_words": text.fmt_number(cell["hours"], 0),
+                    "fte_words": text.fmt_number(cell["fte"], 1),
+                    "cashable_words": text.fmt_gbp(cell["cashable_gbp"]),
+                    "non_cashable_words": text.fmt_gbp(cell["non_cashable_gbp"])})
+    return out
+
+
+def _year_totals(summary: list[dict]) -> list[dict]:
+    years: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for item in summary:
+        for field in ("hours", "fte", "cashable_gbp", "non_cashable_gbp"):
+            years[item["financial_year"]][field] += item[field]
+        if item["confidence_grade"] in ("known", "projected"):
+            years[item["financial_year"]]["measured_hours"] += item["hours"]
+    return [{"financial_year": y, "hours_words": text.fmt_number(v["hours"], 0),
+             "measured_words": text.fmt_number(v["measured_hours"], 0),
+             "fte_words": text.fmt_number(v["fte"], 1), "cashable_words": text.fmt_gbp(v["cashable_gbp"]),
+             "non_cashable_words": text.fmt_gbp(v["non_cashable_gbp"])} for y, v in sorted(years.items())]
 
 
 def highest_classification(rows: list[dict]) -> str:
+    """The highest marking among the reports (OFFICIAL when there are none)."""
     levels = [CLASSIFICATIONS.index(r["classification"]) for r in rows if r["classification"] in CLASSIFICATIONS]
     return CLASSIFICATIONS[max(levels)] if levels else "OFFICIAL"
 
 
-def build(root: str | Path) -> Path:
+def build(root: str | Path, *, today: dt.date | None = None) -> Path:
     """Write ``<root>/index.html`` and return its path."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = collect(root)
+    summary = benefits_summary(rows)
     css = (project_root() / "templates" / "report.css").read_text(encoding="utf-8")
+    script = (project_root() / "templates" / "index.js").read_text(encoding="utf-8")
     html = environment().get_template("index.html.j2").render(
-        rows=rows, css=Markup(css), classification=highest_classification(rows),
+        rows=rows,
+        css=Markup(css),
+        script=Markup(script),
+        classification=highest_classification(rows),
+        benefits=summary,
+        year_totals=_year_totals(summary),
+        this_year=financial_year(today or dt.date.today()),
+        templates=sorted({r["template"] for r in rows if r["template"]}),
+        counts={"ok": sum(r["status"] == "ok" for r in rows), "failed": sum(r["status"] != "ok" for r in rows)},
     )
     tmp = root / ".index.html.tmp"
     tmp.write_text(html, encoding="utf-8")

@@ -1,0 +1,89 @@
+"""The portfolio index, built from results.json and status.json alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from whatworks.index import benefits_summary, build, collect, financial_year, headline_words
+
+
+def make_report(root: Path, name: str, *, status: str = "ok", classification: str = "OFFICIAL",
+                title: str | None = None, totals=None, report: bool = True, reason: str = "") -> None:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "status.json").write_text(json.dumps(
+        {"status": status, "kind": "ok" if status == "ok" else "input", "reason": reason,
+         "spec": f"{name}.yaml", "title": title or name, "time": "2025-03-03T10:00:00+00:00"}))
+    if status == "ok" or report:
+        results = {
+            "template": "pir" if totals else "before-after", "title": title or name, "owner": "Owner",
+            "classification": classification, "period": {"start": "2024-01-01", "end": "2024-12-31"},
+            "evidence": {"sms_level": 2, "explanation": "x"},
+            "estimates": [{"name": "level_change", "label": "Change in level", "headline": True,
+                           "measure": "rate ratio", "estimate": 0.8, "ci_low": 0.7, "ci_high": 0.9,
+                           "scale": "ratio", "unit": None}],
+            "checks": [{"name": "a", "status": "warn", "message": "m"}, {"name": "b", "status": "pass", "message": "m"}],
+        }
+        if totals:
+            results["benefit_totals"] = totals
+        (folder / "results.json").write_text(json.dumps(results))
+        if report:
+            (folder / "report.html").write_text("<html></html>")
+
+
+def test_rows_show_headline_evidence_checks_and_failures(tmp_path):
+    make_report(tmp_path, "good", title="Good <b>plan</b>")
+    make_report(tmp_path, "broken", status="failed", report=False, reason="column 'x' not found.")
+    make_report(tmp_path, "kept", status="failed", reason="dates could be read two ways.")
+    html = build(tmp_path).read_text()
+    assert "Good &lt;b&gt;plan&lt;/b&gt;" in html and "<b>plan</b>" not in html
+    assert "Change in level: 20.0% lower (rate ratio 0.800, 95% CI 0.700 to 0.900)" in html
+    assert "Level 2 of 5" in html and "0 failed, 1 warning, 1 passed" in html
+    assert "column &#39;x&#39; not found." in html and "the report linked is the last good one" in html
+    assert 'href="good/report.html"' in html and 'href="broken/report.html"' not in html
+    assert "3 March 2025" in html
+    rows = collect(tmp_path)
+    assert [r["status"] for r in rows][:2] == ["failed", "failed"]  # failures listed first
+
+
+def test_index_carries_the_highest_classification(tmp_path):
+    make_report(tmp_path, "a", classification="OFFICIAL")
+    make_report(tmp_path, "b", classification="OFFICIAL-SENSITIVE")
+    html = build(tmp_path).read_text()
+    assert html.count(">OFFICIAL-SENSITIVE<") == 2 and "<title>Evaluations – OFFICIAL-SENSITIVE" in html
+
+
+def test_benefits_summary_adds_up_every_review_by_year_and_grade(tmp_path):
+    make_report(tmp_path, "pir1", totals=[
+        {"financial_year": "2024/25", "confidence_grade": "known", "hours": 1000, "fte": 0.625,
+         "cashable_gbp": 0, "non_cashable_gbp": 30000},
+        {"financial_year": "2024/25", "confidence_grade": "anticipated", "hours": 500, "fte": 0.3125,
+         "cashable_gbp": 5000, "non_cashable_gbp": 0}])
+    make_report(tmp_path, "pir2", totals=[
+        {"financial_year": "2024/25", "confidence_grade": "known", "hours": 250, "fte": 0.15625,
+         "cashable_gbp": 1000, "non_cashable_gbp": 7500}])
+    make_report(tmp_path, "pir3", status="failed", report=False, totals=[
+        {"financial_year": "2024/25", "confidence_grade": "known", "hours": 99999, "fte": 1,
+         "cashable_gbp": 1, "non_cashable_gbp": 1}])
+    summary = {(s["financial_year"], s["confidence_grade"]): s for s in benefits_summary(collect(tmp_path))}
+    known = summary[("2024/25", "known")]
+    assert (known["hours"], known["cashable_gbp"], known["non_cashable_gbp"]) == (1250, 1000, 37500)
+    assert known["reviews"] == 2
+    html = build(tmp_path, today=dt.date(2024, 11, 1)).read_text()
+    assert "2024/25 (this year)" in html
+    assert "1,750" in html and "1,250" in html and "£37,500" in html and "99,999" not in html
+
+
+def test_no_benefits_section_without_reviews(tmp_path):
+    make_report(tmp_path, "a")
+    assert "Benefits released" not in build(tmp_path).read_text()
+
+
+def test_words_for_headlines_and_years():
+    assert headline_words(None).startswith("No estimate")
+    money = {"name": "cashable_gbp", "label": "Cashable savings", "estimate": 12500.4, "ci_low": None,
+             "ci_high": None, "scale": "total", "measure": "pounds a year", "unit": "gbp"}
+    assert headline_words(money) == "Cashable savings: £12,500 (no interval available)"
+    assert financial_year(dt.date(2024, 4, 1)) == "2024/25" and financial_year(dt.date(2024, 3, 31)) == "2023/24"
