@@ -1,0 +1,256 @@
+"""Checking a difference-in-differences specification and building its panel.
+
+Every problem a user can fix raises :class:`~whatworks.errors.SpecError`
+(the spec's unit lists or dates) or :class:`~whatworks.errors.DataError`
+(the data), naming the units and saying what to do.
+
+Examples
+--------
+>>> from whatworks.simulate.did import hotspot
+>>> series, truth = hotspot(1, n_comparison=5)
+>>> panel = build_panel(series, ["Hotspot"], "2023-07-01", None, None, "count")
+>>> panel.y.shape, panel.roles.count("comparison"), int(panel.start[0])
+((6, 36), 5, 18)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..data import SeriesData
+from ..errors import DataError, SpecError
+
+__all__ = ["Panel", "build_panel", "OUTCOME_FAMILIES"]
+
+#: Model family for each ``outcome_type``.
+OUTCOME_FAMILIES: dict[str, str] = {"count": "poisson", "continuous": "gaussian"}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A balanced unit-by-period panel with each unit's role and start.
+
+    ``start[i]`` is the column of unit ``i``'s first treated period, or the
+    number of periods for units never treated.
+    """
+
+    units: tuple[str, ...]
+    periods: pd.DatetimeIndex
+    y: np.ndarray
+    offset: np.ndarray
+    mask: np.ndarray
+    roles: tuple[str, ...]
+    start: np.ndarray
+    family: str
+    source: str
+    outcome_label: str
+    freq: str
+
+    def index(self, role: str) -> np.ndarray:
+        """Row numbers of the units with ``role``."""
+        return np.array([i for i, r in enumerate(self.roles) if r == role], int)
+
+    @property
+    def n_periods(self) -> int:
+        return len(self.periods)
+
+
+def _key(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def _names(value, key: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Iterable):
+        raise SpecError("should be a list of unit names", key=key,
+                        hint="Write the names as a list, e.g. [Site 01, Site 02].")
+    out: list[str] = []
+    for v in value:
+        name = str(v).strip()
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    same = [k for k in known if _key(k) == _key(name)]
+    close = same or difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    if close:
+        return "Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return "Check the spelling against the unit column of the data."
+
+
+def _check_known(names: list[str], known: list[str], key: str, source: str) -> None:
+    missing = [n for n in names if n not in set(known)]
+    if missing:
+        listed = ", ".join(f"'{m}'" for m in missing)
+        word = "unit is" if len(missing) == 1 else "units are"
+        raise SpecError(f"{listed}: {word} not in the data ({source})", key=key,
+                        hint=" ".join(_suggest(m, known) for m in missing))
+
+
+def _check_case_clashes(units: list[str], source: str) -> None:
+    seen: dict[str, str] = {}
+    for u in units:
+        other = seen.setdefault(_key(u), u)
+        if other != u:
+            raise DataError(
+                f"units '{other}' and '{u}' differ only in capital letters or spaces",
+                file=source, column="unit",
+                hint="Spell each area the same way throughout the file, or they are analysed as two areas.",
+            )
+
+
+def _parse_date(value, key: str) -> pd.Timestamp:
+    try:
+        if isinstance(value, (_dt.date, pd.Timestamp)):
+            return pd.Timestamp(value)
+        return pd.Timestamp(_dt.date.fromisoformat(str(value).strip()[:10]))
+    except (TypeError, ValueError):
+        raise SpecError(f"'{value}' is not a date", key=key,
+                        hint="Write dates as YYYY-MM-DD, e.g. 2023-06-26.") from None
+
+
+def _dates(intervention_date, treated: list[str]) -> dict[str, pd.Timestamp]:
+    key = "intervention_date"
+    if isinstance(intervention_date, Mapping):
+        given = {str(k).strip(): v for k, v in intervention_date.items()}
+        extra = [u for u in given if u not in treated]
+        if extra:
+            raise SpecError(
+                "dates are given for " + ", ".join(f"'{u}'" for u in extra)
+                + ", which are not in treated_units", key=key,
+                hint="Give a start date for treated units only, or add them to treated_units.")
+        missing = [u for u in treated if u not in given]
+        if missing:
+            raise SpecError("no start date for " + ", ".join(f"'{u}'" for u in missing), key=key,
+                            hint="Give every treated unit a date, or one date for all of them.")
+        return {u: _parse_date(given[u], key) for u in treated}
+    if intervention_date is None:
+        raise SpecError("is missing", key=key, hint="Give the date the intervention started.")
+    date = _parse_date(intervention_date, key)
+    return {u: date for u in treated}
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Where each row of the data sits in the unit-by-period panel."""
+
+    periods: pd.DatetimeIndex
+    rows: np.ndarray
+    unit_pos: np.ndarray
+    period_pos: np.ndarray
+    shape: tuple[int, int]
+
+    def array(self, values, fill=np.nan, dtype=float) -> np.ndarray:
+        out = np.full(self.shape, fill, dtype=dtype)
+        out[self.unit_pos, self.period_pos] = np.asarray(values, dtype=dtype)[self.rows]
+        return out
+
+
+def _grid(frame: pd.DataFrame, units: list[str], source: str) -> _Grid:
+    """Place the rows of ``units`` on a unit-by-period grid, checking duplicates and gaps."""
+    unit_pos_all = pd.Categorical(frame["unit"].astype(str), categories=units).codes
+    rows = np.flatnonzero(unit_pos_all >= 0)
+    period_codes, periods = pd.factorize(frame["period"].to_numpy()[rows], sort=True)
+    periods = pd.DatetimeIndex(periods)
+    unit_pos = unit_pos_all[rows].astype(int)
+    shape = (len(units), len(periods))
+    counts = np.zeros(shape, int)
+    np.add.at(counts, (unit_pos, period_codes), 1)
+    if (counts > 1).any():
+        pairs = np.argwhere(counts > 1)[:3]
+        listed = "; ".join(f"{units[u]} {periods[t]:%Y-%m-%d}" for u, t in pairs)
+        raise DataError(f"more than one row for the same unit and period ({listed})", file=source,
+                        column=["unit", "period"], hint="Keep one row per unit and period, or add them up.")
+    if (counts == 0).any():
+        bad = [u for u, row in zip(units, counts) if (row == 0).any()]
+        first = {u: periods[int(np.argmax(counts[units.index(u)] == 0))] for u in bad[:3]}
+        listed = "; ".join(f"'{u}' (first missing {d:%Y-%m-%d})" for u, d in first.items())
+        raise DataError(f"{len(bad)} unit(s) have missing periods: {listed}", file=source, column="period",
+                        hint="Add a row for every unit and period (a zero count where nothing was recorded), "
+                             "or mark the periods to leave out with exclude_periods.")
+    return _Grid(periods, rows, unit_pos, period_codes, shape)
+
+
+def build_panel(series: SeriesData, treated_units, intervention_date, comparison_units, buffer_units,
+                outcome_type: str) -> Panel:
+    """Validate the unit lists and dates and return the balanced panel."""
+    if outcome_type not in OUTCOME_FAMILIES:
+        raise SpecError(f"'{outcome_type}' is not an outcome type", key="outcome_type",
+                        hint="Use 'count' (crimes, incidents) or 'continuous' (scores, times).")
+    frame = series.frame
+    source = series.source
+    if "unit" not in frame.columns:
+        raise DataError("the data has no unit column, so areas cannot be compared", file=source,
+                        hint="Name the area or site column with unit_column in the spec.")
+    known = sorted(frame["unit"].astype(str).unique())
+    _check_case_clashes(known, source)
+    treated = _names(treated_units, "treated_units")
+    if not treated:
+        raise SpecError("is empty", key="treated_units", hint="List the areas that received the intervention.")
+    buffers = _names(buffer_units, "buffer_units")
+    comparison = _names(comparison_units, "comparison_units")
+    for names, key in ((treated, "treated_units"), (comparison, "comparison_units"), (buffers, "buffer_units")):
+        _check_known(names, known, key, source)
+    for names, key in ((comparison, "comparison_units"), (buffers, "buffer_units")):
+        both = [u for u in names if u in treated]
+        if both:
+            raise SpecError(", ".join(f"'{u}'" for u in both) + " listed as treated and in " + key, key=key,
+                            hint="A unit can only be in one group: remove it from one of the lists.")
+    both = [u for u in comparison if u in buffers]
+    if both:
+        raise SpecError(", ".join(f"'{u}'" for u in both) + " listed as comparison and buffer units",
+                        key="buffer_units", hint="A unit can only be in one group: remove it from one list.")
+    if not comparison:
+        comparison = [u for u in known if u not in treated and u not in buffers]
+    if not comparison:
+        raise SpecError("no comparison unit is left once treated and buffer units are set aside",
+                        key="comparison_units",
+                        hint="Add areas that did not receive the intervention to the data and list them.")
+    dates = _dates(intervention_date, treated)
+    units = treated + buffers + comparison
+    roles = ("treated",) * len(treated) + ("buffer",) * len(buffers) + ("comparison",) * len(comparison)
+    grid = _grid(frame, units, source)
+    periods = grid.periods
+    excluded = (grid.array(frame["excluded"].to_numpy(bool), False, bool)
+                if "excluded" in frame.columns else np.zeros(grid.shape, bool))
+    values = grid.array(frame["outcome"].to_numpy(float))
+    missing_value = ~np.isfinite(values) & ~excluded
+    if missing_value.any():
+        bad = [units[i] for i in np.flatnonzero(missing_value.any(1))]
+        raise DataError("the outcome is blank for " + ", ".join(f"'{u}'" for u in bad[:5]), file=source,
+                        column="outcome", hint="Fill in the blanks, or exclude those periods.")
+    if outcome_type == "count" and (values[~excluded] < 0).any():
+        raise DataError("counts cannot be negative", file=source, column="outcome",
+                        hint="Correct the export, or use outcome_type: continuous.")
+    offset = np.zeros_like(values)
+    if "exposure" in frame.columns:
+        offset = np.log(grid.array(frame["exposure"].to_numpy(float)))
+    start = np.full(len(units), len(periods), int)
+    for i, u in enumerate(treated):
+        col = int(np.searchsorted(periods.values, dates[u].to_datetime64()))
+        usable = ~excluded[i]
+        if not usable[:col].any():
+            raise SpecError(f"'{u}' has no period before its start on {dates[u]:%Y-%m-%d}",
+                            key="intervention_date",
+                            hint="A comparison over time needs data from before the start: check the date, "
+                                 "or extend the data back.")
+        if not usable[col:].any():
+            raise SpecError(f"'{u}' has no period on or after its start on {dates[u]:%Y-%m-%d}",
+                            key="intervention_date", hint="Check the date, or extend the data forward.")
+        start[i] = col
+    return Panel(
+        units=tuple(units), periods=periods, y=np.where(excluded, np.nan, values), offset=offset,
+        mask=~excluded, roles=roles, start=start, family=OUTCOME_FAMILIES[outcome_type],
+        source=source, outcome_label=series.outcome_label, freq=series.freq,
+    )
