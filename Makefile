@@ -10,13 +10,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 WORKERS ?= 2
 
-.PHONY: demo test lab setup data clean help
+.PHONY: demo test lab setup data clean help browser bench
 
 help:
 	@echo "make demo   render every demo evaluation into reports/ (sets everything up first)"
 	@echo "make test   run the whole test suite (sets everything up first)"
 	@echo "make lab    open JupyterLab on the templates"
 	@echo "make data   remake the synthetic demo data (seeded, so identical)"
+	@echo "make bench  time whatworks against the plain papermill + nbconvert pipeline"
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +30,19 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m whatworks demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup tests lib/whatworks
+
+# The browser tests use Debian's Chromium; install it when missing (needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "Installing Chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+	  ( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null ) \
+	  || echo "Chromium could not be installed: the browser tests will say so."; }
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/pipeline.py
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[lab]"

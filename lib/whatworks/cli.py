@@ -139,7 +139,12 @@ def _templates(args: argparse.Namespace) -> int:
         if t.description:
             _say(f"  {t.description}")
         for p in t.parameters:
-            need = "required" if p.required else f"default: {p.default!r}"
+            if p.required:
+                need = "required"
+            elif p.demo_only:
+                need = "default: blank (demo value shown in JupyterLab)"
+            else:
+                need = f"default: {p.default!r}"
             _say(f"    {p.name:<24} {p.describe_type():<34} {need}")
             if p.help:
                 _say(f"    {'':<24} {p.help}")

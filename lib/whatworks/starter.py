@@ -24,8 +24,9 @@ def _yaml_value(value) -> str:
 def starter_spec(template: Template) -> str:
     """A YAML spec with every key of ``template``, commented.
 
-    Required keys are filled with the demo value to edit; optional keys are
-    commented out with their default.
+    Required keys, and keys whose default serves only the demo, are filled
+    with the demo value to edit; optional keys are commented out with their
+    default.
     """
     lines = [
         f"# Spec for the '{template.name}' template. {template.description}".rstrip(),
