@@ -400,8 +400,16 @@ _GROUPS = {"treated": "treated", "intervention": "treated", "pilot": "treated", 
            "comparison": "comparison", "control": "comparison"}
 
 
-def parse_timings(table: Records) -> dict[str, TaskTimings]:
-    """One :class:`TaskTimings` per task; minutes must be zero or more."""
+def parse_timings(table: Records, *, linked: Mapping[str, str] | None = None) -> dict[str, TaskTimings]:
+    """One :class:`TaskTimings` per task; minutes must be zero or more.
+
+    ``linked`` maps a task to the benefit that names it, so errors name both.
+    """
+    linked = linked or {}
+
+    def subject(task: str) -> str:
+        return f"benefit '{linked[task]}', task '{task}'" if task in linked else f"task '{task}'"
+
     for name in ("task", "period", "minutes", "grade"):
         pick_column(table.records, table.label, (name,))
     minutes: dict[str, dict] = {}
@@ -413,7 +421,7 @@ def parse_timings(table: Records) -> dict[str, TaskTimings]:
         task = cell.text("task")
         if task is None:
             raise cell.fail("task", "the timing has no task", "Name the task on every row.")
-        cell.subject = f"task '{task}'"
+        cell.subject = subject(task)
         period = (cell.text("period") or "").lower()
         if period not in ("before", "after"):
             raise cell.fail("period", f"period '{cell.text('period')}' is not 'before' or 'after'",
@@ -436,7 +444,7 @@ def parse_timings(table: Records) -> dict[str, TaskTimings]:
         grade_rows.setdefault(task, {}).setdefault(grade, []).extend(table.row(i))
     if negative:
         task, rows = next(iter(negative.items()))
-        raise DataError(f"task '{task}' has negative minutes", file=table.label, column="minutes", rows=rows,
+        raise DataError(f"{subject(task)} has negative minutes", file=table.label, column="minutes", rows=rows,
                         hint="A task cannot take less than no time: correct or delete these timings.")
     return {t: TaskTimings(t, minutes[t], grades[t], grade_rows[t], table.label) for t in minutes}
 

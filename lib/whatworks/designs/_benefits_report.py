@@ -132,6 +132,26 @@ def _num(x) -> str:
     return "–" if x is None else text.fmt_number(x)
 
 
+_HEADLINE_FORMATS = {
+    "hours": text.fmt_number,
+    "FTE": lambda x: text.fmt_number(x, 1),
+    "GBP": text.fmt_gbp,
+    "share": lambda x: text.fmt_pct(x, 0),
+}
+
+
+def headline_table(r: "PIRResult") -> Table:
+    """The estimates as a board reads them: hours, posts, pounds and shares, with 95% intervals."""
+    rows = []
+    for e in r.estimates:
+        fmt = _HEADLINE_FORMATS.get(e.unit or "", text.fmt_number)
+        interval = (f"{fmt(e.ci_low)} to {fmt(e.ci_high)}" if e.ci_low is not None and e.ci_high is not None
+                    else "–")
+        rows.append((e.label, fmt(e.estimate), interval))
+    return Table(("Quantity", "Estimate", f"{text.LEVEL_WORDS} interval"), tuple(rows),
+                 caption="Headline figures (a year, measured benefits only)", numeric=(False, True, True))
+
+
 def register_table(r: "PIRResult") -> Table:
     rows = []
     for v in r.valued:
@@ -211,8 +231,8 @@ def review_text(r: "PIRResult") -> Section:
         if items:
             parts.append(Notes(items, title=title))
     if r.signoff:
-        parts.append(Table(("Sign-off", ""), tuple((str(k).replace("_", " ").capitalize(), str(v))
-                                                  for k, v in r.signoff.items()), caption="Sign-off"))
+        parts.append(Table(("Sign-off", "As recorded"), tuple((str(k).replace("_", " ").capitalize(), str(v))
+                                                  for k, v in r.signoff.items())))
     if not parts:
         parts.append(Prose(["The review records no findings, lessons, recommendations or sign-off."]))
     return Section(*parts)
@@ -343,5 +363,5 @@ def pir_payload(r: "PIRResult") -> dict:
     }
 
 
-__all__ = ["method_notes", "summary", "register_table", "realisation_table", "totals_table", "grade_table",
-           "reinvestment_table", "review_text", "plot_trajectory", "plot_waterfall", "pir_payload"]
+__all__ = ["method_notes", "summary", "headline_table", "register_table", "realisation_table", "totals_table",
+           "grade_table", "reinvestment_table", "review_text", "plot_trajectory", "plot_waterfall", "pir_payload"]

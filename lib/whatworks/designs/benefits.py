@@ -64,7 +64,7 @@ from ._benefits_money import (
 from ._benefits_timing import Change, total
 from ._benefits_value import GRADES, Valued, value_benefit
 
-__all__ = ["fit", "PIRResult", "DEFAULT_THRESHOLDS", "CHECK_NAMES", "GRADES"]
+__all__ = ["fit", "validate_inputs", "PIRResult", "DEFAULT_THRESHOLDS", "CHECK_NAMES", "GRADES"]
 
 #: Ratings: green at or above 90% realised, amber at or above 50%, red below.
 DEFAULT_THRESHOLDS: dict[str, float] = {"green": 0.9, "amber": 0.5}
@@ -94,6 +94,10 @@ class PIRResult(Result):
     productive_hours_per_fte: float = DEFAULT_PRODUCTIVE_HOURS
 
     # -- tables and charts (built in _benefits_report) -----------------------
+    def table(self):
+        """The headline figures: hours, posts, pounds and shares realised, with 95% intervals."""
+        return _report.headline_table(self)
+
     def register_table(self):
         """The benefits register as reviewed: category, measure, owner, grade."""
         return _report.register_table(self)
@@ -304,12 +308,13 @@ def fit(
     else:
         rate_records = read_records(rates, key="rates", base_dir=base)
     rate_table = parse_rates(rate_records, is_default=rates is None)
-    timings = parse_timings(read_records(process_timings, key="process_timings", base_dir=base)) \
+    linked = {b.task: b.id for b in register if b.task}
+    timings = parse_timings(read_records(process_timings, key="process_timings", base_dir=base), linked=linked) \
         if process_timings is not None else {}
     volume_map = parse_volumes(read_records(volumes, key="volumes", base_dir=base), weeks_per_year=weeks) \
         if volumes is not None else {}
     _check_links(register, timings, volume_map, volumes_label=_label(volumes, "volumes"))
-    check_timing_grades(timings, rate_table, {b.task: b.id for b in register if b.task})
+    check_timing_grades(timings, rate_table, linked)
     valued = tuple(value_benefit(b, rates=rate_table, timings=timings, volumes=volume_map,
                                  thresholds=thresholds, weeks_per_year=weeks) for b in register)
     reinvest = tuple(parse_reinvestment(read_records(reinvestment, key="reinvestment", base_dir=base))) \
@@ -335,6 +340,18 @@ def fit(
         thresholds=thresholds, productive_hours_per_fte=productive,
     )
     return dataclasses.replace(result, summary_text=_report.summary(result))
+
+
+def validate_inputs(ev) -> PIRResult:
+    """Read and check a review's inputs exactly as its notebook's first call does.
+
+    ``ev`` is a :class:`whatworks.evaluation.Evaluation`; relative paths are
+    read from the current folder (the spec's folder when called by
+    :func:`whatworks.validation.validate`). Fitting is cheap, so the inputs
+    are checked by fitting: any :class:`DataError` or :class:`SpecError` the
+    notebook would raise is raised here first, before a kernel starts.
+    """
+    return fit(**ev.options_for(fit))
 
 
 def _label(value: Any, key: str) -> str:

@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["TimingScenario", "simulate_timings", "write_demo", "REDACTION", "ADHOC_REQUESTS", "DISCLOSURE"]
+__all__ = ["TimingScenario", "simulate_timings", "write_demo", "DEMO_SEED", "DEMO_WRITERS", "REDACTION",
+           "ADHOC_REQUESTS", "DISCLOSURE"]
 
 
 @dataclass(frozen=True)
@@ -283,3 +284,15 @@ def write_demo(folder: Path, seed: int) -> list[Path]:
     readme.write_text(_README, encoding="utf-8")
     written.append(readme)
     return written
+
+
+#: The seed of the shipped demo inputs in ``data/demo/pir/``.
+DEMO_SEED = 20240401
+
+
+def _write_shipped_demo(path: Path) -> None:
+    write_demo(path, seed=DEMO_SEED)
+
+
+#: path under data/demo/ -> writer(path), gathered by :mod:`whatworks.simulate.demo`.
+DEMO_WRITERS = {"pir": _write_shipped_demo}

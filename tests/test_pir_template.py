@@ -1,0 +1,289 @@
+"""The `pir` template end to end: demo specs, results.json, report, bad input.
+
+Runs three notebooks in all: the two demo reviews (one command) and one
+review whose free text tries to inject markup. Bad input is refused before
+any kernel starts, so those runs are cheap.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from whatworks import cli, validation
+from whatworks.designs import benefits
+from whatworks.simulate import demo
+from whatworks.spec import load_spec
+
+pytestmark = pytest.mark.xdist_group("pir")
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = {
+    "pir-auto-redaction": ROOT / "evaluations" / "pir-auto-redaction.yaml",
+    "pir-performance-report-automation": ROOT / "evaluations" / "pir-performance-report-automation.yaml",
+}
+MEASURED = {"pir-auto-redaction": ("R1", "R2", "R3"),
+            "pir-performance-report-automation": ("P1", "P2", "P3", "P4")}
+NOT_MEASURED = {"pir-auto-redaction": ("R4", "R5"), "pir-performance-report-automation": ("P5", "P6")}
+SECTIONS = ("summary", "headline-figures", "realised-against-forecast", "hours-released-by-benefit",
+            "totals-by-financial-year", "where-the-released-hours-went", "checks",
+            "lessons-recommendations-process-findings-and-sign-off", "strength-of-evidence", "method-notes")
+TOTAL_KEYS = {"financial_year", "confidence_grade", "hours", "fte", "cashable_gbp", "non_cashable_gbp"}
+
+
+def whatworks(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "whatworks", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("pir-reports")
+    done = whatworks("run", *map(str, SPECS.values()), "--reports", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+def results(reports: Path, name: str) -> dict:
+    return json.loads((reports / name / "results.json").read_text(encoding="utf-8"))
+
+
+def report(reports: Path, name: str) -> str:
+    return (reports / name / "report.html").read_text(encoding="utf-8")
+
+
+# -- the template itself (no kernel) ----------------------------------------------------------
+def test_notebook_is_a_thin_template_stored_without_outputs():
+    nb = nbformat.read(ROOT / "notebooks" / "pir.ipynb", as_version=4)
+    assert nb.metadata["whatworks"]["design"] == "pir" and nb.metadata["whatworks"]["description"]
+    assert [c.id for c in nb.cells] == [f"cell-{i:02d}" for i in range(len(nb.cells))]
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].metadata["tags"] == ["remove-cell"]
+    assert nb.cells[1].metadata["tags"] == ["parameters"]
+    assert nb.cells[-1].source == "ww.emit(ev, result)"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert not any(re.search(r"^\s*(def|for|while|class) ", c.source, re.M) for c in code)
+    headings = [line for c in nb.cells[1:] if c.cell_type == "markdown" for line in c.source.splitlines()
+                if line.startswith("#")]
+    assert headings[0] == "## Summary" and headings[-1] == "## Method notes"
+    assert all(h.startswith(("## ", "### ")) for h in headings)
+
+
+def test_parameters_are_the_issue_keys():
+    from whatworks.templates import registry
+
+    t = registry().get("pir")
+    keys = {"benefits", "process_timings", "volumes", "rates", "productive_hours_per_fte", "weeks_per_year",
+            "reporting_year", "reinvestment", "outputs_maintained", "rating_thresholds", "review_date", "lessons",
+            "recommendations", "process_findings", "signoff", "seed", "title", "owner", "classification"}
+    assert set(t.names) == keys
+    assert {p.name for p in t.parameters if p.required} == {"benefits", "title", "owner"}
+    assert t.parameter("benefits").kind == "table" and t.parameter("rates").kind == "table"
+
+
+def test_demo_writer_regenerates_the_shipped_inputs(tmp_path):
+    target = tmp_path / "pir"
+    demo.WRITERS["pir"](target)
+    shipped = ROOT / "data" / "demo" / "pir"
+    files = sorted(p.relative_to(shipped) for p in shipped.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
+    for f in files:
+        assert (target / f).read_bytes() == (shipped / f).read_bytes(), f
+
+
+# -- the two demo reviews, through the command line -------------------------------------------
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_results_json(reports, name):
+    r = results(reports, name)
+    assert r["template"] == "pir"
+    heads = [e for e in r["estimates"] if e["headline"]]
+    assert [e["name"] for e in heads] == ["hours_released_per_year"]
+    est = {e["name"]: e for e in r["estimates"]}
+    for key in ("fte_released", "cashable_gbp", "non_cashable_gbp"):
+        assert key in est
+    hours = est["hours_released_per_year"]
+    assert hours["ci_low"] < hours["estimate"] < hours["ci_high"]  # timed tasks carry an interval
+    assert est["fte_released"]["estimate"] == pytest.approx(hours["estimate"] / 1600)  # default FTE hours
+    assert {n for n in est if n.endswith(".realised_share")} == {f"{b}.realised_share" for b in MEASURED[name]}
+    assert r["evidence"]["sms_level"] == 1
+
+    totals = r["benefit_totals"]
+    assert totals and all(set(row) == TOTAL_KEYS for row in totals)
+    measured = [row for row in totals if row["confidence_grade"] in ("known", "projected")]
+    # each measured benefit's year is split between financial years, so the rows add up to the headline
+    assert sum(row["hours"] for row in measured) == pytest.approx(hours["estimate"])
+    assert sum(row["cashable_gbp"] for row in measured) == pytest.approx(est["cashable_gbp"]["estimate"])
+    assert sum(row["non_cashable_gbp"] for row in measured) == pytest.approx(est["non_cashable_gbp"]["estimate"])
+    assert {c["name"] for c in r["checks"]} == set(benefits.CHECK_NAMES)
+    assert r["pir"]["lessons"] and r["pir"]["recommendations"] and r["pir"]["signoff"]
+
+
+@pytest.mark.e2e
+def test_the_numbers_the_demos_are_built_on(reports):
+    perf = {b["id"]: b for b in results(reports, "pir-performance-report-automation")["pir"]["benefits"]}
+    # the performance pack: (50 - 12) hours a week x 52 weeks, tracked a full year, so known
+    assert perf["P1"]["hours_per_year"]["estimate"] == pytest.approx((50 - 12) * 52)
+    assert perf["P1"]["confidence_grade"] == "known"
+    assert perf["P3"]["cashable_gbp"]["estimate"] == pytest.approx(24000)  # budget line reduced
+    assert perf["P2"]["months_tracked"] == pytest.approx(4.0)
+    red = results(reports, "pir-auto-redaction")
+    assert red["pir"]["rates"]["default_used"] is True
+    assert {b["id"]: b["counted_as"] for b in red["pir"]["benefits"]}["R3"] == "non_cash_releasing"
+    assert {b["id"]: b["status"] for b in red["pir"]["benefits"]}["R4"] == "withheld"
+
+
+@pytest.mark.e2e
+def test_every_check_shows_across_the_two_reviews(reports):
+    shown = set()
+    for name in SPECS:
+        page = report(reports, name)
+        for check in results(reports, name)["checks"]:
+            assert html.escape(check["message"]) in page, check["name"]
+            if check["status"] != "pass":
+                shown.add(check["name"])
+    assert shown == set(benefits.CHECK_NAMES)
+    statuses = {c["name"]: c["status"] for c in results(reports, "pir-auto-redaction")["checks"]}
+    assert statuses["tracking_under_3_months"] == "fail" and statuses["default_rates"] == "info"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_report_sections_and_no_code(reports, name):
+    page = report(reports, name)
+    ids = re.findall(r'<h2 id="([^"]+)"', page)
+    body = ids[ids.index("summary"):ids.index("method-notes") + 1]
+    assert body == list(SECTIONS)  # Summary first, Method notes last, nothing else at h2 between
+    for code in ("import whatworks", "ww.emit", "result.", "ev = ", "Traceback", "DataError"):
+        assert code not in page
+    alts = re.findall(r'<img[^>]+alt="([^"]*)"', page)
+    assert len(alts) >= 2 and all(re.search(r"\d", a) for a in alts)
+    r = results(reports, name)
+    for point in r["pir"]["lessons"] + r["pir"]["recommendations"] + r["pir"]["process_findings"]:
+        assert html.escape(point) in page
+    assert html.escape(r["pir"]["signoff"]["decision"]) in page
+    for b in MEASURED[name] + NOT_MEASURED[name]:
+        assert f">{b}<" in page  # every benefit in the register table
+
+
+@pytest.mark.e2e
+def test_shipped_rates_are_named_as_illustrative(reports):
+    page = report(reports, "pir-auto-redaction")
+    assert "shipped illustrative hourly costs" in page and "Illustrative, not a published table" in page
+    assert "Illustrative, not a published table" not in report(reports, "pir-performance-report-automation")
+
+
+@pytest.mark.e2e
+def test_in_process_check_reads_the_inputs_as_the_notebook_does(reports):
+    for name, path in SPECS.items():
+        checked = validation.validate(load_spec(path))
+        headline = next(e for e in results(reports, name)["estimates"] if e["headline"])
+        assert checked.headline.estimate == pytest.approx(headline["estimate"])
+
+
+# -- hostile free text ------------------------------------------------------------------------
+REGISTER_ROW = {"id": "B1", "description": "Report production <b>bold</b>", "owner": "Head of Performance",
+                "category": "time_saving", "measure": "hours of report production", "unit": "hours per week",
+                "direction": "decrease", "baseline": 50, "forecast": 10, "actual": 20,
+                "baseline_start": "2023-04-01", "baseline_end": "2024-03-31", "tracking_start": "2024-04-01",
+                "tracking_end": "2025-03-31", "evidence": "Timesheets", "budget_line_reduced": False,
+                "grade": "Police Staff Scale 5"}
+
+
+def write_spec(folder: Path, name: str, **keys) -> Path:
+    spec = {"template": "pir", "title": "Test review", "owner": "Benefits Manager", **keys}
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.e2e
+def test_hostile_free_text_is_escaped(tmp_path):
+    spec = write_spec(tmp_path, "hostile", title="Review <script>alert('title')</script>",
+                      benefits=[REGISTER_ROW],
+                      lessons=["<script>alert('lesson')</script> & more"],
+                      recommendations=["<img src=x onerror=alert(1)>"],
+                      signoff={"reviewed_by": "<i>A. Reviewer</i>"})
+    done = whatworks("run", str(spec), "--reports", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (tmp_path / "out" / "hostile" / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page and "<i>A. Reviewer" not in page
+    assert "<b>bold</b>" not in page
+    assert "&lt;script&gt;alert(&#x27;lesson&#x27;)&lt;/script&gt; &amp; more" in page
+    assert "Review &lt;script&gt;alert(" in page
+    r = json.loads((tmp_path / "out" / "hostile" / "results.json").read_text(encoding="utf-8"))
+    assert r["title"] == "Review <script>alert('title')</script>"  # kept as written in results.json
+    assert r["estimates"][0]["estimate"] == pytest.approx((50 - 20) * 52)
+
+
+# -- bad input: exit code 2, the benefit and the field named, no report -----------------------
+TIMED = dict(REGISTER_ROW, id="B3", measure="minutes per file", unit="minutes per file", baseline=30,
+             forecast=15, actual=None, grade=None, task="redact", tracking_start="2024-10-01")
+TIMINGS = ([{"task": "redact", "period": "before", "minutes": m, "grade": "Police Staff Scale 4"}
+            for m in (30, 34, 26, 30)]
+           + [{"task": "redact", "period": "after", "minutes": m, "grade": "Police Staff Scale 4"}
+              for m in (20, 22, 18, 20)])
+VOLUMES = [{"task": "redact", "total_occurrences": 100, "per": "week"}]
+BAD = {
+    "missing-baseline": (dict(benefits=[dict(REGISTER_ROW, baseline=None)]), ("'B1'", "'baseline'")),
+    "negative-minutes": (dict(benefits=[TIMED], volumes=VOLUMES,
+                              process_timings=[dict(t, minutes=-3) if i == 5 else t for i, t in enumerate(TIMINGS)]),
+                         ("'B3'", "'minutes'", "negative", "row 6")),
+    "grade-without-rate": (dict(benefits=[TIMED], volumes=VOLUMES,
+                                process_timings=[dict(t, grade="Special Constable") for t in TIMINGS]),
+                           ("'B3'", "'grade'", "Special Constable")),
+    "tracking-dates-out-of-order": (dict(benefits=[dict(REGISTER_ROW, tracking_start="2025-03-31",
+                                                        tracking_end="2024-04-01")]),
+                                    ("'B1'", "'tracking_end'", "before tracking_start")),
+    "duplicate-id": (dict(benefits=[REGISTER_ROW, dict(REGISTER_ROW, measure="another measure")]),
+                     ("'B1'", "'id'", "twice")),
+    "timing-without-volume": (dict(benefits=[TIMED], process_timings=TIMINGS,
+                                   volumes=[{"task": "other", "total_occurrences": 5, "per": "week"}]),
+                              ("'B3'", "'redact'", "'task'", "no volume")),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_specs(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("pir-bad")
+    return {case: write_spec(folder, case, **keys) for case, (keys, _) in BAD.items()}
+
+
+def test_validate_accepts_the_demos_and_refuses_bad_input_in_words(bad_specs):
+    done = whatworks("validate", *map(str, SPECS.values()), *map(str, bad_specs.values()))
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    for path in SPECS.values():
+        assert f"{path}: valid, template 'pir'." in lines
+    for case, path in bad_specs.items():
+        at = lines.index(f"{path}: NOT VALID")
+        message = lines[at + 1]
+        for word in BAD[case][1]:
+            assert word in message, (case, word, message)
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_run_refuses_bad_input_with_no_report(bad_specs, tmp_path, capsys, case):
+    code = cli.main(["run", str(bad_specs[case]), "--reports", str(tmp_path)])
+    said = capsys.readouterr().out
+    assert code == 2, said
+    for word in BAD[case][1]:
+        assert word in said, (word, said)
+    out = tmp_path / case
+    assert not (out / "report.html").exists() and not (out / "results.json").exists()
+    assert json.loads((out / "status.json").read_text())["kind"] == "input"
+
+
+def test_run_exits_2_as_a_process(bad_specs, tmp_path):
+    done = whatworks("run", str(bad_specs["missing-baseline"]), "--reports", str(tmp_path))
+    assert done.returncode == 2 and "'B1'" in done.stdout and "'baseline'" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr and not (tmp_path / "missing-baseline" / "report.html").exists()
