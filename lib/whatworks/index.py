@@ -166,13 +166,33 @@ def highest_classification(rows: list[dict]) -> str:
     return CLASSIFICATIONS[max(levels)] if levels else "OFFICIAL"
 
 
+def write_guide(root: Path, css: str) -> Path | None:
+    """Copy the officers' evaluation guide beside the reports as ``guide.html``.
+
+    Every report's "How to read this report" box links to it.
+    """
+    source = project_root() / "docs" / "evaluation-guide.md"
+    if not source.is_file():
+        return None
+    from .render import markdown_html
+
+    html = environment().get_template("guide.html.j2").render(
+        css=Markup(css), body=Markup(markdown_html(source.read_text(encoding="utf-8"))))
+    target = root / "guide.html"
+    tmp = root / ".guide.html.tmp"
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
 def build(root: str | Path, *, today: dt.date | None = None) -> Path:
-    """Write ``<root>/index.html`` and return its path."""
+    """Write ``<root>/index.html`` (and the guide beside it) and return its path."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = collect(root)
     summary = benefits_summary(rows)
     css = (project_root() / "templates" / "report.css").read_text(encoding="utf-8")
+    write_guide(root, css)
     script = (project_root() / "templates" / "index.js").read_text(encoding="utf-8")
     html = environment().get_template("index.html.j2").render(
         rows=rows,

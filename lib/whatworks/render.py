@@ -33,7 +33,7 @@ from . import text
 from .report import MIME
 from .templates import project_root
 
-__all__ = ["body_html", "render_report", "environment"]
+__all__ = ["body_html", "render_report", "environment", "markdown_html"]
 
 _SKIP_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
 _markdown = mistune.create_markdown(escape=False, plugins=["table"])
@@ -41,6 +41,11 @@ _markdown = mistune.create_markdown(escape=False, plugins=["table"])
 
 def _slug(words: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-") or "section"
+
+
+def markdown_html(source: str) -> str:
+    """Markdown written by the project (templates, the guide) as HTML, headings with ids."""
+    return _markdown_html(source)
 
 
 def _markdown_html(source: str) -> str:
