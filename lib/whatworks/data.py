@@ -121,6 +121,11 @@ def _sniff_separator(path: Path) -> str:
     return best if counts[best] else ","
 
 
+#: Only an empty cell is missing: "n/a", "NULL" or "-" in a count column is a
+#: value to name in an error, not a silent blank.
+_ONLY_BLANK_IS_MISSING = {"keep_default_na": False, "na_values": [""]}
+
+
 def _read_csv(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
     if sheet is not None:
         raise SpecError(f"'{label}' is a CSV file, which has no sheets", key="sheet",
@@ -129,10 +134,10 @@ def _read_csv(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
         sep = _sniff_separator(path)
         try:
             encoding = "utf-8-sig"
-            df = pd.read_csv(path, sep=sep, skip_blank_lines=False, encoding=encoding)
+            df = pd.read_csv(path, sep=sep, skip_blank_lines=False, encoding=encoding, **_ONLY_BLANK_IS_MISSING)
         except UnicodeDecodeError:
             encoding = "cp1252"
-            df = pd.read_csv(path, sep=sep, skip_blank_lines=False, encoding=encoding)
+            df = pd.read_csv(path, sep=sep, skip_blank_lines=False, encoding=encoding, **_ONLY_BLANK_IS_MISSING)
         header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str, encoding=encoding)
         return _as_written(df, header)
     except pd.errors.EmptyDataError:
@@ -458,6 +463,7 @@ def load_series(
     fill_missing: str | None = None,
     exclude_periods: Iterable[object] = (),
     label: str | None = None,
+    outcome_label: str | None = None,
 ) -> SeriesData:
     """Read an export into a tidy, checked series.
 
@@ -503,6 +509,10 @@ def load_series(
         inclusive: periods overlapping one are marked ``excluded``.
     label
         How messages name the data (default: the file name as given).
+    outcome_label
+        Words for the outcome in sentences, e.g. ``"positive outcomes"``
+        (default: the outcome column's name, or ``"incidents"`` with
+        ``aggregate`` and no outcome column).
 
     Returns
     -------
@@ -586,6 +596,8 @@ def load_series(
     frame["period"] = frame["period"].astype("datetime64[ns]")
     frame["outcome"] = frame["outcome"].astype(float)
     label_ = "incidents" if aggregate is not None and outcome_column is None else outcome_column
+    if outcome_label is not None and str(outcome_label).strip():
+        label_ = str(outcome_label).strip()
     return SeriesData(frame=frame, freq=freq, source=file, outcome_label=str(label_),
                       notes=tuple(notes))
 
