@@ -313,8 +313,7 @@ def _summary(st: "_Setting", solve: str, effects, randomised, equal: bool) -> st
     names = ["the control arm"] + _arm_names(st.arms)[1:]
     n = f"{text.fmt_number(randomised[0])} people per arm" if equal else \
         "; ".join(f"{text.fmt_number(v)} in {a}" for a, v in zip(names, randomised))
-    change = _change_words(st.outcome, effects[0]) if len({e for e in effects}) == 1 else \
-        " and ".join(_change_words(st.outcome, e) for e in effects)
+    change = " and ".join(dict.fromkeys(_change_words(st.outcome, e) for e in effects))
     if solve == "n":
         return (f"To detect {change} with {test}, the trial needs to randomise {n}, "
                 f"{text.fmt_number(sum(randomised))} in all.")

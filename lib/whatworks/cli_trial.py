@@ -126,6 +126,15 @@ def _power_result(args: argparse.Namespace):
     return result
 
 
+def _shown(path: str) -> str:
+    """A path relative to the current folder when it is inside it."""
+    p = Path(path)
+    try:
+        return str(p.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
+
+
 def _randomise_setup(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.description = (
@@ -135,7 +144,7 @@ def _randomise_setup(p: argparse.ArgumentParser) -> None:
         "when absent), output (a new folder) and analysis_spec (the trial's rct spec, whose analysis plan is "
         "sealed with the allocation). Paths are relative to the YAML file.")
     p.epilog = """example:
-  whatworks randomise evaluations/fraud-protect-randomise.yaml
+  whatworks randomise evaluations/fraud-protect/randomise.yaml
 
   writes allocation.csv, balance.csv and allocation_record.json into the output
   folder and appends to allocation_log.jsonl beside it. An existing allocation
@@ -155,7 +164,7 @@ def _randomise(args: argparse.Namespace) -> int:
     for role, words in (("allocation", "allocation"), ("balance", "balance table"),
                         ("record", "sealed record"), ("log", "allocation log (appended)")):
         if role in allocation.files:
-            _say(f"  {words + ':':<27} {Path(allocation.files[role])}")
+            _say(f"  {words + ':':<27} {_shown(allocation.files[role])}")
     _say("")
     _say(str(allocation.table()))
     if allocation.balance is not None:

@@ -92,7 +92,7 @@ def consort_chart(result) -> Chart:
     xs = [(i + 0.5) / n_arms for i in range(n_arms)]
     reasons = {}
     for e in result.exclusions:
-        reasons.setdefault(e["arm"], []).append(f"{e['reason']}: {text.fmt_number(e['n'])}")
+        reasons.setdefault(e["arm"], []).append(f"{e['reason']}: {text.fmt_count(e['n'])}")
     for x, r in zip(xs, flow):
         _arrow(ax, 0.5, 0.88, x, 0.76)
         lines = [f"Allocated to {r['arm']}", f"n = {text.fmt_number(r['allocated'])}"]
@@ -100,7 +100,7 @@ def consort_chart(result) -> Chart:
             lines.append(f"received message: {text.fmt_number(r['received'])}")
         _box(ax, x, 0.69, "\n".join(lines))
         _arrow(ax, x, 0.62, x, 0.52)
-        excl = [f"Excluded after allocation: {text.fmt_number(r['excluded'])}"] + reasons.get(r["arm"], [])
+        excl = [f"Excluded after allocation: {text.fmt_count(r['excluded'])}"] + reasons.get(r["arm"], [])
         _box(ax, x, 0.44, "\n".join(excl))
         _arrow(ax, x, 0.35, x, 0.24)
         done = [f"Followed up: {text.fmt_number(r['followed_up'])}",

@@ -213,18 +213,33 @@ def method_notes(specs, t: Trial, a: Analysis, *, cluster: bool) -> list[str]:
     return notes
 
 
-def estimates_table(result) -> Table:
-    """Every estimate with its interval, p-value and Holm-adjusted p-value."""
+_KINDS = {"itt": "intention-to-treat estimates", "adjusted": "covariate-adjusted estimates",
+          "complier": "complier (received the message) estimates"}
+
+
+def _kind(measure: str) -> str:
+    if measure.startswith("adjusted_"):
+        return "adjusted"
+    return "complier" if measure.startswith("complier") else "itt"
+
+
+def estimates_table(result, kind: str | None = None) -> Table:
+    """Every estimate (or one ``kind``: itt, adjusted, complier) with its interval and p-values."""
+    if kind is not None and kind not in _KINDS:
+        raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
     holm = {h["name"]: h["p_holm"] for h in result.holm}
     types = {o["column"]: o["type"] for o in result.outcome_specs}
     rows = []
     for e in result.estimates:
+        if kind is not None and _kind(e.measure) != kind:
+            continue
         otype = types.get(e.outcome, "continuous")
         fmt = (lambda v, ot=otype, m=e.measure: fmt_effect(v, ot, m).replace(" percentage points", " pts"))
         rows.append((e.label, fmt(e.estimate), text.fmt_interval(e.ci_low, e.ci_high, fmt=fmt).removeprefix("95% CI "),
                      text.fmt_p(e.p_value), text.fmt_p(holm.get(e.name))))
     return Table(("Quantity", "Estimate", f"{text.LEVEL_WORDS} interval", "p-value", "Holm-adjusted p"),
-                 tuple(rows), caption="Estimates (pts = percentage points)", numeric=(False, True, True, True, True))
+                 tuple(rows), caption=f"{_KINDS[kind].capitalize() if kind else 'Estimates'} "
+                                      "(pts = percentage points)", numeric=(False, True, True, True, True))
 
 
 def baseline_table(result) -> Table:
@@ -282,7 +297,7 @@ def subgroup_table(result) -> Table:
         test = tests[(r["subgroup"], r["arm"])]
         rows.append((f"{r['subgroup']} = {r['level']}", r["kind"], r["arm"], fmt(r["estimate"]),
                      text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI "),
-                     f"{text.fmt_number(r['n_arm'])} / {text.fmt_number(r['n_control'])}",
+                     f"{text.fmt_count(r['n_arm'])} / {text.fmt_count(r['n_control'])}",
                      text.fmt_p(test["p_value"])))
     return Table(("Subgroup", "Status", "Arm", "Effect", f"{text.LEVEL_WORDS} interval", "n (arm / control)",
                   "Interaction p"), tuple(rows),
@@ -299,9 +314,9 @@ def consort_table(result) -> Table:
     for words, key in stages:
         if all(r[key] is None for r in result.flow):
             continue
-        rows.append((words, *(text.fmt_number(r[key]) for r in result.flow)))
+        rows.append((words, *(text.fmt_count(r[key]) for r in result.flow)))
     for e in result.exclusions:
-        rows.append((f"  excluded: {e['reason']}", *(text.fmt_number(e["n"]) if r["arm"] == e["arm"] else ""
+        rows.append((f"  excluded: {e['reason']}", *(text.fmt_count(e["n"]) if r["arm"] == e["arm"] else ""
                                                      for r in result.flow)))
     return Table(("Stage", *result.arms), tuple(rows), caption="Participant flow (CONSORT)",
                  numeric=(False,) + (True,) * len(result.arms))

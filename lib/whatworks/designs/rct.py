@@ -55,7 +55,7 @@ from . import _rct_report as report
 from ._rct_analysis import MAIN_MEASURE, Analysis, analyse, estimate_name
 from ._rct_input import OutcomeSpec, Trial, prepare, read_outcomes
 
-__all__ = ["fit", "RCTResult"]
+__all__ = ["fit", "check", "validate_inputs", "RCTResult"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,9 +115,13 @@ class RCTResult(Result):
         """Subgroup effects on the primary outcome and the interaction tests."""
         return report.subgroup_table(self)
 
-    def table(self) -> Table:
-        """Every estimate, with Holm-adjusted p-values where they apply."""
-        return report.estimates_table(self)
+    def table(self, kind: str | None = None) -> Table:
+        """Every estimate, with Holm-adjusted p-values where they apply.
+
+        ``kind`` keeps one family: ``itt`` (intention to treat), ``adjusted``
+        or ``complier``.
+        """
+        return report.estimates_table(self, kind)
 
     def extra(self) -> dict:
         """The trial's own keys for ``results.json``."""
@@ -224,7 +228,7 @@ def _evidence(integrity: Sequence[Check], a: Analysis) -> Evidence:
     note = (" Survey outcomes have high attrition under the WWC standard; read them with the Lee bounds."
             if survey_high else "")
     if failed:
-        names = "; ".join(c.message for c in failed)
+        names = " ".join(c.message for c in failed)
         return Evidence(3, "Participants were meant to be randomised, but the allocation could not be confirmed "
                            f"against its sealed record: {names}" + note,
                         "Resolve the allocation check; with the record confirmed this would be level 5.")
@@ -333,11 +337,11 @@ def fit(
     covariates, subgroups, exploratory_subgroups = (_columns(v) for v in (covariates, subgroups,
                                                                           exploratory_subgroups))
     integrity_checks = tuple(c if isinstance(c, Check) else Check(**c) for c in integrity_checks)
-    t = prepare(trial, id_column=id_column, arm_column=arm_column, control_arm=str(control_arm), outcomes=specs,
-                covariates=list(covariates), strata_column=strata_column, cluster_column=cluster_column,
-                received_column=received_column, responded_column=responded_column,
-                exclusion_column=exclusion_column, subgroups=list(subgroups) + list(exploratory_subgroups),
-                intended_ratios=intended_ratios, source=source)
+    t = check(trial, id_column=id_column, arm_column=arm_column, control_arm=control_arm, outcomes=outcomes,
+              covariates=covariates, strata_column=strata_column, cluster_column=cluster_column,
+              received_column=received_column, responded_column=responded_column,
+              exclusion_column=exclusion_column, subgroups=subgroups, exploratory_subgroups=exploratory_subgroups,
+              intended_ratios=intended_ratios, source=source)
     a = analyse(t, specs, subgroups=subgroups, exploratory_subgroups=exploratory_subgroups, seed=seed)
     primary = next(o for o in specs if o.primary)
     several = len(t.arms) > 2
@@ -359,3 +363,51 @@ def fit(
         interactions=tuple(a.interactions), holm=tuple(a.holm), first_stage=tuple(a.first_stage),
         verdicts=tuple(verdicts), source=source,
     )
+
+
+def check(
+    trial: pd.DataFrame,
+    *,
+    id_column: str,
+    arm_column: str,
+    control_arm: str,
+    outcomes: list[dict],
+    covariates: Sequence[str] = (),
+    strata_column: str | None = None,
+    cluster_column: str | None = None,
+    received_column: str | None = None,
+    responded_column: str | None = None,
+    exclusion_column: str | None = None,
+    subgroups: Sequence[str] = (),
+    exploratory_subgroups: Sequence[str] = (),
+    intended_ratios: Mapping[str, float] | None = None,
+    source: str = "trial data",
+    **_other,
+) -> Trial:
+    """Check a trial file as :func:`fit` will, without fitting anything.
+
+    Takes :func:`fit`'s keywords (others are ignored) and raises the same
+    :class:`~whatworks.errors.SpecError` or :class:`~whatworks.errors.DataError`
+    for the outcomes list, missing columns, duplicate ids, a control arm or
+    arm label not in the trial, an empty arm and unreadable outcome values.
+    """
+    specs = read_outcomes(outcomes)
+    return prepare(trial, id_column=id_column, arm_column=arm_column, control_arm=str(control_arm), outcomes=specs,
+                   covariates=_columns(covariates), strata_column=strata_column, cluster_column=cluster_column,
+                   received_column=received_column, responded_column=responded_column,
+                   exclusion_column=exclusion_column,
+                   subgroups=_columns(subgroups) + _columns(exploratory_subgroups),
+                   intended_ratios=intended_ratios, source=source)
+
+
+def validate_inputs(ev) -> pd.DataFrame:
+    """Read a spec's trial file (and its allocation record's arms) and check it, without fitting.
+
+    The check ``whatworks validate`` and ``whatworks run`` make before any
+    notebook starts; relative paths are read from the current folder.
+    """
+    from ..trial import read, verify_allocation
+
+    trial = read(ev)
+    verify_allocation(ev, trial)
+    return trial

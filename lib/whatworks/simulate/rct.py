@@ -28,6 +28,21 @@ unaffected. So the complier (received) effect on risk is exactly
 times the arm's expected receipt rate. :func:`true_effects` works the
 population values out exactly over the (discrete) covariate distribution.
 
+The demo
+--------
+``data/demo/fraud_protect/participants.csv`` is the list of 20,000 victims
+before allocation (:func:`demo_participants`). It was allocated once, by
+stratified permuted blocks within area, with
+``whatworks randomise evaluations/fraud-protect/randomise.yaml``; the
+allocation and its sealed record are committed in
+``evaluations/fraud-protect/allocation/``. ``follow_up.csv`` is the trial
+file six months on (:func:`demo_follow_up`): it reads that committed
+allocation and simulates receipt, outcomes, survey response and exclusions
+from a fixed seed. Remaking the demo data therefore reproduces both files
+exactly and never allocates again. True effects (per victim reached):
+repeat-victimisation risk −1 point (enhanced letter) and −5 points
+(advocate call); see :func:`true_effects` for the intention-to-treat values.
+
 Examples
 --------
 >>> trial = simulate_trial(seed=1, n=600)
@@ -40,6 +55,7 @@ Examples
 from __future__ import annotations
 
 from itertools import product
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -53,6 +69,9 @@ __all__ = [
     "simulate_trial",
     "simulate_arrays",
     "true_effects",
+    "demo_participants",
+    "demo_follow_up",
+    "DEMO_WRITERS",
 ]
 
 #: Arm names, control first.
@@ -95,6 +114,28 @@ def _baseline_risk(age, prior, vulnerable, fraud_index):
     return 0.06 + 0.6 / (1 + np.exp(-logit))
 
 
+def _follow_up(rng: np.random.Generator, arm, age, prior, vulnerable, fraud) -> dict[str, np.ndarray]:
+    """Receipt, outcomes, survey response and exclusions given the arms (codes) and covariates."""
+    n = len(arm)
+    receipt = np.array([RECEIPT[a] for a in ARMS])  # arms x vulnerable
+    received = (rng.random(n) < receipt[arm, vulnerable]).astype(np.int8)
+    reduction = np.array([RISK_REDUCTION[a] for a in ARMS])[arm] * received
+    risk = _baseline_risk(age, prior, vulnerable, fraud) - reduction
+    repeat = (rng.random(n) < risk).astype(np.int8)
+    incidents = repeat * (1 + rng.poisson(_EXTRA_INCIDENTS, size=n))
+    loss = repeat * np.round(rng.lognormal(_MEAN_LOSS_MU, _MEAN_LOSS_SIGMA, size=n), 2)
+
+    responded = (rng.random(n) < np.array([RESPONSE[a] for a in ARMS])[arm]).astype(np.int8)
+    latent = (rng.normal(size=n) + 0.3 * prior - 0.2 * vulnerable
+              + np.array([_AGREE_SHIFT[a] for a in ARMS])[arm] * received)
+    likert = np.digitize(latent, [-1.5, -0.5, 0.3, 1.2]) + 1.0
+    likert[responded == 0] = np.nan
+
+    excluded = rng.random(n) < _P_EXCLUDED
+    return {"received": received, "repeat_victim": repeat, "repeat_incidents": incidents, "loss_gbp": loss,
+            "responded": responded, "feels_protected": likert, "excluded": excluded}
+
+
 def simulate_arrays(seed: int, n: int = 20_000) -> dict[str, np.ndarray]:
     """The trial as numpy arrays (fast; used by the simulation tests).
 
@@ -116,26 +157,10 @@ def simulate_arrays(seed: int, n: int = 20_000) -> dict[str, np.ndarray]:
     fraud = rng.choice(len(_FRAUD_TYPES), size=n, p=_P_FRAUD)
     area = rng.integers(0, len(_AREAS), size=n)
 
-    receipt = np.array([RECEIPT[a] for a in ARMS])  # arms x vulnerable
-    received = (rng.random(n) < receipt[arm, vulnerable]).astype(np.int8)
-    reduction = np.array([RISK_REDUCTION[a] for a in ARMS])[arm] * received
-    risk = _baseline_risk(age, prior, vulnerable, fraud) - reduction
-    repeat = (rng.random(n) < risk).astype(np.int8)
-    incidents = repeat * (1 + rng.poisson(_EXTRA_INCIDENTS, size=n))
-    loss = repeat * np.round(rng.lognormal(_MEAN_LOSS_MU, _MEAN_LOSS_SIGMA, size=n), 2)
-
-    responded = (rng.random(n) < np.array([RESPONSE[a] for a in ARMS])[arm]).astype(np.int8)
-    latent = (rng.normal(size=n) + 0.3 * prior - 0.2 * vulnerable
-              + np.array([_AGREE_SHIFT[a] for a in ARMS])[arm] * received)
-    likert = np.digitize(latent, [-1.5, -0.5, 0.3, 1.2]) + 1.0
-    likert[responded == 0] = np.nan
-
-    excluded = rng.random(n) < _P_EXCLUDED
+    out = _follow_up(rng, arm, age, prior, vulnerable, fraud)
     return {
-        "arm": arm, "received": received, "repeat_victim": repeat,
-        "repeat_incidents": incidents, "loss_gbp": loss, "responded": responded,
-        "feels_protected": likert, "age": age, "prior_victim": prior,
-        "vulnerable": vulnerable, "fraud_type": fraud, "area": area, "excluded": excluded,
+        "arm": arm, **out, "age": age, "prior_victim": prior,
+        "vulnerable": vulnerable, "fraud_type": fraud, "area": area,
     }
 
 
@@ -152,11 +177,16 @@ def simulate_trial(seed: int = 20240401, n: int = 20_000) -> pd.DataFrame:
     (90, 14)
     """
     a = simulate_arrays(seed, n)
+    return _trial_frame([f"FV{i:07d}" for i in range(1, n + 1)], a, np.random.default_rng([seed, 1]))
+
+
+def _trial_frame(ids, a: dict[str, np.ndarray], rng: np.random.Generator) -> pd.DataFrame:
+    """The trial file's columns from the arrays; ``rng`` draws the exclusion reasons."""
+    n = len(ids)
     excluded = a["excluded"]
-    rng = np.random.default_rng([seed, 1])
     reasons = np.array(_EXCLUSION_REASONS, dtype=object)[rng.integers(0, 2, size=n)]
     frame = pd.DataFrame({
-        "victim_id": [f"FV{i:07d}" for i in range(1, n + 1)],
+        "victim_id": ids,
         "arm": np.array(ARMS, dtype=object)[a["arm"]],
         "area": np.array(_AREAS, dtype=object)[a["area"]],
         "age": a["age"],
@@ -175,6 +205,96 @@ def simulate_trial(seed: int = 20240401, n: int = 20_000) -> pd.DataFrame:
         frame.loc[excluded, col] = np.nan
     frame.loc[excluded, "responded"] = 0
     return frame
+
+
+# -- the demo: a participant list, its one committed allocation, and the follow-up --------------
+
+#: The demo's folder under ``data/demo/``.
+DEMO_FOLDER = "fraud_protect"
+#: The demo's allocation, made once with ``whatworks randomise evaluations/fraud-protect/randomise.yaml``
+#: and committed; relative to the project folder. Demo data are never re-allocated.
+DEMO_ALLOCATION = Path("evaluations") / "fraud-protect" / "allocation" / "allocation.csv"
+DEMO_SIZE = 20_000
+_DEMO_SEED = 20240401
+
+
+def demo_participants(seed: int = _DEMO_SEED, n: int = DEMO_SIZE) -> pd.DataFrame:
+    """The demo's participant list before allocation: id and baseline characteristics.
+
+    >>> demo_participants(n=5).columns.tolist()
+    ['victim_id', 'area', 'age', 'prior_victim', 'vulnerable', 'fraud_type']
+    """
+    rng = np.random.default_rng([seed, 2])
+    return pd.DataFrame({
+        "victim_id": [f"FV{i:07d}" for i in range(1, n + 1)],
+        "area": np.array(_AREAS, dtype=object)[rng.integers(0, len(_AREAS), size=n)],
+        "age": rng.choice(_AGES, size=n),
+        "prior_victim": (rng.random(n) < _P_PRIOR).astype(np.int8),
+        "vulnerable": (rng.random(n) < _P_VULNERABLE).astype(np.int8),
+        "fraud_type": np.array(_FRAUD_TYPES, dtype=object)[rng.choice(len(_FRAUD_TYPES), size=n, p=_P_FRAUD)],
+    })
+
+
+def demo_follow_up(participants: pd.DataFrame, allocation: pd.DataFrame, seed: int = _DEMO_SEED) -> pd.DataFrame:
+    """The trial file six months on: the participants, the arm each was allocated, and outcomes.
+
+    ``allocation`` holds ``victim_id`` and ``arm`` (the committed allocation);
+    outcomes follow the same model and true effects as :func:`simulate_trial`.
+
+    >>> people = demo_participants(n=6)
+    >>> alloc = pd.DataFrame({"victim_id": people["victim_id"], "arm": list(ARMS) * 2})
+    >>> demo_follow_up(people, alloc).shape
+    (6, 14)
+    """
+    arm_by_id = allocation.set_index("victim_id")["arm"].astype(str)
+    labels = participants["victim_id"].map(arm_by_id)
+    if labels.isna().any() or not labels.isin(ARMS).all():
+        raise ValueError("the allocation does not cover every demo participant with a demo arm")
+    arm = labels.map({a: i for i, a in enumerate(ARMS)}).to_numpy(dtype=np.int64)
+    codes = {name: {v: i for i, v in enumerate(values)} for name, values in
+             (("area", _AREAS), ("fraud_type", _FRAUD_TYPES))}
+    covariates = {
+        "age": participants["age"].to_numpy(), "prior_victim": participants["prior_victim"].to_numpy(np.int8),
+        "vulnerable": participants["vulnerable"].to_numpy(np.int8),
+        "fraud_type": participants["fraud_type"].map(codes["fraud_type"]).to_numpy(np.int64),
+        "area": participants["area"].map(codes["area"]).to_numpy(np.int64),
+    }
+    rng = np.random.default_rng([seed, 3])
+    out = _follow_up(rng, arm, covariates["age"], covariates["prior_victim"], covariates["vulnerable"],
+                     covariates["fraud_type"])
+    return _trial_frame(participants["victim_id"].tolist(), {"arm": arm, **out, **covariates}, rng)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+
+
+def write_demo_participants(path: Path) -> None:
+    """``fraud_protect/participants.csv``: the list the demo allocation was made from."""
+    _write_csv(demo_participants(), path)
+
+
+def write_demo_follow_up(path: Path) -> None:
+    """``fraud_protect/follow_up.csv``: the trial file, consistent with the committed allocation.
+
+    Reads the committed allocation (never makes one), so remaking the demo
+    data gives identical files.
+    """
+    from ..templates import project_root
+
+    allocation_file = project_root() / DEMO_ALLOCATION
+    if not allocation_file.is_file():
+        raise FileNotFoundError(f"{DEMO_ALLOCATION} is missing: restore it from version control (it is made "
+                                "once, with whatworks randomise evaluations/fraud-protect/randomise.yaml)")
+    allocation = pd.read_csv(allocation_file, dtype=str, keep_default_na=False)
+    _write_csv(demo_follow_up(demo_participants(), allocation), path)
+
+
+#: path under data/demo/ -> writer(path); see :mod:`whatworks.simulate.demo`.
+DEMO_WRITERS = {
+    f"{DEMO_FOLDER}/participants.csv": write_demo_participants,
+    f"{DEMO_FOLDER}/follow_up.csv": write_demo_follow_up,
+}
 
 
 def true_effects() -> dict[str, dict[str, float]]:
