@@ -14,10 +14,11 @@ Examples
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Prose", "Notes", "Callout", "Table", "Section", "esc"]
+__all__ = ["Prose", "Notes", "Callout", "Table", "Section", "Heading", "esc"]
 
 
 def esc(value) -> str:
@@ -149,6 +150,23 @@ class Table:
             f'<div class="ww-table-wrap"><table class="ww-table">{cap}'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         )
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading for a section only some analyses have, shown with it.
+
+    >>> Heading("Displacement and diffusion")._repr_html_()
+    '<h2 id="displacement-and-diffusion">Displacement and diffusion</h2>'
+    """
+
+    text: str
+    level: int = 2
+
+    def _repr_html_(self) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "-", self.text.lower()).strip("-") or "section"
+        level = min(max(int(self.level), 2), 6)
+        return f'<h{level} id="{esc(slug)}">{esc(self.text)}</h{level}>'
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,9 @@ def _inside(folder: Path) -> Iterator[None]:
 
 @register("before-after")
 def _before_after(ev: Evaluation) -> object:
-    from . import data
+    from .designs import before_after
 
-    return data.load_series(ev["data"], **ev.options_for(data.load_series, exclude=("data",)))
+    return before_after.validate_inputs(ev)
 
 
 def validate(spec: Spec) -> object | None:

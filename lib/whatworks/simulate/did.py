@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..data import SeriesData
 
-__all__ = ["servator", "hotspot"]
+__all__ = ["servator", "hotspot", "DEMO_WRITERS", "SERVATOR_SEED", "HOTSPOT_SEED"]
 
 _SHAPE = 10.0  # negative binomial shape: variance = mu + mu^2 / shape
 
@@ -153,3 +153,59 @@ def hotspot(seed: int, *, n_comparison: int = 39, n_months: int = 36, start_mont
         "intervention_date": periods[start_month].date().isoformat(),
     }
     return SeriesData(frame=frame, freq="month", source="hotspot demo", outcome_label="crimes"), truth
+
+
+# -- demo exports ------------------------------------------------------------------
+
+#: Seeds of the demo exports in ``data/demo/`` (see ``data/README.md``).
+SERVATOR_SEED = 20240603
+HOTSPOT_SEED = 20240702
+
+
+def write_servator_demo(path) -> None:
+    """``servator_weekly.csv``: the Servator export, one row per site and week.
+
+    Columns ``site, week, crimes, deployments, stops, arrests``. The panel is
+    :func:`servator` at :data:`SERVATOR_SEED`; stops (about 0.5 a week at
+    every site, plus 1.5 per deployment) and arrests (15% of stops) are
+    activity only, with no effect on crimes.
+    """
+    series, _ = servator(SERVATOR_SEED)
+    frame = series.frame
+    rng = np.random.default_rng(SERVATOR_SEED + 1)
+    deployments = frame["deployments"].to_numpy()
+    stops = rng.poisson(0.5 + 1.5 * deployments)
+    arrests = rng.binomial(stops, 0.15)
+    out = pd.DataFrame({
+        "site": frame["unit"],
+        "week": frame["period"].dt.strftime("%Y-%m-%d"),
+        "crimes": frame["outcome"].astype(int),
+        "deployments": deployments.astype(int),
+        "stops": stops.astype(int),
+        "arrests": arrests.astype(int),
+    })
+    out.to_csv(path, index=False, lineterminator="\n")
+
+
+def write_hotspot_demo(path) -> None:
+    """``hotspot_monthly.csv``: one hotspot street and its comparison streets, one row per street and month.
+
+    Columns ``street, month, crimes, problem_solving_visits``: :func:`hotspot`
+    at :data:`HOTSPOT_SEED` with 39 comparison streets.
+    """
+    series, _ = hotspot(HOTSPOT_SEED)
+    frame = series.frame
+    out = pd.DataFrame({
+        "street": frame["unit"],
+        "month": frame["period"].dt.strftime("%Y-%m-%d"),
+        "crimes": frame["outcome"].astype(int),
+        "problem_solving_visits": frame["problem_solving_visits"].astype(int),
+    })
+    out.to_csv(path, index=False, lineterminator="\n")
+
+
+#: Demo exports written by ``data/make_demo_data.py`` (path under ``data/demo/`` -> writer).
+DEMO_WRITERS = {
+    "servator_weekly.csv": write_servator_demo,
+    "hotspot_monthly.csv": write_hotspot_demo,
+}
