@@ -83,7 +83,7 @@ def test_parameters_are_the_issue_keys():
     t = registry().get("pir")
     keys = {"benefits", "process_timings", "volumes", "rates", "productive_hours_per_fte", "weeks_per_year",
             "reporting_year", "reinvestment", "outputs_maintained", "rating_thresholds", "review_date", "lessons",
-            "recommendations", "process_findings", "signoff", "seed", "title", "owner", "classification"}
+            "recommendations", "process_findings", "signoff", "seed", "title", "owner", "classification", "disclosure"}
     assert set(t.names) == keys
     assert {p.name for p in t.parameters if p.required} == {"benefits", "title", "owner"}
     assert t.parameter("benefits").kind == "table" and t.parameter("rates").kind == "table"
