@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -22,16 +24,39 @@ def root() -> Path:
     return ROOT
 
 
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    """Hold a lock file so only one test worker does something at a time."""
+    with open(lock, "w") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not on this platform: no parallel workers to guard against
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def demo_reports(tmp_path_factory) -> Path:
-    """Every demo spec rendered once (tests that use it share one worker)."""
+    """Every demo spec rendered once for the whole test run, shared by all workers."""
     from whatworks.runner import run_many
 
-    out = tmp_path_factory.mktemp("demo-reports")
-    specs = sorted(EVALUATIONS.glob("*.yaml"))
-    outcomes = run_many(specs, reports_root=out, workers=2)
-    failed = [o for o in outcomes if not o.ok]
-    assert not failed, "demo specs failed: " + "; ".join(f"{o.spec}: {o.message}" for o in failed)
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's, common to workers
+    out = shared / "demo-reports"
+    done = shared / "demo-reports.complete"
+    with _exclusive(shared / "demo-reports.lock"):
+        if not done.is_file():
+            shutil.rmtree(out, ignore_errors=True)
+            specs = sorted(EVALUATIONS.glob("*.yaml"))
+            outcomes = run_many(specs, reports_root=out, workers=2)
+            failed = [o for o in outcomes if not o.ok]
+            assert not failed, "demo specs failed: " + "; ".join(f"{o.spec}: {o.message}" for o in failed)
+            done.write_text("ok")
     return out
 
 
