@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import nbformat
-
 from . import __version__, index, validation
 from .errors import InputError, RunError, WhatworksError
 from .kernels import KernelPool, start_kernel
@@ -251,6 +249,8 @@ def run(
                     output.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(notebook_path, output / "last-failure.ipynb")
                 raise
+            import nbformat  # imported here: the kernel is already starting while this loads
+
             nb = nbformat.read(notebook_path, as_version=4)
             payload = read_payload(nb)
             if payload is None:
