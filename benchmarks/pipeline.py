@@ -115,6 +115,9 @@ def main() -> int:
         mean_ww, mean_pipe = sum(single_ww) / len(demos), sum(single_pipe) / len(demos)
         print(f"1. one report:   whatworks run {mean_ww:6.1f} s   papermill + nbconvert {mean_pipe:6.1f} s   "
               f"-> {mean_pipe / mean_ww:.2f}x faster (aim >= 2x)", flush=True)
+        sequential = whatworks(demos, tmp / "sequential", 1) / len(demos)
+        print(f"   per report, the {len(demos)} demos in one run with --workers 1: {sequential:6.1f} s   "
+              f"-> {mean_pipe / sequential:.2f}x faster than papermill + nbconvert", flush=True)
 
         batch_ww = whatworks(copies, tmp / "batch", args.workers)
         batch_pipe = sum(pipeline(s, out) for s in copies)
