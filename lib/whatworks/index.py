@@ -50,11 +50,25 @@ def _fmt(value, est: dict) -> str:
     return text.fmt_number(value, 3 if est.get("scale") == "ratio" else None)
 
 
+def _points(value) -> str:
+    return text.fmt_number(None if value is None else value * 100, 1)
+
+
 def headline_words(est: dict | None) -> str:
-    """The headline estimate with its interval, in words."""
+    """The headline estimate with its interval, in words.
+
+    A difference in proportions is written in percentage points:
+
+    >>> headline_words({"label": "Risk difference", "estimate": -0.0148, "ci_low": -0.0282,
+    ...                 "ci_high": -0.0014, "scale": "difference", "unit": "proportion"})
+    'Risk difference: -1.5 percentage points (95% CI -2.8 to -0.1)'
+    """
     if not est:
         return "No estimate (see the report for the reason)"
     value = est.get("estimate")
+    if est.get("scale") == "difference" and est.get("unit") == "proportion" and value is not None:
+        interval = text.fmt_interval(est.get("ci_low"), est.get("ci_high"), fmt=_points)
+        return f"{est.get('label')}: {_points(value)} percentage points ({interval})"
     interval = text.fmt_interval(est.get("ci_low"), est.get("ci_high"), fmt=lambda v: _fmt(v, est))
     measure = est.get("measure") or ""
     if est.get("scale") == "ratio" and value is not None:
