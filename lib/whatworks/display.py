@@ -18,7 +18,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Prose", "Notes", "Callout", "Table", "Section", "Heading", "esc"]
+__all__ = ["Prose", "Notes", "Callout", "Table", "Section", "Heading", "esc", "slug"]
+
+
+def slug(words: str) -> str:
+    """An id for a heading: ``'Method notes'`` -> ``'method-notes'``."""
+    return re.sub(r"[^a-z0-9]+", "-", str(words).lower()).strip("-") or "section"
 
 
 def esc(value) -> str:
@@ -164,9 +169,8 @@ class Heading:
     level: int = 2
 
     def _repr_html_(self) -> str:
-        slug = re.sub(r"[^a-z0-9]+", "-", self.text.lower()).strip("-") or "section"
         level = min(max(int(self.level), 2), 6)
-        return f'<h{level} id="{esc(slug)}">{esc(self.text)}</h{level}>'
+        return f'<h{level} id="{esc(slug(self.text))}">{esc(self.text)}</h{level}>'
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ def _row(folder: Path) -> dict[str, Any] | None:
 
 
 def collect(root: Path) -> list[dict[str, Any]]:
-    """One row per report folder under ``root`` (newest period first)."""
+    """One row per report folder under ``root``: failures first, then by title."""
     rows = [r for folder in sorted(root.iterdir()) if folder.is_dir() and not folder.name.startswith(".")
             for r in [_row(folder)] if r]
     return sorted(rows, key=lambda r: (r["status"] != "failed", r["title"].lower()))

@@ -79,9 +79,6 @@ def figure(nrows: int = 1, ncols: int = 1, width: float = 8.0, height: float = 3
     with plt.rc_context(_RC):
         fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
     for ax in getattr(axes, "flat", [axes]):
-        for key, value in _RC.items():
-            if key.startswith("axes.grid"):
-                ax.grid(value)
         ax.spines["top"].set_visible(False)
         ax.spines["right"].set_visible(False)
         ax.grid(True, color="#e5e5e5", linewidth=0.6)

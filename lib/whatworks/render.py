@@ -30,6 +30,7 @@ import mistune
 from markupsafe import Markup
 
 from . import text
+from .display import slug
 from .report import MIME
 from .templates import project_root
 
@@ -39,22 +40,14 @@ _SKIP_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
 _markdown = mistune.create_markdown(escape=False, plugins=["table"])
 
 
-def _slug(words: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-") or "section"
-
-
 def markdown_html(source: str) -> str:
     """Markdown written by the project (templates, the guide) as HTML, headings with ids."""
-    return _markdown_html(source)
-
-
-def _markdown_html(source: str) -> str:
     html = _markdown(source).strip()
 
     def add_id(match: re.Match) -> str:
         level, inner = match.group(1), match.group(2)
         plain = re.sub(r"<[^>]+>", "", inner)
-        return f'<h{level} id="{_slug(plain)}">{inner}</h{level}>'
+        return f'<h{level} id="{slug(plain)}">{inner}</h{level}>'
 
     return re.sub(r"<h([1-6])>(.*?)</h\1>", add_id, html)
 
@@ -67,7 +60,7 @@ def body_html(nb) -> str:
         if tags & _SKIP_TAGS:
             continue
         if cell.cell_type == "markdown":
-            parts.append(_markdown_html(cell.source))
+            parts.append(markdown_html(cell.source))
             continue
         if cell.cell_type != "code":
             continue

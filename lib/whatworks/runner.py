@@ -329,8 +329,9 @@ def run_many(
                 if on_done:
                     on_done(len(outcomes), len(paths), outcomes[-1])
     else:
-        with KernelPool(ahead=len(jobs) > 1) as pool:
-            for spec_path, root in jobs:
+        with KernelPool() as pool:
+            for i, (spec_path, root) in enumerate(jobs):
+                pool.ahead = i < len(jobs) - 1  # no spare kernel after the last report
                 outcomes.append(run(spec_path, reports_root=root, rebuild_index=False, kernels=pool))
                 if on_done:
                     on_done(len(outcomes), len(paths), outcomes[-1])

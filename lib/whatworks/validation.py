@@ -26,6 +26,7 @@ __all__ = ["VALIDATORS", "register", "validate"]
 #: design name -> function(evaluation) that reads and checks the inputs, or
 #: ``"module:function"`` naming one (imported only when needed).
 VALIDATORS: dict[str, Callable[[Evaluation], object] | str] = {
+    "before-after": "whatworks.designs.before_after:validate_inputs",
     "rct": "whatworks.designs.rct:validate_inputs",
     "pir": "whatworks.designs.benefits:validate_inputs",
 }
@@ -49,13 +50,6 @@ def _inside(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(here)
-
-
-@register("before-after")
-def _before_after(ev: Evaluation) -> object:
-    from .designs import before_after
-
-    return before_after.validate_inputs(ev)
 
 
 def validate(spec: Spec) -> object | None:
