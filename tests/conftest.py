@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"
 EVALUATIONS = ROOT / "evaluations"
 
 

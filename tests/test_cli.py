@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SHARED, read_results
+from conftest import REFERENCE, ROOT, read_results
 from whatworks import validation
 from whatworks.cli import main
 
@@ -176,7 +176,7 @@ def test_same_spec_and_data_give_identical_results(tmp_path):
 def test_sicily_reference_reproduces_the_published_rate_ratio(tmp_path):
     """Lopez Bernal, Cummins & Gasparrini (2017), IJE 46(1):348-355: seasonally adjusted
     quasi-Poisson model, rate ratio 0.885 (95% CI 0.839 to 0.933)."""
-    data = SHARED / "reference" / "sicily.csv"
+    data = REFERENCE / "sicily.csv"
     path = tmp_path / "sicily.yaml"
     path.write_text(
         "template: before-after\ntitle: Sicily smoking ban\nowner: Reference\n"

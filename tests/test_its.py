@@ -15,7 +15,7 @@ from whatworks.designs import its
 from whatworks.errors import DataError, SpecError
 from whatworks.simulate.its import simulate_counts, simulate_proportions
 
-SICILY = Path(__file__).parents[2] / "shared" / "reference" / "sicily.csv"
+SICILY = Path(__file__).parent / "fixtures" / "reference" / "sicily.csv"
 # Exact (noise-free) series make statsmodels warn of a perfect fit; that is the point of them.
 pytestmark = pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
 
