@@ -1,37 +1,54 @@
 # whatworks: two commands on a fresh machine with Python 3.
-#   make demo   set up .venv, render every demo evaluation into reports/
-#   make test   set up .venv with the test extras, run the whole suite
+#   make demo       set up .venv (the runtime only), render every demo evaluation into reports/
+#   make test       set up .venv with the test extras, run the whole suite (every tier)
+#   make test-fast  the unit tier only: the inner loop, under a minute
 # (Without make: python3 -m venv .venv, .venv/bin/pip install -c requirements.lock -e ".[test]",
 #  then  .venv/bin/python -m whatworks demo )
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-runtime
+TESTSTAMP := $(VENV)/.installed-test
 WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup tests lib/whatworks
 
-.PHONY: demo test lab setup data clean help browser bench
+.PHONY: demo test test-fast test-tier lab setup data clean help browser bench
 
 help:
 	@echo "make demo   render every demo evaluation into reports/ (sets everything up first)"
 	@echo "make test   run the whole test suite (sets everything up first)"
+	@echo "make test-fast   the unit tier only (under a minute)"
+	@echo "make test-tier TIER=simulation   one tier: unit, template, browser, simulation or e2e"
 	@echo "make lab    open JupyterLab on the templates"
 	@echo "make data   remake the synthetic demo data (seeded, so identical)"
 	@echo "make bench  time whatworks against the plain papermill + nbconvert pipeline"
 
+# The runtime only: what a user needs to run evaluations.
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
 	@touch $(STAMP)
+
+# The runtime plus the test extras (pytest, the browser driver, the reference implementations).
+$(TESTSTAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	@touch $(TESTSTAMP)
 
 setup: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m whatworks demo
 
-test: $(STAMP) browser
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup tests lib/whatworks
+test: $(TESTSTAMP) browser
+	$(PYTEST)
+
+test-fast: $(TESTSTAMP)
+	$(PYTEST) -m unit
+
+test-tier: $(TESTSTAMP) browser
+	$(PYTEST) -m "$(TIER)"
 
 # The browser tests use Debian's Chromium; install it when missing (needs root or sudo).
 browser:
@@ -41,7 +58,7 @@ browser:
 	  ( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null ) \
 	  || echo "Chromium could not be installed: the browser tests will say so."; }
 
-bench: $(STAMP)
+bench: $(TESTSTAMP)
 	$(BIN)/python benchmarks/pipeline.py
 
 lab: $(STAMP)

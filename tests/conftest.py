@@ -15,8 +15,34 @@ REFERENCE = ROOT / "tests" / "fixtures" / "reference"
 EVALUATIONS = ROOT / "evaluations"
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "e2e: runs notebooks through the command line")
+#: Test tiers (README, "Tests"): every test gets exactly one of these markers.
+TIERS = ("unit", "template", "browser", "simulation", "e2e")
+#: Files whose tests execute template notebooks directly (papermill or nbval).
+_TEMPLATE_FILES = {"test_notebooks.py", "test_golden.py"}
+#: Files whose tests run whatworks end to end through the command line or the runner.
+_E2E_FILES = {
+    "test_cli.py", "test_bad_input.py", "test_before_after_template.py", "test_rct_template.py",
+    "test_pir_template.py", "test_cli_trial.py", "test_hostile.py", "test_baseline.py", "test_demo_data.py",
+}
+
+
+def _tier(item) -> str:
+    name = item.path.name
+    if item.get_closest_marker("browser") or name == "test_browser.py":
+        return "browser"
+    if name.endswith("_simulation.py") or item.get_closest_marker("slow"):
+        return "simulation"
+    if name in _TEMPLATE_FILES:
+        return "template"
+    if name in _E2E_FILES or item.get_closest_marker("e2e") or "demo_reports" in getattr(item, "fixturenames", ()):
+        return "e2e"
+    return "unit"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test with its tier, so  pytest -m unit  is the fast inner loop."""
+    for item in items:
+        item.add_marker(getattr(pytest.mark, _tier(item)))
 
 
 @pytest.fixture(scope="session")
