@@ -76,3 +76,19 @@ def test_template_runs_on_its_defaults(name, tmp_path):
     assert sum(e["headline"] for e in payload["estimates"]) == 1
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_papermill_lists_every_parameter_with_its_type_and_help(name):
+    """``papermill --help-notebook`` shows each parameter, typed, with its help (choices included)."""
+    import papermill
+
+    template = registry().get(name)
+    listed = papermill.inspect_notebook(str(template.path))
+    assert list(listed) == list(template.names), f"{name}: papermill lists {sorted(set(template.names) - set(listed))} "
+    for p in template.parameters:
+        entry = listed[p.name]
+        assert entry["inferred_type_name"] not in (None, "None", "Any"), f"{name}: {p.name} has no real type"
+        assert entry["help"].strip(), f"{name}: {p.name} has no help comment"
+        for choice in p.choices or ():
+            assert str(choice) in entry["help"], f"{name}: the help of {p.name} does not list '{choice}'"

@@ -29,22 +29,56 @@ import ast
 import io
 import tokenize
 from dataclasses import dataclass
-from typing import Any, Literal, Optional  # noqa: F401  (re-exported for parameters cells)
+from typing import Any, Literal, Optional, Union  # noqa: F401  (re-exported for parameters cells)
 
 from .errors import TemplateError
 
-__all__ = ["Parameter", "parse_parameters", "Any", "DataFile", "Date", "TableInput", "Literal", "Optional"]
+__all__ = ["Parameter", "parse_parameters", "CHOICES", "Any", "DataFile", "Date", "Dates", "Columns", "Record",
+           "TableInput", "Literal", "Optional", *sorted(("Classification", "Aggregate", "OutcomeType", "Seasonality",
+           "Overdispersion", "Improvement", "SpcRules", "FillMissing", "AllocationMethod"))]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
 #: Marks a parameter holding a date (ISO ``YYYY-MM-DD`` in a notebook).
 Date = str
+#: Marks a parameter holding one date, or a mapping from each unit to its own date.
+Dates = Union[str, dict[str, str]]
+#: Marks a parameter naming one column, or a list of columns read together.
+Columns = Union[str, list[str]]
+#: Marks a parameter holding one record (a mapping) or a list of records.
+Record = Union[dict, list[dict]]
 #: Marks a parameter that is either a data file or rows written in the spec
 #: (a list of mappings, one per row).
-TableInput = Any
+TableInput = Union[str, list[dict]]
+
+#: Named choices. A parameters cell writes ``aggregate: Optional[Aggregate] = None``
+#: rather than ``Literal[...]``, because ``papermill --help-notebook`` lists a
+#: parameter only when its type is a plain name; the help comment lists the
+#: choices for people, and this table for the spec checker.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "Classification": ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"),
+    "Aggregate": ("day", "week", "month", "quarter"),
+    "OutcomeType": ("count", "proportion", "continuous"),
+    "Seasonality": ("auto", "none", "fourier", "dummies"),
+    "Overdispersion": ("quasipoisson", "negbin", "none"),
+    "Improvement": ("decrease", "increase"),
+    "SpcRules": ("nhs", "police-2sd"),
+    "FillMissing": ("zero",),
+    "AllocationMethod": ("simple", "complete", "block", "stratified"),
+}
+Classification = Literal["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"]
+Aggregate = Literal["day", "week", "month", "quarter"]
+OutcomeType = Literal["count", "proportion", "continuous"]
+Seasonality = Literal["auto", "none", "fourier", "dummies"]
+Overdispersion = Literal["quasipoisson", "negbin", "none"]
+Improvement = Literal["decrease", "increase"]
+SpcRules = Literal["nhs", "police-2sd"]
+FillMissing = Literal["zero"]
+AllocationMethod = Literal["simple", "complete", "block", "stratified"]
 
 _BASIC = {"str": "str", "int": "int", "float": "float", "bool": "bool", "list": "list",
-          "dict": "dict", "DataFile": "file", "Date": "date", "Any": "any", "TableInput": "table"}
+          "dict": "dict", "DataFile": "file", "Date": "date", "Any": "any", "TableInput": "table",
+          "Dates": "dates", "Columns": "columns", "Record": "record"}
 _REQUIRED = "(required)"
 _DEMO = "(demo)"
 
@@ -61,7 +95,7 @@ class Parameter:
         The type as written, e.g. ``Optional[str]``.
     kind
         ``str``, ``int``, ``float``, ``bool``, ``list``, ``dict``, ``file``,
-        ``date``, ``choice`` or ``any``.
+        ``date``, ``dates``, ``columns``, ``record``, ``table``, ``choice`` or ``any``.
     item_kind
         For ``list[...]`` and ``dict[str, ...]``: the kind of the items.
     choices
@@ -103,6 +137,12 @@ class Parameter:
             words = "file path, or rows written in the spec"
         elif self.kind == "date":
             words = "date (YYYY-MM-DD)"
+        elif self.kind == "dates":
+            words = "date (YYYY-MM-DD), or a mapping from each unit to its date"
+        elif self.kind == "columns":
+            words = "column name, or a list of column names"
+        elif self.kind == "record":
+            words = "mapping, or a list of mappings"
         else:
             words = self.kind
         return words + (" (or blank)" if self.optional else "")
@@ -112,6 +152,8 @@ def _kind(node: ast.expr) -> tuple[str, bool, tuple | None, str | None]:
     """(kind, optional, choices, item_kind) of an annotation."""
     if isinstance(node, ast.Name) and node.id in _BASIC:
         return _BASIC[node.id], False, None, None
+    if isinstance(node, ast.Name) and node.id in CHOICES:
+        return "choice", False, CHOICES[node.id], None
     if isinstance(node, ast.Constant) and node.value is None:
         return "any", True, None, None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
@@ -138,7 +180,8 @@ def _kind(node: ast.expr) -> tuple[str, bool, tuple | None, str | None]:
             return "dict", False, None, _kind(value)[0]
     raise TemplateError(
         f"parameter type '{ast.unparse(node)}' is not supported",
-        hint="Use str, int, float, bool, list, dict, DataFile, Date, TableInput, Literal[...] or Optional[...].",
+        hint="Use str, int, float, bool, list, dict, DataFile, Date, Dates, Columns, Record, TableInput, "
+             f"one of the named choices ({', '.join(CHOICES)}), Literal[...] or Optional[...].",
     )
 
 

@@ -200,6 +200,23 @@ def coerce(param: Parameter, value, *, file: str = "spec") -> Any:
             return _plain([dict(v) for v in value])
         raise SpecError("must be a file path or a list of rows", key=key, file=file,
                         hint="Name a CSV or Excel file, or write one '- column: value' block per row.")
+    if param.kind == "dates":
+        if isinstance(value, Mapping):
+            return {str(k): _date(v, f"{key}: {k}", file) for k, v in value.items()}
+        return _date(value, key, file)
+    if param.kind == "columns":
+        if isinstance(value, list) and value and all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                                     for v in value):
+            return [str(v) for v in value]
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()
+        raise SpecError("must be a column name or a list of column names", key=key, file=file,
+                        hint=f"Write  {key}: reported_date  or  {key}: [year, month].")
+    if param.kind == "record":
+        if isinstance(value, Mapping) or (isinstance(value, list) and all(isinstance(v, Mapping) for v in value)):
+            return _plain(value if isinstance(value, list) else dict(value))
+        raise SpecError("must be a mapping, or a list of mappings", key=key, file=file,
+                        hint=f"Write it as indented 'name: value' lines. ({param.help})")
     if param.kind == "list":
         if not isinstance(value, list):
             value = [value]
