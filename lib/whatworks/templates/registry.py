@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import TemplateError
-from .params import Parameter, parse_parameters
+from ..errors import TemplateError
+from ..params import Parameter, parse_parameters
 
 __all__ = ["Template", "Registry", "registry", "project_root", "COMMON_KEYS"]
 
@@ -46,7 +46,7 @@ def project_root() -> Path:
     env = os.environ.get("WHATWORKS_HOME")
     if env:
         return Path(env).resolve()
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True)
