@@ -21,9 +21,13 @@ Examples
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from .disclosure import Disclosure
 
 __all__ = ["Evaluation", "evaluation"]
 
@@ -32,10 +36,43 @@ _PLAIN = (str, int, float, bool, list, dict, type(None))
 
 
 class Evaluation:
-    """Read-only view of an evaluation's parameters."""
+    """Read-only view of an evaluation's parameters.
 
-    def __init__(self, parameters: Mapping[str, Any]) -> None:
+    Parameters
+    ----------
+    parameters
+        The template's parameters and their values.
+    base_dir
+        The folder that relative file paths are read from: the spec's folder
+        (default: the current folder, which is the spec's folder when a
+        template runs).
+    """
+
+    def __init__(self, parameters: Mapping[str, Any], *, base_dir: str | os.PathLike | None = None) -> None:
         self._params = MappingProxyType(dict(parameters))
+        self._base_dir = Path(base_dir) if base_dir is not None else None
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative file paths in the parameters are read from."""
+        return self._base_dir if self._base_dir is not None else Path.cwd()
+
+    def path(self, key: str) -> Path | None:
+        """The file a parameter names, resolved against :attr:`base_dir` (``None`` when blank).
+
+        >>> Evaluation({"data": "x.csv"}, base_dir="/tmp/spec").path("data").as_posix()
+        '/tmp/spec/x.csv'
+        """
+        value = self._params.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return self.base_dir / str(value)
+
+    @property
+    def disclosure(self) -> Disclosure:
+        """The small-count rule for everything this evaluation publishes (the ``disclosure`` key)."""
+        value = self._params.get("disclosure", 5)
+        return Disclosure(int(value) if value is not None else 0)
 
     def __getitem__(self, key: str) -> Any:
         return self._params[key]
