@@ -177,17 +177,17 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _demo_setup(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--reports", metavar="DIR", default=None, help="output folder (default: reports/ in the project)")
+    p.add_argument("--reports", metavar="DIR", default=None, help="output folder (default: reports/ in the checkout, or in the current folder)")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="reports to render at once")
 
 
 @command("demo", "render every demo evaluation in evaluations/ into reports/", _demo_setup)
 def _demo(args: argparse.Namespace) -> int:
+    from . import assets
     from .runner import run_many
-    from .templates import project_root
 
-    specs = sorted((project_root() / "evaluations").glob("*.yaml"))
-    root = Path(args.reports) if args.reports else project_root() / "reports"
+    specs = sorted(assets.demo_specs().glob("*.yaml"))
+    root = Path(args.reports) if args.reports else (assets.checkout() or Path.cwd()) / "reports"
     workers = args.workers or _default_workers(len(specs))
     _say(f"Rendering {len(specs)} demo evaluations into {root} ({workers} at a time)...")
     outcomes = run_many(specs, reports_root=root, workers=workers, on_done=_progress)

@@ -29,7 +29,7 @@ from markupsafe import Markup
 from . import text
 from .render import environment
 from .spec import CLASSIFICATIONS
-from .templates import project_root
+from . import assets
 
 __all__ = ["build", "collect", "headline_words", "benefits_summary", "financial_year"]
 
@@ -185,7 +185,7 @@ def write_guide(root: Path, css: str) -> Path | None:
 
     Every report's "How to read this report" box links to it.
     """
-    source = project_root() / "docs" / "evaluation-guide.md"
+    source = assets.guide()
     if not source.is_file():
         return None
     from .render import markdown_html
@@ -205,9 +205,9 @@ def build(root: str | Path, *, today: dt.date | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     rows = collect(root)
     summary = benefits_summary(rows)
-    css = (project_root() / "templates" / "report.css").read_text(encoding="utf-8")
+    css = (assets.page_templates() / "report.css").read_text(encoding="utf-8")
     write_guide(root, css)
-    script = (project_root() / "templates" / "index.js").read_text(encoding="utf-8")
+    script = (assets.page_templates() / "index.js").read_text(encoding="utf-8")
     html = environment().get_template("index.html.j2").render(
         rows=rows,
         css=Markup(css),

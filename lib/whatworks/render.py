@@ -32,7 +32,7 @@ from markupsafe import Markup
 from . import text
 from .display import slug
 from .report import MIME
-from .templates import project_root
+from . import assets
 
 __all__ = ["body_html", "render_report", "environment", "markdown_html"]
 
@@ -79,7 +79,7 @@ def body_html(nb) -> str:
 def environment() -> jinja2.Environment:
     """The Jinja environment over ``templates/`` (autoescaping on)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(project_root() / "templates")),
+        loader=jinja2.FileSystemLoader(str(assets.page_templates())),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -124,7 +124,7 @@ def render_report(
         When the report was produced (the only time in the report).
     """
     env = environment()
-    css = (project_root() / "templates" / "report.css").read_text(encoding="utf-8")
+    css = (assets.page_templates() / "report.css").read_text(encoding="utf-8")
     period = results.get("period") or {}
     rows = [
         {"name": p["name"], "value": _value_words(p["value"]), "help": p.get("help", ""),

@@ -30,13 +30,12 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__, index, validation
+from . import __version__, assets, index, validation
 from .errors import InputError, RunError, WhatworksError
 from .kernels import KernelPool, start_kernel
 from .render import render_report
 from .report import read_payload
 from .spec import Spec, load_spec
-from .templates import project_root
 
 __all__ = ["Outcome", "run", "run_many", "execute", "provenance", "write_status"]
 
@@ -73,10 +72,11 @@ def _sha256(path: Path) -> str:
 
 
 def _git_commit() -> str | None:
+    top = assets.checkout()
+    if top is None:  # an installed wheel: its version says what produced the report
+        return None
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, timeout=5
-        )
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=top, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .. import assets
 from ..errors import TemplateError
 from ..params import Parameter, parse_parameters
 
@@ -38,15 +39,8 @@ _NOTEBOOK_COMMON = ("title", "owner", "classification")
 
 
 def project_root() -> Path:
-    """The folder holding ``notebooks/`` and ``templates/``.
-
-    ``WHATWORKS_HOME`` overrides it; otherwise it is the checkout the package
-    was installed from.
-    """
-    env = os.environ.get("WHATWORKS_HOME")
-    if env:
-        return Path(env).resolve()
-    return Path(__file__).resolve().parents[3]
+    """The folder holding ``notebooks/`` and ``templates/`` (see :mod:`whatworks.assets`)."""
+    return assets.root()
 
 
 @dataclass(frozen=True)
@@ -141,7 +135,7 @@ def _cached(folder: str, stamp: tuple) -> Registry:
 
 
 def registry(folder: Path | None = None) -> Registry:
-    """The registry of ``notebooks/`` (re-read when a notebook changes)."""
-    folder = Path(folder) if folder else project_root() / "notebooks"
+    """The registry of the template notebooks (re-read when a notebook changes)."""
+    folder = Path(folder) if folder else assets.notebooks()
     stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.ipynb")))
     return _cached(str(folder), stamp)
