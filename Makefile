@@ -13,7 +13,7 @@ TESTSTAMP := $(VENV)/.installed-test
 WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup tests lib/whatworks
 
-.PHONY: demo test test-fast test-tier lab setup data clean help browser bench
+.PHONY: demo test test-fast test-tier lab setup data clean help browser bench lock
 
 help:
 	@echo "make demo   render every demo evaluation into reports/ (sets everything up first)"
@@ -67,6 +67,21 @@ lab: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python data/make_demo_data.py
+
+# Remake the universal lock (Linux, Windows, macOS) from pyproject.toml, keeping current pins where they
+# still fit, and write environment.yml from it.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/python -m uv pip compile pyproject.toml --extra test --extra lab --universal --python-version 3.11 \
+	  --no-header --no-annotate --no-emit-package whatworks -o requirements.lock
+	$(BIN)/python -c "import pathlib; p = pathlib.Path('requirements.lock'); body = p.read_text(); \
+	  head = '# Exact pins for every package whatworks installs, for Linux, Windows and macOS (a universal lock:\n' \
+	  '# environment markers select the lines a platform needs). make test/demo use it as a pip constraints file.\n' \
+	  '# pyproject.toml holds the version ranges; environment.yml lists these same lines. Remake with: make lock\n'; \
+	  lines = [l for l in body.splitlines() if l.strip() and not l.startswith('#')]; \
+	  p.write_text(head + chr(10).join(lines) + chr(10)); \
+	  env = pathlib.Path('environment.yml'); old = env.read_text().split('  - pip:')[0]; \
+	  env.write_text(old + '  - pip:\n' + ''.join(f'      - \"{l}\"\n' if ';' in l else f'      - {l}\n' for l in lines))"
 
 clean:
 	rm -rf reports test-artefacts .pytest_cache
