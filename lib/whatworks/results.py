@@ -21,12 +21,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import text
 from .display import Notes, Prose, Table, esc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "Estimate",
@@ -327,6 +330,21 @@ class Result:
         """Design-specific keys for ``results.json``."""
         return {}
 
+    def to_frame(self) -> pd.DataFrame:
+        """The estimates as a tidy table: one row per estimate (what ``estimates.csv`` holds).
+
+        Columns: ``name``, ``label``, ``headline``, ``measure``, ``outcome``,
+        ``group``, ``estimate``, ``se``, ``ci_low``, ``ci_high`` (the 95%
+        interval), ``p_value``, ``scale`` and ``unit``.
+
+        >>> r = Result(estimates=(Estimate(name="rr", label="Rate ratio", measure="rate ratio", estimate=0.8,
+        ...                                 scale="ratio", headline=True, ci_low=0.7, ci_high=0.9),),
+        ...            evidence=Evidence(2, "Trend and season controlled."))
+        >>> r.to_frame()[["name", "estimate", "ci_low", "ci_high", "scale"]].to_dict("records")
+        [{'name': 'rr', 'estimate': 0.8, 'ci_low': 0.7, 'ci_high': 0.9, 'scale': 'ratio'}]
+        """
+        return estimates_frame([e.to_dict() for e in self.estimates])
+
     def to_dict(self) -> dict:
         """The analysis part of ``results.json``."""
         out = {
@@ -343,6 +361,21 @@ class Result:
             part._repr_html_()
             for part in (self.summary, self.table(), self.check_list, self.evidence)
         )
+
+
+#: The columns of :meth:`Result.to_frame` and ``estimates.csv``, in order.
+FRAME_COLUMNS: tuple[str, ...] = ("name", "label", "headline", "measure", "outcome", "group", "estimate", "se",
+                                  "ci_low", "ci_high", "p_value", "scale", "unit")
+
+
+def estimates_frame(estimates: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Estimates as ``results.json`` holds them, as a tidy table with :data:`FRAME_COLUMNS`."""
+    import pandas as pd
+
+    frame = pd.DataFrame([{c: e.get(c) for c in FRAME_COLUMNS} for e in estimates], columns=list(FRAME_COLUMNS))
+    for column in ("estimate", "se", "ci_low", "ci_high", "p_value"):
+        frame[column] = frame[column].astype(float)
+    return frame
 
 
 def worst_status(checks: Sequence[Check]) -> Status:

@@ -35,6 +35,7 @@ from .errors import InputError, RunError, WhatworksError
 from .kernels import KernelPool, start_kernel
 from .render import render_report
 from .report import read_payload
+from .results import estimates_frame
 from .spec import Spec, load_spec
 
 __all__ = ["Outcome", "run", "run_many", "execute", "provenance", "write_status"]
@@ -262,6 +263,7 @@ def run(
             (staging / "results.json").write_text(
                 json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             (staging / "report.html").write_text(html, encoding="utf-8")
+            estimates_frame(results.get("estimates", [])).to_csv(staging / "estimates.csv", index=False)
             _swap_into_place(staging, output)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
