@@ -152,7 +152,7 @@ def test_batch_carries_on_past_a_failure_and_exits_non_zero(tmp_path):
     good = spec(tmp_path, "good")
     bad = spec(tmp_path, "bad", data=tmp_path / "missing.csv")
     result = whatworks("run", str(bad), str(good), "--reports", str(tmp_path / "r"), "--workers", "1")
-    assert result.returncode == 1
+    assert result.returncode == 2  # every failure was an input error: 2, whatever the batch's size
     assert re.search(r"\[\d/2\] FAILED .*bad\.yaml", result.stdout)
     assert re.search(r"\[\d/2\] ok .*good\.yaml", result.stdout)
     assert "2 specs: 1 report produced, 1 failed." in result.stdout
@@ -204,3 +204,70 @@ def test_demo_reports_all_render(demo_reports):
         html = (demo_reports / name / "report.html").read_text()
         # No row-level data: incident references never reach a report.
         assert not re.search(r"ASB/\d\d/\d{6}", html)
+
+
+def test_run_json_prints_one_record_per_spec_that_agrees_with_status_json(tmp_path):
+    good = spec(tmp_path, "good")
+    bad = spec(tmp_path, "bad", data=tmp_path / "missing.csv")
+    reports = tmp_path / "r"
+    result = whatworks("run", str(good), str(bad), "--reports", str(reports), "--workers", "1", "--json")
+    assert result.returncode == 2
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 2, result.stdout
+    by_spec = {Path(r["spec"]).stem: r for r in records}
+    for name, record in by_spec.items():
+        status = json.loads((reports / name / "status.json").read_text(encoding="utf-8"))
+        assert record["status"] == status["status"] and record["kind"] == status["kind"]
+        assert set(record) == {"spec", "status", "kind", "report", "output", "headline", "seconds", "messages"}
+    assert by_spec["good"]["report"].endswith("report.html") and Path(by_spec["good"]["report"]).is_file()
+    headline = next(e for e in read_results(reports / "good")["estimates"] if e["headline"])
+    assert by_spec["good"]["headline"]["estimate"] == headline["estimate"]
+    assert by_spec["bad"]["report"] is None and "missing.csv" in by_spec["bad"]["messages"][0]
+
+
+def test_run_quiet_prints_only_failures(tmp_path):
+    good = spec(tmp_path, "good")
+    quiet = whatworks("run", str(good), "--reports", str(tmp_path / "r"), "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout.strip() == "", quiet.stdout
+    bad = spec(tmp_path, "bad", data=tmp_path / "missing.csv")
+    failed = whatworks("run", str(bad), "--reports", str(tmp_path / "r"), "--quiet")
+    assert failed.returncode == 2 and "FAILED" in failed.stdout and "missing.csv" in failed.stdout
+
+
+def test_exit_status_of_mixed_batches():
+    from types import SimpleNamespace as O
+
+    from whatworks.cli import exit_status
+
+    ok, bad_input, broken = O(ok=True, kind="ok"), O(ok=False, kind="input"), O(ok=False, kind="error")
+    assert exit_status([ok, ok]) == 0
+    assert exit_status([ok, bad_input]) == 2
+    assert exit_status([ok, bad_input, broken]) == 1
+    assert exit_status([O(ok=False, kind="template")]) == 1
+
+
+def test_no_progress_bar_when_not_on_a_terminal(tmp_path):
+    good = spec(tmp_path, "good")
+    other = spec(tmp_path, "other")
+    result = whatworks("run", str(good), str(other), "--reports", str(tmp_path / "r"), "--workers", "1")
+    assert result.returncode == 0 and "report/s" not in result.stderr and "%|" not in result.stderr
+
+
+def test_a_batch_on_a_terminal_gets_a_progress_bar():
+    import io
+    from types import SimpleNamespace as O
+
+    from whatworks.cli import Reporter
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    reporter = Reporter("lines", total=2, stream=screen)
+    assert reporter.bar is not None
+    reporter(1, 2, O(ok=True, spec="a.yaml", output=None, seconds=1.0, message=""))
+    reporter.close()
+    assert "1/2" in screen.getvalue()
+    assert Reporter("json", total=2, stream=Terminal()).bar is None
+    assert Reporter("lines", total=2, stream=io.StringIO()).bar is None

@@ -2,7 +2,9 @@
 
 Sub-commands live in a registry (:data:`COMMANDS`); each is a small function
 over the library. Errors a user can fix are printed in words, never as a
-traceback, with exit status 2; a failed report in a batch gives exit status 1.
+traceback. Exit status (:func:`exit_status`): 0 when every report was
+produced; 2 when every failure was an input error (the spec or the data);
+1 when a template or whatworks itself failed for at least one spec.
 
 Examples
 --------
@@ -55,28 +57,95 @@ def _default_workers(n: int) -> int:
     return max(1, min(n, os.cpu_count() or 1))
 
 
-def _progress(done: int, total: int, outcome) -> None:
-    mark = "ok    " if outcome.ok else "FAILED"
-    where = f" -> {Path(outcome.output) / 'report.html'}" if outcome.ok and outcome.output else ""
-    _say(f"[{done}/{total}] {mark} {outcome.spec}{where} ({outcome.seconds:.1f} s)")
-    if not outcome.ok:
-        _say(f"        {outcome.message}")
+def outcome_record(outcome) -> dict:
+    """One spec's run as a machine-readable record (what ``whatworks run --json`` prints per spec)."""
+    import json
+
+    headline = None
+    report = None
+    if outcome.ok and outcome.output:
+        report = str(Path(outcome.output) / "report.html")
+        try:
+            results = json.loads((Path(outcome.output) / "results.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            results = {}
+        head = next((e for e in results.get("estimates", []) if e.get("headline")), None)
+        if head is not None:
+            headline = {k: head.get(k) for k in ("name", "label", "measure", "estimate", "ci_low", "ci_high",
+                                                  "p_value", "scale", "unit")}
+    return {"spec": outcome.spec, "status": outcome.status, "kind": outcome.kind, "report": report,
+            "output": outcome.output, "headline": headline, "seconds": round(outcome.seconds, 2),
+            "messages": [outcome.message] if outcome.message else []}
 
 
-def _summarise(outcomes, reports_root: Path) -> int:
+class Reporter:
+    """How ``whatworks run`` tells a person (or a script) how each spec went.
+
+    ``lines`` (default): a line per spec and a summary; ``json``: one JSON
+    object per spec on standard output and nothing else; ``quiet``: only
+    failures. A batch on a terminal gets a progress bar on standard error.
+    """
+
+    def __init__(self, mode: str = "lines", *, total: int = 1, stream=None) -> None:
+        self.mode = mode
+        self.bar = None
+        err = stream or sys.stderr
+        if mode != "json" and total > 1 and getattr(err, "isatty", lambda: False)():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="report", file=err, leave=False)
+
+    def __call__(self, done: int, total: int, outcome) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+        if self.mode == "json":
+            import json
+
+            print(json.dumps(outcome_record(outcome), ensure_ascii=False), flush=True)
+            return
+        if self.mode == "quiet" and outcome.ok:
+            return
+        mark = "ok    " if outcome.ok else "FAILED"
+        where = f" -> {Path(outcome.output) / 'report.html'}" if outcome.ok and outcome.output else ""
+        line = f"[{done}/{total}] {mark} {outcome.spec}{where} ({outcome.seconds:.1f} s)"
+        if not outcome.ok:
+            line += f"\n        {outcome.message}"
+        if self.bar is not None:
+            self.bar.write(line)
+        else:
+            _say(line)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def exit_status(outcomes) -> int:
+    """The exit status of a run: 0 every report produced; 2 every failure an input error; else 1.
+
+    >>> from types import SimpleNamespace as O
+    >>> exit_status([O(ok=True, kind="ok"), O(ok=False, kind="input")])
+    2
+    >>> exit_status([O(ok=False, kind="input"), O(ok=False, kind="error")])
+    1
+    """
     failed = [o for o in outcomes if not o.ok]
-    produced = len(outcomes) - len(failed)
-    _say("")
-    _say(f"{len(outcomes)} spec{'s' if len(outcomes) != 1 else ''}: {produced} report"
-         f"{'s' if produced != 1 else ''} produced, {len(failed)} failed.")
-    index_path = reports_root / "index.html"
-    if index_path.exists():
-        _say(f"Index of reports: {index_path}")
     if not failed:
         return EXIT_OK
-    if len(outcomes) == 1 and failed[0].kind == "input":
-        return EXIT_INPUT
-    return EXIT_FAILED
+    return EXIT_INPUT if all(o.kind == "input" for o in failed) else EXIT_FAILED
+
+
+def _summarise(outcomes, reports_root: Path, mode: str = "lines") -> int:
+    failed = [o for o in outcomes if not o.ok]
+    produced = len(outcomes) - len(failed)
+    if mode == "lines" or (mode == "quiet" and failed):
+        _say("")
+        _say(f"{len(outcomes)} spec{'s' if len(outcomes) != 1 else ''}: {produced} report"
+             f"{'s' if produced != 1 else ''} produced, {len(failed)} failed.")
+        index_path = reports_root / "index.html"
+        if index_path.exists() and mode == "lines":
+            _say(f"Index of reports: {index_path}")
+    return exit_status(outcomes)
 
 
 def _run_setup(p: argparse.ArgumentParser) -> None:
@@ -85,18 +154,31 @@ def _run_setup(p: argparse.ArgumentParser) -> None:
                    help="folder for reports of specs without an 'output' key (default: reports)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="reports to render at once (default: one per CPU core, at most one per spec)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--json", action="store_true",
+                     help="print one JSON object per spec (spec, status, report, headline, seconds, messages) "
+                          "and nothing else")
+    how.add_argument("--quiet", "-q", action="store_true", help="print only failures")
+    p.epilog = ("Exit status: 0 every report produced; 2 every failure was an input error (fix the spec or "
+                "the data); 1 a template or whatworks itself failed for at least one spec.")
 
 
 @command("run", "render each spec into an HTML report, results.json and the executed notebook", _run_setup)
 def _run(args: argparse.Namespace) -> int:
     from .runner import run_many
 
+    mode = "json" if args.json else "quiet" if args.quiet else "lines"
     workers = args.workers or _default_workers(len(args.specs))
     root = Path(args.reports)
-    _say(f"Rendering {len(args.specs)} spec{'s' if len(args.specs) != 1 else ''}"
-         f" ({workers} at a time)...")
-    outcomes = run_many(args.specs, reports_root=root, workers=workers, on_done=_progress)
-    return _summarise(outcomes, root)
+    if mode == "lines":
+        _say(f"Rendering {len(args.specs)} spec{'s' if len(args.specs) != 1 else ''}"
+             f" ({workers} at a time)...")
+    reporter = Reporter(mode, total=len(args.specs))
+    try:
+        outcomes = run_many(args.specs, reports_root=root, workers=workers, on_done=reporter)
+    finally:
+        reporter.close()
+    return _summarise(outcomes, root, mode)
 
 
 def _validate_setup(p: argparse.ArgumentParser) -> None:
@@ -190,7 +272,11 @@ def _demo(args: argparse.Namespace) -> int:
     root = Path(args.reports) if args.reports else (assets.checkout() or Path.cwd()) / "reports"
     workers = args.workers or _default_workers(len(specs))
     _say(f"Rendering {len(specs)} demo evaluations into {root} ({workers} at a time)...")
-    outcomes = run_many(specs, reports_root=root, workers=workers, on_done=_progress)
+    reporter = Reporter(total=len(specs))
+    try:
+        outcomes = run_many(specs, reports_root=root, workers=workers, on_done=reporter)
+    finally:
+        reporter.close()
     return _summarise(outcomes, root)
 
 
@@ -240,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a program that stopped reading (e.g. head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - last resort: words, not a traceback
         if args.debug:
             raise
