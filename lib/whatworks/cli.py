@@ -93,7 +93,7 @@ class Reporter:
         if mode != "json" and total > 1 and getattr(err, "isatty", lambda: False)():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="report", file=err, leave=False)
+            self.bar = tqdm(total=total, unit="report", file=err, leave=False, mininterval=0)
 
     def __call__(self, done: int, total: int, outcome) -> None:
         if self.bar is not None:
