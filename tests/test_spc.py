@@ -28,7 +28,7 @@ from scipy import stats
 
 from whatworks.data import SeriesData
 from whatworks.designs import spc
-from whatworks.designs._spc_rules import _part_of, _run_ends, _trend_ends, _two_in_three
+from whatworks.designs.spc.rules import _part_of, _run_ends, _trend_ends, _two_in_three
 from whatworks.errors import DataError, SpecError
 from whatworks.plots import ChartSet
 from whatworks.simulate.spc import in_control_values, simulate_spc
@@ -329,8 +329,8 @@ def test_rebasing_at_intervention():
     assert before.xmr.lower_limit == pytest.approx(11 - 5.32)
     assert after.xmr.upper_limit == pytest.approx(21 + 5.32)
     assert res.units[0].signals == ()
-    assert "fell" not in res.unit_sentence(res.units[0])
-    assert "rose from 11 to 21" in res.unit_sentence(res.units[0])
+    assert "fell" not in spc.unit_finding(res, res.units[0])
+    assert "rose from 11 to 21" in spc.unit_finding(res, res.units[0])
     # Not rebased: mean 16; moving ranges 22 x 2 and one 8, which is screened
     # (8 >= 3.267 x 52/23 = 7.39), so limits 16 ± 5.32: every 10 is below the
     # lower limit and every 22 above the upper.
@@ -396,7 +396,7 @@ def test_single_series_shape_and_json():
     assert all(set(s) == {"date", "rule", "direction"} for s in unit["signals"])
     json.dumps(out)
     # by hand: before mean 742/12 = 61.83, after 580/12 = 48.33
-    assert res.unit_sentence(res.units[0]).startswith("After the change the weekly mean fell from 61.8 to 48.3")
+    assert spc.unit_finding(res, res.units[0]).startswith("After the change the weekly mean fell from 61.8 to 48.3")
     assert any("police-2sd" in n for n in res.notes)
     assert len(res.plot().charts) == 1
     with pytest.raises(dataclasses.FrozenInstanceError):

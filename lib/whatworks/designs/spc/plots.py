@@ -1,4 +1,4 @@
-"""Drawing one XmR chart (one unit) for :mod:`whatworks.designs.spc`.
+"""Charts for :mod:`whatworks.designs.spc`: one XmR chart per unit.
 
 Points are grey for common cause, blue for special cause that is improving
 and orange for special cause that is concerning (NHS "Making Data Count"
@@ -9,18 +9,15 @@ break at the change, which is marked by a vertical line.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .. import plots
-from ._spc_rules import PROFILES
+from ... import plots
+from .model import UnitChart
+from .rules import PROFILES
+from .words import unit_sentence
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .spc import SPCResult, UnitChart
-
-__all__ = ["draw_unit"]
+__all__ = ["plot_unit"]
 
 
 def _legend_handles() -> list[Line2D]:
@@ -36,8 +33,20 @@ def _legend_handles() -> list[Line2D]:
     ]
 
 
-def draw_unit(result: "SPCResult", chart: "UnitChart") -> plots.Chart:
-    """Draw one unit's chart and return it with alt text stating its finding."""
+def plot_unit(chart: UnitChart, *, rules: str, freq: str, outcome_label: str) -> plots.Chart:
+    """Draw one unit's chart and return it with alt text stating its finding.
+
+    Parameters
+    ----------
+    chart
+        The unit's phases, signals and excluded periods.
+    rules
+        The rule profile's name, for the caption.
+    freq
+        ``day``, ``week``, ``month`` or ``quarter``, for the alt text.
+    outcome_label
+        What the outcome is, for the axis, the title and the caption.
+    """
     fig, ax = plots.figure(width=8.0, height=3.2)
     periods = [p for ph in chart.phases for p in ph.periods]
     values = [v for ph in chart.phases for v in ph.xmr.values]
@@ -67,13 +76,13 @@ def draw_unit(result: "SPCResult", chart: "UnitChart") -> plots.Chart:
         handles.append(Line2D([], [], color=plots.COLOURS["intervention"], linestyle="-.", label="Change"))
     if any_trial:
         handles.append(Line2D([], [], color=plots.COLOURS["limit"], linestyle=":", label="Trial limits"))
-    ax.set_ylabel(result.outcome_label)
-    ax.set_title(chart.unit if chart.unit is not None else result.outcome_label.capitalize())
+    ax.set_ylabel(outcome_label)
+    ax.set_title(chart.unit if chart.unit is not None else outcome_label.capitalize())
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    title = PROFILES[result.rules].title
+    title = PROFILES[rules].title
     who = f"{chart.unit}: " if chart.unit is not None else ""
     return plots.chart(
         fig,
-        alt=result.unit_sentence(chart),
-        caption=f"{who}XmR chart of {result.outcome_label}, {title} rules",
+        alt=unit_sentence(chart, freq, outcome_label),
+        caption=f"{who}XmR chart of {outcome_label}, {title} rules",
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import SpecError
+from ...errors import SpecError
 
 __all__ = ["choose", "choose_units", "intervention_dates"]
 

@@ -1,8 +1,8 @@
 """XmR limits and special-cause rules for one phase of one series.
 
 This is the arithmetic behind :mod:`whatworks.designs.spc`: pure functions on
-numbers, with no dates, units or charts. Two rule profiles are registered in
-:data:`PROFILES`:
+numbers, with no dates, units, words or charts. Two rule profiles are
+registered in :data:`PROFILES`:
 
 ``nhs``
     NHS England's "Making Data Count" method as implemented by the R package
@@ -51,7 +51,6 @@ __all__ = [
     "NHS_LIMIT",
     "NHS_SCREEN",
     "PACKAGE_VERSION",
-    "RULE_WORDS",
 ]
 
 #: The version of NHSRplotthedots whose source these rules follow.
@@ -62,14 +61,6 @@ NHS_LIMIT = 2.66
 NHS_SCREEN = 3.267
 #: A phase with fewer points than this has trial limits.
 TRIAL_LIMIT_POINTS = 12
-
-#: The rule names used in results, with what they mean.
-RULE_WORDS = {
-    "astronomical": "a point beyond a process limit",
-    "trend": "a trend of consecutive rises or falls",
-    "two_of_three": "two of three points near a limit on the same side",
-    "shift": "a run of points on one side of the mean",
-}
 
 
 @dataclass(frozen=True)
@@ -164,8 +155,6 @@ class Profile:
         Points in a strictly rising or falling sequence that make a trend.
     two_of_three
         Whether the two-in-three near-limit rule applies.
-    notes
-        Method notes, given whether screening is on.
     """
 
     name: str
@@ -174,7 +163,6 @@ class Profile:
     run_length: int
     trend_points: int
     two_of_three: bool
-    notes: Callable[[bool], tuple[str, ...]]
 
 
 # -- limits -------------------------------------------------------------------
@@ -210,43 +198,6 @@ def _two_sd_limits(y: np.ndarray, screen_outliers: bool) -> _Limits:
     return _Limits(mean=mean, lower=mean - 2 * sd, upper=mean + 2 * sd, sd=sd)
 
 
-def _nhs_notes(screen_outliers: bool) -> tuple[str, ...]:
-    screen = (
-        f"Moving ranges at or above {NHS_SCREEN} times the mean moving range were screened out "
-        "and the mean moving range recomputed from the rest before setting the limits; "
-        "the mean itself uses every point."
-        if screen_outliers
-        else "Moving ranges were not screened for outliers (spc_screen_outliers: false)."
-    )
-    return (
-        "SPC rules: NHS England 'Making Data Count' (XmR chart), following the R package "
-        f"NHSRplotthedots {PACKAGE_VERSION}.",
-        f"Process limits: mean ± {NHS_LIMIT} × mean moving range (about three sigma); "
-        f"the near-limit zone starts at mean ± {2 * NHS_LIMIT / 3:.4g} × mean moving range.",
-        screen,
-        "Special cause: a point beyond a limit; 7 or more points in a row on one side of the mean "
-        "(a point on the mean breaks the run); 7 points each strictly higher (or lower) than the last "
-        "(a tie breaks it); 2 of 3 consecutive points in the near-limit zone, all three on the same side "
-        "of the mean (a point beyond a limit does not count towards the two). Every point in a pattern "
-        "is flagged; a point in several patterns takes the first of: limit, trend, two-in-three, run.",
-        "A point high (or rising, for trends) is improving when improvement means an increase; "
-        "blue marks improvement, orange concern, grey common-cause variation.",
-    )
-
-
-def _two_sd_notes(screen_outliers: bool) -> tuple[str, ...]:
-    return (
-        "SPC rules: the force's performance-report profile (police-2sd).",
-        "Limits: phase mean ± 2 sample standard deviations (divisor n − 1) of the phase's points; "
-        "moving-range screening does not apply to this profile.",
-        "Special cause: a point beyond a limit; 7 or more points in a row on one side of the mean "
-        "(a point on the mean breaks the run); 7 consecutive rises or falls, that is 8 points each "
-        "strictly higher (or lower) than the last (a tie breaks it). There is no two-in-three rule.",
-        "A point high (or rising, for trends) is improving when improvement means an increase; "
-        "blue marks improvement, orange concern, grey common-cause variation.",
-    )
-
-
 #: The rule profiles, by the name used for ``spc_rules``.
 PROFILES: dict[str, Profile] = {
     "nhs": Profile(
@@ -256,7 +207,6 @@ PROFILES: dict[str, Profile] = {
         run_length=7,
         trend_points=7,
         two_of_three=True,
-        notes=_nhs_notes,
     ),
     "police-2sd": Profile(
         name="police-2sd",
@@ -265,7 +215,6 @@ PROFILES: dict[str, Profile] = {
         run_length=7,
         trend_points=8,
         two_of_three=False,
-        notes=_two_sd_notes,
     ),
 }
 

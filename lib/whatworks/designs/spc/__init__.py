@@ -1,0 +1,31 @@
+"""Statistical process control (XmR) charts, rebased at the intervention.
+
+One chart per unit (or one for a single series), with limits computed
+separately before and after the change and the points that signal special
+cause; see :mod:`whatworks.designs.spc.fit`.
+
+Modules, lowest first: ``inputs`` (the spec's SPC options), ``rules`` (limits
+and special-cause rules of each profile), ``model`` (one unit's chart),
+``checks``, ``words``, ``tables``, ``plots``, ``result``, ``sections``
+(report sections beyond the result's own), ``fit``.
+"""
+
+from .fit import fit
+from .model import IMPROVEMENT_SIGN, PhaseFit, Signal, UnitChart
+from .result import SPCResult
+from .rules import PROFILES, XmRPhase, xmr
+from .sections import signals_table, unit_finding
+
+__all__ = [
+    "fit",
+    "xmr",
+    "SPCResult",
+    "UnitChart",
+    "PhaseFit",
+    "Signal",
+    "XmRPhase",
+    "PROFILES",
+    "IMPROVEMENT_SIGN",
+    "signals_table",
+    "unit_finding",
+]

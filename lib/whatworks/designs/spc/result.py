@@ -1,0 +1,62 @@
+"""The result of :func:`whatworks.designs.spc.fit`: XmR charts for one series or several units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...display import Table
+from ...plots import ChartSet
+from ...results import Result, clean
+from .model import UnitChart
+from .plots import plot_unit
+from .tables import phases_table, signals_table
+
+__all__ = ["SPCResult"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SPCResult(Result):
+    """XmR charts for one series or several units.
+
+    Attributes
+    ----------
+    rules
+        The profile name (``nhs`` or ``police-2sd``).
+    improvement
+        ``increase`` or ``decrease``: which way is better.
+    units
+        One :class:`UnitChart` per chart, in the order charted.
+    """
+
+    rules: str
+    improvement: str
+    screen_outliers: bool
+    units: tuple[UnitChart, ...]
+    freq: str = "week"
+    outcome_label: str = "outcome"
+
+    def to_spc_dict(self) -> dict:
+        """The ``spc`` entry of ``results.json``."""
+        return clean({"rules": self.rules, "units": [u.to_dict() for u in self.units]})
+
+    def extra(self) -> dict:
+        return {"spc": self.to_spc_dict()}
+
+    def table(self) -> Table:
+        """Centre line and limits of every phase, for people."""
+        return phases_table(self.units, self.rules)
+
+    def plot(self) -> ChartSet:
+        """One chart per unit (small multiples), as a :class:`~whatworks.plots.ChartSet`."""
+        return ChartSet(
+            tuple(
+                plot_unit(u, rules=self.rules, freq=self.freq, outcome_label=self.outcome_label)
+                for u in self.units
+            )
+        )
+
+    def _repr_html_(self) -> str:
+        return "".join(
+            part._repr_html_()
+            for part in (self.summary, self.table(), signals_table(self.units), self.check_list, self.evidence)
+        )
