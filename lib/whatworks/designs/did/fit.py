@@ -173,7 +173,7 @@ def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date,
     window = _check_options(improvement, n_boot, event_window)
     panel = build_panel(series, treated_units, intervention_date, comparison_units, buffer_units,
                         outcome_type)
-    rows, start = design_rows(panel)
+    _, start = design_rows(panel)
     method = estimator_for(start, panel.n_periods)
     main = headline(panel, seed=seed, n_boot=n_boot, method=method)
     staggered = method == "imputation"
