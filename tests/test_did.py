@@ -12,10 +12,9 @@ import pytest
 
 from whatworks.data import SeriesData
 from whatworks.designs import did
-from whatworks.designs._did_analysis import design_rows, headline
-from whatworks.designs._did_estimate import ESTIMATORS, event_bins
-from whatworks.designs._did_inference import placebo_interval
-from whatworks.designs._did_input import build_panel
+from whatworks.designs.did.inference import headline, placebo_interval
+from whatworks.designs.did.model import ESTIMATORS, design_rows, event_bins
+from whatworks.designs.did.panel import build_panel
 from whatworks.errors import DataError, SpecError
 from whatworks.plots import Chart
 
@@ -339,11 +338,11 @@ def test_result_is_serialisable_and_charts_state_the_finding():
     payload = json.loads(json.dumps(res.to_dict()))
     assert payload["did"]["estimator"] == "twfe" and payload["did"]["n_comparison"] == 13
     assert payload["estimates"][0]["name"] == "did" and payload["estimates"][0]["headline"]
-    chart, es = res.plot(), res.event_study_plot()
+    chart, es = res.plot(), did.plot_event_study(res)
     assert isinstance(chart, Chart) and isinstance(es, Chart)
     assert f"{abs(res.headline.estimate - 1) * 100:.0f}%" in chart.alt
     assert "joint test" in es.alt
-    assert len(res.event_study_table().rows) == len(res.event_study)
+    assert len(did.event_study_table(res).rows) == len(res.event_study)
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.seed = 1
 
@@ -456,3 +455,13 @@ def test_dates_from_yaml_and_event_window():
     leads = [b for b in res.event_study if b["kind"] == "lead"]
     assert lags[-1]["to"] == 9 and leads[0]["from"] >= -10
     assert res.headline.estimate == pytest.approx(fit(series, treated).headline.estimate)
+
+
+def test_ww_panel_is_the_difference_in_differences_panel_module():
+    import whatworks as ww
+    from whatworks.designs.did import panel
+
+    assert ww.panel is panel
+    assert ww.panel.build_panel is did.build_panel and ww.panel.Panel is did.Panel
+    series = make_series(n_units=6)
+    assert ww.panel.build_panel(series, ["Area 00"], date(20), None, None, "count").y.shape == (6, PERIODS)

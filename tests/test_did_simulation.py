@@ -18,9 +18,9 @@ import math
 import numpy as np
 import pytest
 
-from whatworks.designs._did_analysis import design_rows, headline
-from whatworks.designs._did_estimate import ESTIMATORS
-from whatworks.designs._did_input import build_panel
+from whatworks.designs.did.inference import headline
+from whatworks.designs.did.model import ESTIMATORS, design_rows
+from whatworks.designs.did.panel import build_panel
 from whatworks.simulate.did import hotspot, servator
 
 SEEDS = range(1000)

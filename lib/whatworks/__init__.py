@@ -57,7 +57,7 @@ _MODULES = {
     "before_after": ".designs.before_after",
     "rct": ".designs.rct",
     "benefits": ".designs.benefits",
-    "panel": ".designs.panel",
+    "panel": ".designs.did.panel",
 }
 
 

@@ -39,7 +39,7 @@ from ..evaluation import Evaluation
 from ..results import CheckList, Evidence, Result
 from . import did, its, spc
 from ._before_after_activity import Activity, activity
-from ._did_input import build_panel
+from .did import build_panel
 
 __all__ = ["BeforeAfter", "analyse", "analysis_for", "load", "validate_inputs", "ANALYSES"]
 
@@ -196,8 +196,8 @@ class BeforeAfter:
                    f"or after (blue) the start, with its 95% interval. If the areas moved together before the "
                    f"start, the grey points sit near {null}; the blue points show how the difference built up.",
                    self.main.check("parallel_trends").message]),
-            self.main.event_study_plot(),
-            self.main.event_study_table(),
+            did.plot_event_study(self.main),
+            did.event_study_table(self.main),
         )
 
     def placebo_in_time(self) -> Section | None:

@@ -4,7 +4,7 @@ A *design* is a set of units (rows of the panel) and, for each, the column
 where its treatment starts (``n_periods`` for never). Each estimator returns
 named :class:`Stat` objects: an estimate on the model scale (log rate ratio
 for counts, difference for continuous outcomes), its per-unit influence and
-each unit's leverage on the effect (see :mod:`._did_inference`).
+each unit's leverage on the effect (see :mod:`.inference`).
 
 Estimators
 ----------
@@ -25,6 +25,9 @@ Estimators
     counts. Valid under staggered starts with effects that differ by cohort
     and over time.
 
+:func:`estimator_for` chooses among them from the starts, and :func:`wdq`
+is the weighted displacement quotient of totals before and after the start.
+
 Examples
 --------
 >>> import numpy as np
@@ -44,9 +47,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._did_model import fit_fe, imputation, slope_influence
+from .fixed_effects import fit_fe, imputation, slope_influence
+from .panel import Panel
 
-__all__ = ["Stat", "ESTIMATORS", "PLACEBO_BATCH", "event_bins", "event_stats", "treated_cells"]
+__all__ = ["Stat", "ESTIMATORS", "PLACEBO_BATCH", "event_bins", "event_stats", "treated_cells",
+           "estimator_for", "design_rows", "role_totals", "wdq"]
 
 
 @dataclass(frozen=True)
@@ -200,3 +205,57 @@ def event_stats(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.n
             lev = np.sum(fit1.weight * xt * xt, axis=1) * float(np.nan_to_num(fit1.bread[j, j]))
             out[f"lead:{lo}:{hi}"] = Stat(float(fit1.beta[j]), inf[:, j], lev)
     return out
+
+
+def estimator_for(start: np.ndarray, n_periods: int) -> str:
+    """``imputation`` for staggered starts, ``single`` for one treated unit, else ``twfe``.
+
+    >>> estimator_for(np.array([5, 8, 10]), 10), estimator_for(np.array([5, 10, 10]), 10)
+    ('imputation', 'single')
+    """
+    treated = [int(s) for s in start if s < n_periods]
+    if len(set(treated)) > 1:
+        return "imputation"
+    return "single" if len(treated) == 1 else "twfe"
+
+
+def design_rows(panel: Panel) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the treated units then the comparison units, and their starts."""
+    treated = panel.index("treated")
+    rows = np.concatenate([treated, panel.index("comparison")])
+    start = np.full(rows.size, panel.n_periods, int)
+    start[: treated.size] = panel.start[treated]
+    return rows, start
+
+
+def role_totals(panel: Panel, role: str, first: int) -> tuple[float, float]:
+    """Total outcome of the units with ``role`` before and from column ``first`` (excluded cells left out)."""
+    rows = panel.index(role)
+    y = np.where(panel.mask[rows], panel.y[rows], 0.0)
+    return float(y[:, :first].sum()), float(y[:, first:].sum())
+
+
+def wdq(r_before: float, r_after: float, b_before: float, b_after: float, c_before: float,
+        c_after: float) -> float | None:
+    """Weighted displacement quotient (Bowers and Johnson, 2003).
+
+    ``WDQ = (B_after/C_after - B_before/C_before) / (R_after/C_after - R_before/C_before)``
+    for totals in the response (treated) area R, buffer B and comparison C.
+    The denominator is the success measure (negative when crime fell at
+    treated units relative to comparison units); the quotient is positive
+    when benefits spread to the buffer (diffusion), negative when crime moved
+    there (displacement), and below -1 when more moved than was prevented.
+    ``None`` when undefined (no change at treated units relative to the
+    comparison, or a zero comparison total).
+
+    >>> round(wdq(100, 80, 50, 55, 200, 200), 2)
+    -0.25
+    >>> round(wdq(100, 80, 50, 40, 200, 200), 3)
+    0.5
+    """
+    if min(c_before, c_after) <= 0:
+        return None
+    success = r_after / c_after - r_before / c_before
+    if abs(success) < 1e-12:
+        return None
+    return float((b_after / c_after - b_before / c_before) / success)

@@ -1,6 +1,6 @@
 """Inference for difference-in-differences estimates, by number of treated units.
 
-Every estimator in :mod:`whatworks.designs._did_estimate` returns an
+Every estimator in :mod:`whatworks.designs.did.model` returns an
 estimate on the model scale (log rate ratio, or a difference) and its
 per-unit influence: the estimate's error is, to first order, the sum of the
 units' influences. Three regimes turn that into an interval and p-value:
@@ -34,15 +34,18 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
 
-from .. import text
+from ... import text
+from .model import ESTIMATORS, PLACEBO_BATCH, Stat, design_rows, estimator_for
+from .panel import Panel
 
 __all__ = ["Inference", "REGIMES", "regime_for", "cluster_interval", "wild_interval", "wild_wald_p",
-           "placebo_interval", "webb_weights"]
+           "placebo_interval", "webb_weights", "Runner", "Analysis", "analyse", "headline", "joint_p"]
 
 _ALPHA = 1 - text.LEVEL
 
@@ -237,3 +240,107 @@ def placebo_interval(estimate: float, placebos: np.ndarray) -> Inference:
     low = float(estimate - placebos[m - k]) if m >= 2 else None
     high = float(estimate - placebos[k - 1]) if m >= 2 else None
     return Inference("placebo", estimate, None, low, high, min(p, 1.0), coverage, m)
+
+
+#: Maps (y, offset, mask, start, influence) for the design's rows to named statistics.
+Runner = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool], dict[str, Stat]]
+
+
+#: Maps (y, offset, mask, starts) with one start vector per row of ``starts`` to
+#: each statistic's estimates.
+Batch = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], dict[str, np.ndarray]]
+
+
+def _placebo_estimates(runner: Runner, y: np.ndarray, offset: np.ndarray, mask: np.ndarray,
+                       start: np.ndarray, batch: Batch | None) -> dict[str, np.ndarray]:
+    """Each comparison unit in turn given the treated unit's start, the others as controls."""
+    n_periods = y.shape[1]
+    treated = np.flatnonzero(start < n_periods)
+    controls = np.flatnonzero(start >= n_periods)
+    fakes = np.full((controls.size, controls.size), n_periods, int)
+    fakes[np.arange(controls.size), np.arange(controls.size)] = start[treated[0]]
+    if batch is not None:
+        return batch(y[controls], offset[controls], mask[controls], fakes)
+    out: dict[str, list[float]] = {}
+    for fake in fakes:
+        stats = runner(y[controls], offset[controls], mask[controls], fake, False)
+        for name, stat in stats.items():
+            out.setdefault(name, []).append(stat.estimate)
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Statistics, their inference, and (one treated unit) the placebo estimates."""
+
+    regime: str
+    stats: dict[str, Stat]
+    inference: dict[str, Inference]
+    placebos: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Inference:
+        return self.inference[name]
+
+
+def analyse(panel: Panel, rows: np.ndarray, start: np.ndarray, runner: Runner, *, seed: int,
+            n_boot: int, batch: Batch | None = None) -> Analysis:
+    """Statistics from ``runner`` on ``rows`` with intervals for the number of treated rows."""
+    y, offset, mask = panel.y[rows], panel.offset[rows], panel.mask[rows]
+    stats = runner(y, offset, mask, start, True)
+    regime = regime_for(int(np.sum(start < y.shape[1])))
+    if regime == "placebo":
+        placebos = _placebo_estimates(runner, y, offset, mask, start, batch)
+        inf = {k: placebo_interval(s.estimate, placebos.get(k, np.array([]))) for k, s in stats.items()}
+        return Analysis(regime, stats, inf, placebos)
+    if regime == "cluster":
+        return Analysis(regime, stats, {k: cluster_interval(s.estimate, s.influence) for k, s in stats.items()})
+    inf = {
+        k: wild_interval(s.estimate, s.influence, s.leverage, seed=seed, n_boot=n_boot)
+        for k, s in stats.items()
+    }
+    return Analysis(regime, stats, inf)
+
+
+def headline(panel: Panel, *, seed: int, n_boot: int, method: str | None = None) -> Analysis:
+    """The headline effect (and cohort effects when staggered) with inference."""
+    rows, start = design_rows(panel)
+    method = method or estimator_for(start, panel.n_periods)
+    est = ESTIMATORS[method]
+
+    def runner(y, offset, mask, st, influence):
+        return est(y, offset, mask, st, panel.family, influence)
+
+    fast = PLACEBO_BATCH.get(method)
+
+    def batch(y, offset, mask, starts):
+        return fast(y, offset, mask, starts, panel.family)
+
+    return analyse(panel, rows, start, runner, seed=seed, n_boot=n_boot,
+                   batch=batch if fast is not None else None)
+
+
+def joint_p(out: Analysis, names: list[str], n_units: int, *, seed: int, n_boot: int) -> float | None:
+    """Joint test that the named statistics are all zero, in the regime's own way.
+
+    A Wald F test with the CR1 covariance (``cluster``), a wild cluster
+    bootstrap of the Wald statistic (``wild``), or the rank of the summed
+    squared estimates among the placebos' (``placebo``).
+    """
+    b = np.array([out.stats[n].estimate for n in names])
+    if b.size == 0 or not np.all(np.isfinite(b)):
+        return None
+    if out.regime == "placebo":
+        stat = float(np.sum(b**2))
+        plac = np.sum(np.vstack([out.placebos[n] for n in names]) ** 2, axis=0)
+        plac = plac[np.isfinite(plac)]
+        return float((1 + np.sum(plac >= stat)) / (plac.size + 1)) if plac.size else None
+    inf = np.column_stack([out.stats[n].influence for n in names])
+    if out.regime == "wild":
+        lev = np.column_stack([out.stats[n].leverage for n in names])
+        return wild_wald_p(b, inf, lev, seed=seed, n_boot=n_boot)
+    cov = n_units / (n_units - 1) * inf.T @ inf
+    rank = int(np.linalg.matrix_rank(cov))
+    if rank == 0:
+        return None
+    wald = float(b @ np.linalg.pinv(cov) @ b)
+    return float(stats.f.sf(wald / rank, rank, n_units - 1))

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..data import SeriesData
-from ..errors import DataError, SpecError
+from ...data import SeriesData
+from ...errors import DataError, SpecError
 
 __all__ = ["Panel", "build_panel", "OUTCOME_FAMILIES"]
 

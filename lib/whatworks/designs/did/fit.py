@@ -13,7 +13,7 @@ each comparison unit's change against the same effects is a placebo.
 Inference follows the number of treated units: cluster-robust (CR1, t(G-1))
 with 10 or more, a restricted wild cluster bootstrap with jackknife
 variances and Webb weights with 2 to 9, placebo in space with one (see
-:mod:`._did_inference`).
+:mod:`.inference`).
 
 Examples
 --------
@@ -30,20 +30,24 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats as _stats
+import pandas as pd
 
-from ..data import SeriesData
-from ..errors import SpecError
-from ._did_analysis import Analysis, analyse, design_rows, estimator_for, headline
-from ._did_estimate import event_bins, event_stats
-from ._did_inference import REGIMES, Inference, wild_wald_p
-from ._did_input import Panel, build_panel
-from ._did_result import DiDResult, build_result, wdq
+from ... import text
+from ...data import SeriesData
+from ...errors import SpecError
+from ...results import Estimate
+from .checks import coarse_cohort_check, design_checks, evidence_level, pretrend_doubt
+from .inference import Analysis, Inference, analyse, headline, joint_p
+from .model import design_rows, estimator_for, event_bins, event_stats, role_totals, wdq
+from .panel import Panel, build_panel
+from .result import DiDResult
+from .words import displacement_words, method_notes, summary_lines
 
-__all__ = ["fit", "DiDResult", "wdq"]
+__all__ = ["fit"]
 
 _IMPROVEMENTS = ("decrease", "increase")
 
@@ -84,29 +88,7 @@ def _event_study(panel: Panel, window, seed: int, n_boot: int) -> tuple[list[dic
             if inf is not None:
                 bins.append({"kind": kind, "from": lo, "to": hi, "inference": inf})
     names = [f"lead:{lo}:{hi}" for lo, hi in leads if f"lead:{lo}:{hi}" in out.stats]
-    return bins, _pretrend_p(out, names, rows.size, seed, n_boot), len(names)
-
-
-def _pretrend_p(out: Analysis, names: list[str], n_units: int, seed: int, n_boot: int) -> float | None:
-    """Joint test that the lead coefficients are zero, in the regime's own way."""
-    b = np.array([out.stats[n].estimate for n in names])
-    if b.size == 0 or not np.all(np.isfinite(b)):
-        return None
-    if out.regime == "placebo":
-        stat = float(np.sum(b**2))
-        plac = np.sum(np.vstack([out.placebos[n] for n in names]) ** 2, axis=0)
-        plac = plac[np.isfinite(plac)]
-        return float((1 + np.sum(plac >= stat)) / (plac.size + 1)) if plac.size else None
-    inf = np.column_stack([out.stats[n].influence for n in names])
-    if out.regime == "wild":
-        lev = np.column_stack([out.stats[n].leverage for n in names])
-        return wild_wald_p(b, inf, lev, seed=seed, n_boot=n_boot)
-    cov = n_units / (n_units - 1) * inf.T @ inf
-    rank = int(np.linalg.matrix_rank(cov))
-    if rank == 0:
-        return None
-    wald = float(b @ np.linalg.pinv(cov) @ b)
-    return float(_stats.f.sf(wald / rank, rank, n_units - 1))
+    return bins, joint_p(out, names, rows.size, seed=seed, n_boot=n_boot), len(names)
 
 
 def _placebo_in_time(panel: Panel, seed: int, n_boot: int) -> tuple[Inference | None, str | None]:
@@ -143,12 +125,6 @@ def _cohorts(panel: Panel, seed: int, n_boot: int) -> dict[int, Analysis]:
                       for i, r in enumerate(panel.roles))
         out[col] = headline(dataclasses.replace(panel, roles=roles), seed=seed, n_boot=n_boot)
     return out
-
-
-def _totals(panel: Panel, role: str, first: int) -> tuple[float, float]:
-    rows = panel.index(role)
-    y = np.where(panel.mask[rows], panel.y[rows], 0.0)
-    return float(y[:, :first].sum()), float(y[:, first:].sum())
 
 
 def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date,
@@ -197,7 +173,7 @@ def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date,
     window = _check_options(improvement, n_boot, event_window)
     panel = build_panel(series, treated_units, intervention_date, comparison_units, buffer_units,
                         outcome_type)
-    rows, start = design_rows(panel)
+    _, start = design_rows(panel)
     method = estimator_for(start, panel.n_periods)
     main = headline(panel, seed=seed, n_boot=n_boot, method=method)
     staggered = method == "imputation"
@@ -209,11 +185,111 @@ def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date,
     first = int(panel.start[panel.index("treated")].min())
     quotient = None
     if buffer is not None:
-        quotient = wdq(*_totals(panel, "treated", first), *_totals(panel, "buffer", first),
-                       *_totals(panel, "comparison", first))
-    return build_result(
+        quotient = wdq(*role_totals(panel, "treated", first), *role_totals(panel, "buffer", first),
+                       *role_totals(panel, "comparison", first))
+    return _result(
         panel=panel, method=method, main=main, plain=plain, cohorts=cohorts, bins=bins, pretrend_p=pretrend_p,
         n_leads=n_leads, placebo_time=placebo_time, placebo_date=placebo_date, buffer=buffer,
         quotient=quotient, rationale=comparison_rationale, improvement=improvement, seed=seed,
-        n_boot=n_boot, regime_note=REGIMES[main.regime],
+        n_boot=n_boot,
+    )
+
+
+def _estimate(name: str, label: str, inf: Inference, family: str, *, headline: bool = False,
+              outcome: str | None = None) -> Estimate:
+    """An estimate on the reporting scale: a rate ratio for counts, a difference otherwise."""
+    if family == "poisson":
+        f = math.exp
+        return Estimate(name=name, label=label, measure="rate ratio", scale="ratio", headline=headline,
+                        estimate=f(inf.estimate), se=inf.se,
+                        ci_low=None if inf.ci_low is None else f(inf.ci_low),
+                        ci_high=None if inf.ci_high is None else f(inf.ci_high),
+                        p_value=inf.p_value, outcome=outcome, unit="rate ratio")
+    return Estimate(name=name, label=label, measure="difference", scale="difference", headline=headline,
+                    estimate=inf.estimate, se=inf.se, ci_low=inf.ci_low, ci_high=inf.ci_high,
+                    p_value=inf.p_value, outcome=outcome)
+
+
+def _event_rows(bins: list[dict], family: str) -> tuple[dict, ...]:
+    """Event-study bins on the reporting scale, for the result."""
+    conv = math.exp if family == "poisson" else (lambda v: v)
+    event = []
+    for b in bins:
+        inf = b["inference"]
+        event.append({"kind": b["kind"], "from": b["from"], "to": b["to"], "estimate": conv(inf.estimate),
+                      "ci_low": None if inf.ci_low is None else conv(inf.ci_low),
+                      "ci_high": None if inf.ci_high is None else conv(inf.ci_high), "p_value": inf.p_value})
+    return tuple(event)
+
+
+def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
+    """Each group's mean by period, indexed to 100 over the periods before column ``first``."""
+    out = {"period": panel.periods}
+    for role in ("treated", "comparison", "buffer"):
+        rows = panel.index(role)
+        if rows.size == 0:
+            continue
+        y = np.where(panel.mask[rows], panel.y[rows], np.nan)
+        mean = np.nanmean(y, axis=0)
+        base = np.nanmean(mean[:first])
+        out[role] = mean / base * 100 if base and np.isfinite(base) else mean
+    return pd.DataFrame(out)
+
+
+def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None,
+            cohorts: dict[int, Analysis], bins: list[dict], pretrend_p: float | None, n_leads: int,
+            placebo_time: Inference | None, placebo_date: str | None, buffer: Analysis | None,
+            quotient: float | None, rationale: str | None, improvement: str, seed: int,
+            n_boot: int) -> DiDResult:
+    """Assemble the :class:`DiDResult` from the fitted pieces."""
+    fam = panel.family
+    outcome = panel.outcome_label
+    treated = panel.index("treated")
+    estimates = [_estimate("did", "Treated relative to comparison units", main["did"], fam, headline=True,
+                           outcome=outcome)]
+    for col, cohort in cohorts.items():
+        date = panel.periods[col].date().isoformat()
+        units = [panel.units[i] for i in treated if panel.start[i] == col]
+        estimates.append(_estimate(f"did.{date}", f"Cohort starting {text.fmt_date(date)} ({', '.join(units)})",
+                                   cohort["did"], fam, outcome=outcome))
+    if plain is not None:
+        estimates.append(_estimate("did_twfe", "Plain two-way fixed effects (biased under staggered starts)",
+                                   plain["did"], fam, outcome=outcome))
+    pt = None
+    if placebo_time is not None:
+        pt = _estimate("placebo_in_time", "Placebo: fake start before the real one", placebo_time, fam,
+                       outcome=outcome)
+        estimates.append(pt)
+    buffer_est = None
+    if buffer is not None:
+        buffer_est = _estimate("buffer_did", "Buffer relative to comparison units", buffer["did"], fam,
+                               outcome=outcome)
+        estimates.append(buffer_est)
+        estimates.append(Estimate(name="wdq", label="Weighted displacement quotient",
+                                  measure="weighted displacement quotient", scale="difference",
+                                  estimate=float("nan") if quotient is None else quotient, outcome=outcome))
+    doubt = pretrend_doubt(pretrend_p)
+    evidence = evidence_level(rationale, doubt)
+    displacement = displacement_words(buffer_est)
+    checks = design_checks(main=main, plain=plain, family=fam, pretrend_p=pretrend_p, n_leads=n_leads,
+                           placebo_time=pt, placebo_date=placebo_date, buffer_est=buffer_est, quotient=quotient,
+                           n_treated=int(treated.size), displacement=displacement)
+    cohort_check = coarse_cohort_check({panel.periods[col].date(): c for col, c in cohorts.items()})
+    if cohort_check is not None:
+        checks.append(cohort_check)
+    summary = summary_lines(estimates[0], outcome=outcome, evidence=evidence, improvement=improvement,
+                            doubt=doubt, regime=main.regime, displacement=displacement)
+    notes = method_notes(method=method, family=fam, regime=main.regime, seed=seed, n_boot=n_boot,
+                         cohorts=bool(cohorts), buffer=buffer is not None)
+    first = int(panel.start[treated].min())
+    return DiDResult(
+        estimates=tuple(estimates), checks=tuple(checks), evidence=evidence, summary_text=tuple(summary),
+        notes=notes, period_start=panel.periods[0].date(),
+        period_end=panel.periods[-1].date(), estimator=method, regime=main.regime,
+        n_treated=int(treated.size), n_comparison=int(panel.index("comparison").size),
+        n_buffer=int(panel.index("buffer").size), seed=seed, n_boot=n_boot, outcome_label=outcome,
+        family=fam, improvement=improvement,
+        starts=tuple(panel.periods[int(s)].date().isoformat() for s in panel.start[treated]),
+        event_study=_event_rows(bins, fam), pretrend_p=pretrend_p, wdq=quotient,
+        displacement=displacement, series=_indexed_means(panel, first),
     )
