@@ -252,7 +252,7 @@ def test_continuous_ols_with_newey_west():
 def test_ljung_box_matches_statsmodels():
     from statsmodels.stats.diagnostic import acorr_ljungbox
 
-    from whatworks.designs._its_model import ljung_box
+    from whatworks.designs.its.model import ljung_box
 
     x = np.random.default_rng(5).normal(size=150).cumsum() * 0.1 + np.random.default_rng(6).normal(size=150)
     q, p = ljung_box(x, 10)
@@ -293,7 +293,7 @@ def test_withheld_headline_withholds_group_estimates():
     series = SeriesData(frame=pd.concat(frames, ignore_index=True), freq="week", source="g.csv")
     res = its.fit(series, intervention_date="2022-01-10", seasonality="none")
     assert res.check("too_few_points").status == "fail"
-    assert res.estimates == () and res.forest_plot() is None
+    assert res.estimates == () and its.plot_forest(res) is None
 
 
 def test_underpowered_both_sides():
@@ -370,13 +370,13 @@ def test_regression_to_mean_both_sides():
     (-1.2, "increase", "warn"),
 ])
 def test_regression_to_mean_threshold_is_one_sd(last, improvement, expected):
-    from whatworks.designs import _its_checks
+    from whatworks.designs.its import checks as its_checks
 
     base = np.r_[np.tile([1.0, -1.0], 20), [last] * 3]
     assert 0.98 < np.std(base, ddof=1) < 1.05
-    inputs = _its_checks.CheckInput(n_segments=(43, 20), freq="week", pearson_baseline=base,
-                                    improvement=improvement)
-    check = _its_checks._check_regression_to_mean(inputs)
+    inputs = its_checks.CheckInput(n_segments=(43, 20), freq="week", pearson_baseline=base,
+                                   improvement=improvement)
+    check = its_checks._check_regression_to_mean(inputs)
     assert check.status == expected
 
 
@@ -416,9 +416,9 @@ def test_breakdown_total_and_groups():
     assert res.headline.name == "level_change" and res.headline.group is None
     assert res.headline.estimate == pytest.approx(alone.headline.estimate, rel=1e-9)
     assert any(p.startswith("By crime type:") and "Burglary 40% lower" in p for p in res.summary_text)
-    forest = res.forest_plot()
+    forest = its.plot_forest(res)
     assert forest is not None and "crime type" in forest.alt and "Burglary 40% lower" in forest.alt
-    assert alone.forest_plot() is None
+    assert its.plot_forest(alone) is None
 
 
 # -- words, charts, output ---------------------------------------------------------

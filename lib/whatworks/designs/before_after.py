@@ -80,7 +80,7 @@ def analysis_for(ev: Evaluation) -> str:
 
 
 def _date(value, key: str) -> pd.Timestamp:
-    return its._to_timestamp(value, key)
+    return its.to_timestamp(value, key)
 
 
 def _check_single(series: SeriesData, ev: Evaluation) -> None:
@@ -164,7 +164,7 @@ class BeforeAfter:
                 Prose(["The dots are the recorded figures. The solid line is the model's fit; the dashed line is "
                        "what the model expects would have happened without the change, with its 95% confidence "
                        "band."]),
-                self.main.plot(), self.main.forest_plot())
+                self.main.plot(), its.plot_forest(self.main))
         per = _PER.get(self.freq, "period")
         return Section(
             Prose([f"Each line is the average {self.main.outcome_label} a {per} across a group of areas, indexed "

@@ -1,9 +1,10 @@
 """Diagnostics for an interrupted time series, one function per check.
 
-Each check function takes a :class:`CheckInput` and returns a
-:class:`whatworks.results.Check` (or ``None`` when it does not apply to the
-outcome type). :data:`CHECK_RULES` states each trigger in words for the
-method notes, so the notes and the code cannot drift apart.
+Each check function takes a :class:`CheckInput` (:func:`check_no_events`
+the counts and phases themselves) and returns a
+:class:`whatworks.results.Check` (or ``None`` when it does not apply).
+:data:`CHECK_RULES` states each trigger in words for the method notes, so
+the notes and the code cannot drift apart.
 
 Examples
 --------
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import text
-from ..results import Check
-from ._its_model import PERIODS_PER_YEAR, ljung_box
+from ... import text
+from ...results import Check
+from .model import PERIODS_PER_YEAR, ljung_box
 
 __all__ = [
     "CheckInput",
@@ -34,6 +35,7 @@ __all__ = [
     "ljung_box_lags",
     "check_too_few_points",
     "check_underpowered",
+    "check_no_events",
 ]
 
 #: Fewer points than this in any segment withholds the estimates.
@@ -126,6 +128,17 @@ def check_too_few_points(c: CheckInput) -> Check:
         )
     return Check("too_few_points", "pass",
                  f"At least {MIN_POINTS} periods on each side of the intervention date.")
+
+
+def check_no_events(y, rows, phase, phases, freq) -> Check | None:
+    """A segment with no events at all cannot give a relative change."""
+    words = dict(zip(phases, ("before the intervention", "after it began", "after it ended")))
+    empty = [words[p] for p in phases if y[rows & (phase == p)].sum() == 0]
+    if not empty:
+        return None
+    return Check("too_few_points", "fail",
+                 f"There were no events at all {' or '.join(empty)}, so a relative change cannot be "
+                 f"estimated. Use a longer period than a {freq}, or a wider area or outcome.")
 
 
 def check_underpowered(c: CheckInput) -> Check:

@@ -1,4 +1,6 @@
-"""Words for an interrupted time series: the summary and the method notes.
+"""Words for an interrupted time series: the summary, the method notes, chart text.
+
+Pure functions of estimates, checks and labels.
 
 Examples
 --------
@@ -12,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import text
-from ..results import Check, Estimate
-from ._its_checks import CHECK_RULES
+from ... import text
+from ...results import Check, Estimate, Evidence
+from .checks import CHECK_RULES
 
 __all__ = [
+    "EVIDENCE",
     "ratio_change_words",
     "difference_words",
     "total_words",
@@ -24,7 +27,21 @@ __all__ = [
     "breakdown_sentence",
     "method_notes",
     "CHECK_PHRASES",
+    "headline_words",
+    "series_alt",
+    "series_caption",
+    "forest_alt",
 ]
+
+#: The strength of evidence of a single-series design (Maryland level 2).
+EVIDENCE = Evidence(
+    2,
+    "An interrupted time series compares the periods after the intervention with the trend and season "
+    "of the periods before it. It controls for the existing trend (and season, where modelled) but has "
+    "no comparison group, so another change at the same time could explain the result.",
+    "To raise it: add comparison areas chosen before seeing the outcomes and analyse a "
+    "difference-in-differences (level 3); randomly allocate the intervention (level 5).",
+)
 
 #: How each warning or failure is mentioned in the summary.
 CHECK_PHRASES: dict[str, str] = {
@@ -226,3 +243,49 @@ def method_notes(
                      "analysed alone with the same options.")
     notes.append("Checks: " + " ".join(CHECK_RULES.values()))
     return tuple(notes)
+
+
+# -- chart text --------------------------------------------------------------------
+def headline_words(est: Estimate | None, label: str, outcome_type: str) -> str:
+    """The headline as a clause: ``'incidents were 18% lower than expected ... (95% CI ...)'``.
+
+    >>> e = Estimate(name="level_change", label="x", measure="rate ratio", estimate=0.82,
+    ...              ci_low=0.74, ci_high=0.91, scale="ratio")
+    >>> headline_words(e, "incidents", "count")
+    'incidents were 18% lower than expected after the intervention began (95% CI 9% to 26% lower)'
+    """
+    if est is None:
+        return f"no estimate of the change in {label} is given"
+    if est.scale == "ratio":
+        head, interval = ratio_change_words(est.estimate, est.ci_low, est.ci_high)
+        what = label
+        if outcome_type == "proportion":
+            what = "the odds of " + what
+        return f"{what} were {head} than expected after the intervention began ({interval})"
+    head, interval = difference_words(est.estimate, est.ci_low, est.ci_high)
+    return f"{label} were {head} than expected after the intervention began ({interval})"
+
+
+def series_alt(est: Estimate | None, label: str, outcome_type: str) -> str:
+    """The series chart's alt text: the headline as a sentence."""
+    words = headline_words(est, label, outcome_type)
+    return f"{words[:1].upper()}{words[1:]}."
+
+
+def series_caption(label: str, freq: str) -> str:
+    """The series chart's caption.
+
+    >>> series_caption("incidents", "week")
+    'Incidents per week: observed, fitted, and expected without the intervention'
+    """
+    return f"{label[:1].upper()}{label[1:]} per {freq}: observed, " \
+           "fitted, and expected without the intervention"
+
+
+def forest_alt(groups: Sequence[Estimate], head: Estimate, by: str, label: str, outcome_type: str) -> str:
+    """The forest plot's alt text: each group's level change, then the overall headline."""
+    ratio = head.scale == "ratio"
+    lines = [f"{e.group} {ratio_change_words(e.estimate, e.ci_low, e.ci_high)[0]}" if ratio
+             else f"{e.group} {text.fmt_number(e.estimate)}" for e in groups]
+    return (f"Change in level by {by}: {'; '.join(lines)}. Overall: "
+            f"{headline_words(head, label, outcome_type)}.")

@@ -1,8 +1,9 @@
-"""Segmented-regression models behind :mod:`whatworks.designs.its`.
+"""The segmented-regression model of an interrupted time series: the numbers.
 
-The design matrix (intercept, trend, season, level and slope terms) and the
-three model families (counts, proportions, continuous) live here; the design
-module turns a fitted model into estimates, checks and words.
+The calendar (periods, steps, the period containing a date), the design
+matrix (intercept, trend, season, level and slope terms), the three model
+families (counts, proportions, continuous) and the Ljung–Box statistic.
+:mod:`.inference` turns a fitted model into estimates with intervals.
 
 Examples
 --------
@@ -35,6 +36,7 @@ __all__ = [
     "ModelFit",
     "period_steps",
     "period_containing",
+    "period_end",
     "build_design",
     "newey_west_lags",
     "ljung_box",
@@ -49,8 +51,6 @@ _STEP = {
     "month": pd.DateOffset(months=1),
     "quarter": pd.DateOffset(months=3),
 }
-
-Z = float(stats.norm.ppf(0.975))
 
 
 def period_steps(periods: pd.Series | pd.DatetimeIndex, freq: str) -> np.ndarray:

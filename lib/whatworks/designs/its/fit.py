@@ -1,0 +1,192 @@
+"""The public :func:`fit` of an interrupted time series.
+
+It checks the options, finds the periods holding the intervention dates,
+analyses the total series (and each group of a breakdown) with
+:func:`.analysis.analyse`, and assembles an :class:`.result.ITSResult`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from ... import text
+from ...data import SeriesData
+from ...errors import DataError, SpecError
+from ...results import Check
+from .analysis import Analysis, analyse
+from .inputs import (
+    IMPROVEMENT,
+    OUTCOME_TYPES,
+    OVERDISPERSION,
+    SEASONALITY,
+    Options,
+    choice,
+    locate,
+    resolve_outcome_type,
+    tidy_frame,
+    to_timestamp,
+    total_frame,
+    whole,
+)
+from .model import PERIODS_PER_YEAR, period_containing, period_end
+from .result import ITSResult
+from .words import EVIDENCE, method_notes, summary_paragraphs
+
+__all__ = ["fit"]
+
+
+def fit(
+    series: SeriesData,
+    *,
+    intervention_date,
+    intervention_end=None,
+    outcome_type: str = "count",
+    seasonality: str = "auto",
+    fourier_pairs: int = 2,
+    overdispersion: str = "quasipoisson",
+    slope_change: bool = True,
+    improvement: str = "decrease",
+    breakdown_label: str | None = None,
+) -> ITSResult:
+    """Fit a segmented regression and return estimates, checks and charts.
+
+    Parameters
+    ----------
+    series
+        The tidy series (``period``, ``outcome``, optional ``denominator``,
+        ``exposure``, ``group``, ``excluded``).
+    intervention_date
+        When the intervention began (ISO string or date); the period that
+        contains it is the first period after.
+    intervention_end
+        When it stopped (the first day without it), or ``None``.
+    outcome_type
+        ``count``, ``proportion`` or ``continuous``. A count with a
+        denominator column is analysed as a proportion.
+    seasonality
+        ``auto``, ``none``, ``fourier`` or ``dummies``.
+    fourier_pairs
+        Pairs of sine and cosine terms for ``fourier``.
+    overdispersion
+        ``quasipoisson``, ``negbin`` or ``none`` (counts; proportions use the
+        Pearson scale unless ``none``).
+    slope_change
+        Whether to estimate a change in slope as well as in level.
+    improvement
+        ``decrease`` or ``increase``: which direction is good.
+    breakdown_label
+        What the ``group`` column holds, in words (e.g. "crime type").
+
+    Returns
+    -------
+    ITSResult
+
+    Examples
+    --------
+    >>> from whatworks.simulate.its import simulate_counts
+    >>> s, truth = simulate_counts(3, n_pre=60, n_post=30, seasonal_amplitude=0.0)
+    >>> r = fit(s, intervention_date=truth["intervention_date"], seasonality="none")
+    >>> [e.name for e in r.estimates]
+    ['level_change', 'slope_change', 'total_effect']
+    """
+    opts = Options(
+        outcome_type=choice(outcome_type, OUTCOME_TYPES, "outcome_type"),
+        seasonality=choice(seasonality, SEASONALITY, "seasonality"),
+        fourier_pairs=whole(fourier_pairs, "fourier_pairs"),
+        overdispersion=choice(overdispersion, OVERDISPERSION, "overdispersion"),
+        slope_change=bool(slope_change),
+        improvement=choice(improvement, IMPROVEMENT, "improvement"),
+    )
+    source, freq, label = series.source, series.freq, series.outcome_label or "outcome"
+    if freq not in PERIODS_PER_YEAR:
+        raise DataError(f"the period length '{freq}' is not one of day, week, month, quarter", file=source)
+    max_pairs = max(1, PERIODS_PER_YEAR[freq] // 2) if freq in ("month", "quarter") else 26
+    if not 1 <= opts.fourier_pairs <= max_pairs:
+        raise SpecError(f"fourier_pairs must be a whole number from 1 to {max_pairs} for {freq}ly data",
+                        key="fourier_pairs", hint="Two pairs suit most series.")
+    frame = tidy_frame(series.frame, source)
+    kind = resolve_outcome_type(frame, opts.outcome_type, source)
+    if kind == "proportion" and opts.overdispersion == "negbin":
+        raise SpecError("a negative binomial model is for counts, not proportions", key="overdispersion",
+                        hint="Use quasipoisson (the default) or none; proportions then use a "
+                             "quasi-binomial model.")
+    opts = opts.with_outcome_type(kind)
+    groups = sorted(frame["group"].dropna().unique()) if "group" in frame else []
+    total = total_frame(frame) if groups else frame
+    start = to_timestamp(intervention_date, "intervention_date")
+    first_post = locate(total, freq, start, "intervention_date", source)
+    first_end = None
+    end = None
+    if intervention_end is not None:
+        end = to_timestamp(intervention_end, "intervention_end")
+        first_end = locate(total, freq, end, "intervention_end", source)
+        if first_end <= first_post:
+            raise SpecError("the intervention end date must fall in a later period than its start date",
+                            key="intervention_end", hint="Check both dates in the spec.")
+    main = analyse(total, freq=freq, source=source, opts=opts, first_post=first_post, first_end=first_end,
+                   label=label)
+    estimates = list(main.estimates)
+    all_checks = list(main.checks)
+    for g in groups:
+        part = tidy_frame(frame[frame["group"] == g].drop(columns="group"), source)
+        pos = period_containing(part["period"], freq, start)
+        pos_end = None if end is None else period_containing(part["period"], freq, end)
+        if pos is None or (end is not None and pos_end is None):
+            all_checks.append(Check(f"too_few_points.{g}", "fail",
+                                    f"{g}: the data do not cover the intervention dates."))
+            continue
+        sub = analyse(part, freq=freq, source=source, opts=opts, first_post=pos, first_end=pos_end,
+                      label=label)
+        estimates += [dataclasses.replace(e, name=f"{e.name}.{g}", group=str(g), label=f"{e.label}: {g}",
+                                          headline=False)
+                      for e in sub.estimates]
+        all_checks += [Check(f"{c.name}.{g}", c.status, f"{g}: {c.message}")
+                       for c in sub.checks if c.status in ("warn", "fail")]
+    if not main.estimates:  # the headline is withheld, so every estimate is
+        estimates = []
+    return _result(main, estimates, all_checks, opts, series, start, end, breakdown_label, bool(groups),
+                   total)
+
+
+def _result(main: Analysis, estimates, all_checks, opts: Options, series: SeriesData, start, end,
+            breakdown_label, has_groups: bool, total: pd.DataFrame) -> ITSResult:
+    label = series.outcome_label or "outcome"
+    freq = series.freq
+    n_post = int(((main.frame["phase"] == "during") & ~main.frame["excluded"]).sum())
+    level = next((e for e in main.estimates if e.name == "level_change"), None)
+    total_est = next((e for e in main.estimates if e.name == "total_effect"), None)
+    summary = summary_paragraphs(
+        level=level, total=total_est, checks=all_checks, label=label, outcome_type=opts.outcome_type,
+        start_words=text.fmt_date(start), n_post_words=text.plural(n_post, freq),
+        improvement=opts.improvement, sms_level=EVIDENCE.sms_level,
+        groups=[e for e in estimates if e.group is not None and e.name.startswith("level_change.")],
+        by=breakdown_label or "group")
+    notes = method_notes(
+        method=main.method or "not fitted", outcome_type=opts.outcome_type,
+        seasonality_reason=main.seasonality_reason, slope_change=opts.slope_change, freq=freq,
+        has_exposure="exposure" in total, has_end=end is not None, has_groups=has_groups)
+    periods = pd.DatetimeIndex(total["period"])
+    return ITSResult(
+        estimates=tuple(estimates),
+        checks=tuple(all_checks),
+        evidence=EVIDENCE,
+        summary_text=summary,
+        notes=notes,
+        period_start=periods[0].date(),
+        period_end=period_end(periods[-1], freq).date(),
+        series_frame=main.frame,
+        freq=freq,
+        outcome_type=opts.outcome_type,
+        outcome_label=label,
+        seasonality=main.seasonality,
+        seasonality_reason=main.seasonality_reason,
+        overdispersion=opts.overdispersion if opts.outcome_type != "continuous" else "not applicable",
+        dispersion=main.dispersion,
+        intervention_date=start.date(),
+        intervention_end=None if end is None else end.date(),
+        improvement=opts.improvement,
+        breakdown_label=breakdown_label,
+        model=main.method,
+    )
