@@ -67,7 +67,7 @@ def test_demo_only_defaults_are_blank_in_a_spec(tmp_path):
         ("seasonality: fourrier\n", "seasonality", "Did you mean 'fourier'?"),
         ("fourier_pairs: two\n", "fourier_pairs", "not a whole number"),
         ("slope_change: perhaps\n", "slope_change", "not yes or no"),
-        ("intervention_end: 31/12/2024\n", "intervention_end", "YYYY-MM-DD"),
+        ("intervention_end: 03/04/2024\n", "intervention_end", "YYYY-MM-DD"),
         ("classification: restricted\n", "classification", "OFFICIAL-SENSITIVE"),
     ],
 )
