@@ -46,7 +46,7 @@ Examples
 >>> parse_financial_year("2024/25")
 (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
 >>> period_words(pd.Timestamp("2024-04-01"), "financial_quarter")
-'Q1 2024/25 (April to June 2024)'
+'Q1 2024/25, April to June 2024'
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def period_words(start: pd.Timestamp, freq: str) -> str:
         "month": lambda: f"{start:%B %Y}",
         "quarter": lambda: f"quarter {start:%B} to {last:%B %Y}",
         "financial_quarter": lambda: (f"Q{(start.month - _FY_START) % 12 // 3 + 1} "
-                                      f"{_fy_label(_fy_of(start))} ({start:%B} to {last:%B %Y})"),
+                                      f"{_fy_label(_fy_of(start))}, {start:%B} to {last:%B %Y}"),
         "year": lambda: f"{start:%Y}",
         "financial_year": lambda: _fy_label(_fy_of(start)),
     }
