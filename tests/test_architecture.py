@@ -1,4 +1,5 @@
-"""The shape of the library: no import circles, a true module map, designs that never read files.
+"""The shape of the library: no import circles, a true module map, designs that never read
+files, date text read only by ``whatworks.dates``.
 
 Every import counts: at module level, inside functions and under
 ``TYPE_CHECKING``. ``from .pkg import name`` counts as importing ``pkg.name``
@@ -11,6 +12,7 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 LIB = ROOT / "lib"
@@ -117,3 +119,67 @@ def test_designs_never_read_files() -> None:
             if reading.search(code) and not code.lstrip().startswith((">>>", "...")):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert not offenders, "designs read files: " + ", ".join(offenders)
+
+
+_DATE_TEXT = re.compile(r"\bto_datetime\(|strptime\(|fromisoformat\(|dateutil")
+
+#: Design modules that still read date text themselves, as ``path:function``; phase 2
+#: moves them onto ``whatworks.dates`` and deletes this list.
+KNOWN_DESIGN_OFFENDERS = {
+    "designs/_before_after_activity.py:activity",
+    "designs/_benefits_inputs.py:Cell.date",
+    "designs/_did_input.py:_parse_date",
+    "designs/_its_analysis.py:tidy_frame",
+    "designs/benefits.py:_date",
+    "designs/its.py:_to_timestamp",
+}
+
+
+def _function_at(tree: ast.AST, line: int) -> str:
+    """The dotted name of the innermost class or function holding ``line``."""
+    best: list[str] = []
+
+    def walk(node: ast.AST, names: list[str]) -> None:
+        nonlocal best
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if child.lineno <= line <= (child.end_lineno or child.lineno):
+                    best = [*names, child.name]
+                    walk(child, best)
+            else:
+                walk(child, names)
+
+    walk(tree, [])
+    return ".".join(best) or "<module>"
+
+
+def date_text_readers() -> list[str]:
+    """Every ``path:function`` outside ``dates.py`` that reads date text itself."""
+    found = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "dates.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        for number, line in enumerate(source.splitlines(), 1):
+            code = line.split("#")[0]
+            if _DATE_TEXT.search(code) and not code.lstrip().startswith((">>>", "...")):
+                found.add(f"{path.relative_to(PACKAGE).as_posix()}:{_function_at(tree, number)}")
+    return sorted(found)
+
+
+def test_date_text_is_read_only_by_the_dates_module() -> None:
+    outside = [o for o in date_text_readers() if not o.startswith("designs/")]
+    assert not outside, "read date text outside whatworks.dates: " + ", ".join(outside)
+
+
+def test_no_design_starts_reading_date_text_itself() -> None:
+    new = sorted(set(o for o in date_text_readers() if o.startswith("designs/"))
+                 - KNOWN_DESIGN_OFFENDERS)
+    assert not new, "designs that read date text, use whatworks.dates: " + ", ".join(new)
+
+
+@pytest.mark.xfail(strict=True, reason="designs switch to whatworks.dates in phase 2")
+def test_designs_read_date_text_only_through_the_dates_module() -> None:
+    inside = [o for o in date_text_readers() if o.startswith("designs/")]
+    assert not inside, "designs read date text: " + ", ".join(inside)

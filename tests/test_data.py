@@ -138,13 +138,14 @@ def test_excel_column_mixing_date_cells_and_text_dates(tmp_path):
     raw = pd.DataFrame({"date": [dt.datetime(2024, 3, 25), "01/04/2024", "08/04/2024",
                                  dt.datetime(2024, 4, 15)], "n": [1, 2, 3, 4]})
     raw.to_excel(path, index=False)
-    # no text date proves day first on its own, but real date cells are not slash text;
-    # the two text dates are still ambiguous, so date_format is needed
-    with pytest.raises(DataError, match='date_format: "%d/%m/%Y"'):
-        load_series(path, date_column="date", outcome_column="n")
+    # no text date proves day first on its own (real date cells are not slash text), but
+    # only the day-first reading makes the column weekly, so it is read so, and said so
+    series = load_series(path, date_column="date", outcome_column="n")
+    weekly = list(pd.date_range("2024-03-25", periods=4, freq="7D"))
+    assert series.frame["period"].tolist() == weekly
+    assert any("read day first" in note and "weekly" in note for note in series.notes)
     series = load_series(path, date_column="date", outcome_column="n", date_format="%d/%m/%Y")
-    assert series.frame["period"].tolist() == list(pd.date_range("2024-03-25", periods=4,
-                                                                 freq="7D"))
+    assert series.frame["period"].tolist() == weekly and not series.notes
 
 
 def test_excel_reads_the_first_sheet_by_default(workbook):

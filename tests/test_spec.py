@@ -67,7 +67,7 @@ def test_demo_only_defaults_are_blank_in_a_spec(tmp_path):
         ("seasonality: fourrier\n", "seasonality", "Did you mean 'fourier'?"),
         ("fourier_pairs: two\n", "fourier_pairs", "not a whole number"),
         ("slope_change: perhaps\n", "slope_change", "not yes or no"),
-        ("intervention_end: 31/12/2024\n", "intervention_end", "YYYY-MM-DD"),
+        ("intervention_end: 03/04/2024\n", "intervention_end", "YYYY-MM-DD"),
         ("classification: restricted\n", "classification", "OFFICIAL-SENSITIVE"),
     ],
 )
@@ -161,3 +161,14 @@ def test_a_copied_template_registers_itself(tmp_path):
     assert reg.names() == ["my-copy"]
     assert reg.get("my-copy").design == "before-after"
     assert "Not A Template.ipynb" in reg.problems
+
+
+def test_spec_dates_follow_the_one_date_reader(tmp_path):
+    # UK day-first text is read as it is in data; an ambiguous slash date is refused
+    spec = load_spec(write(tmp_path, BASE + "intervention_end: 31/12/2024\n"))
+    assert spec.parameters["intervention_end"] == "2024-12-31"
+    with pytest.raises(SpecError) as info:
+        load_spec(write(tmp_path, BASE + "intervention_end: 03/01/2024\n"))
+    message = str(info.value)
+    assert info.value.key == "intervention_end"
+    assert "3 January 2024" in message and "1 March 2024" in message

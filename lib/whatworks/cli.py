@@ -26,7 +26,6 @@ from .errors import InputError, WhatworksError
 __all__ = ["main", "COMMANDS"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-_FREQ_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly"}
 
 
 class Command:
@@ -202,9 +201,11 @@ def _validate(args: argparse.Namespace) -> int:
         detail = ""
         frame = getattr(loaded, "frame", None)
         if frame is not None and "period" in frame:
+            from .dates import FREQS
             from .text import fmt_date
 
-            how = _FREQ_WORDS.get(getattr(loaded, "freq", ""), "")
+            freq = FREQS.get(getattr(loaded, "freq", ""))
+            how = freq.adverb if freq else ""
             detail = (f" ({len(frame):,} rows, {how} data from "
                       f"{fmt_date(frame['period'].min())} to {fmt_date(frame['period'].max())})")
         _say(f"{path}: valid, template '{spec.template.name}'{detail}.")

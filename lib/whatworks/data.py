@@ -29,18 +29,18 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from . import _dates
+from . import dates
 from .errors import DataError, SpecError
 from .text import plural
 
 __all__ = ["SeriesData", "read_table", "require_columns", "load_series", "resolve",
            "display_name"]
 
-Freq = Literal["day", "week", "month", "quarter"]
+Freq = Literal["day", "week", "month", "quarter", "financial_quarter", "year", "financial_year"]
 
 _SHOWN = 5
 _RESERVED = ("period", "outcome", "denominator", "exposure", "group", "unit", "excluded")
-_HINT_AGGREGATE = _dates.HINT_AGGREGATE
+_HINT_AGGREGATE = dates.HINT_AGGREGATE
 
 
 @dataclass(frozen=True)
@@ -409,7 +409,7 @@ def _check_options(*, date_column: object, outcome_column: str | None, aggregate
                    fill_missing: str | None) -> list[str]:
     """Refuse option combinations that cannot work; return the date columns."""
     choices = {"outcome_type": (outcome_type, list(_OUTCOME_CHECKS)),
-               "aggregate": (aggregate, [None, *_dates.FREQS]),
+               "aggregate": (aggregate, [None, *dates.FREQS]),
                "fill_missing": (fill_missing, [None, "zero"])}
     for key, (value, allowed) in choices.items():
         if value not in allowed:
@@ -417,10 +417,10 @@ def _check_options(*, date_column: object, outcome_column: str | None, aggregate
             raise SpecError(f"'{value}' is not one of the choices", key=key,
                             hint=f"Use one of: {listed}.")
     if isinstance(date_column, str):
-        dates = [date_column]
+        date_cols = [date_column]
     elif (isinstance(date_column, Sequence) and len(date_column) in (1, 2)
           and all(isinstance(c, str) for c in date_column)):
-        dates = list(date_column)
+        date_cols = list(date_column)
     else:
         raise SpecError("give one column name, or a [year, month] pair of column names",
                         key="date_column", hint="For example date_column: date, or "
@@ -440,7 +440,7 @@ def _check_options(*, date_column: object, outcome_column: str | None, aggregate
     if clash:
         raise SpecError(f"'{clash[0]}' is a name whatworks uses for its own columns",
                         key="output_columns", hint="Rename that column in the data file.")
-    return dates
+    return date_cols
 
 
 # --- series ------------------------------------------------------------------
@@ -531,7 +531,7 @@ def load_series(
         date_column=date_column, outcome_column=outcome_column, aggregate=aggregate,
         outcome_type=outcome_type, denominator_column=denominator_column,
         exposure_column=exposure_column, output_columns=output_columns, fill_missing=fill_missing)
-    windows = _dates.exclusions(exclude_periods)
+    windows = dates.exclusions(exclude_periods)
     if isinstance(data, pd.DataFrame):
         file = label or "data"
         df = data.rename(columns=lambda c: str(c).strip())
@@ -554,12 +554,14 @@ def load_series(
                      + (", ..." if blank.sum() > _SHOWN else "") + ").")
     df, rows = df[~blank].reset_index(drop=True), rows[~blank]
     if len(date_cols) == 1:
-        dates = _dates.parse_dates(df[date_cols[0]], column=date_cols[0], file=file, rows=rows,
-                                   date_format=date_format)
+        reading = dates.parse_dates(df[date_cols[0]], column=date_cols[0], file=file, rows=rows,
+                                    date_format=date_format)
     else:
-        dates = _dates.parse_year_month(df[date_cols[0]], df[date_cols[1]], columns=date_cols,
-                                        file=file, rows=rows)
-    w = pd.DataFrame({"_row": rows, "date": dates.to_numpy()})
+        reading = dates.DateReading(dates.parse_year_month(
+            df[date_cols[0]], df[date_cols[1]], columns=date_cols, file=file, rows=rows))
+    if reading.note:
+        notes.append(reading.note)
+    w = pd.DataFrame({"_row": rows, "date": reading.dates.to_numpy()})
     keys = []
     for col, name, what in ((unit_column, "unit", "unit"), (breakdown_column, "group", "category")):
         if col is not None:
@@ -574,22 +576,22 @@ def load_series(
     date_label = date_cols[0] if len(date_cols) == 1 else date_cols
     if aggregate is not None:
         freq = aggregate
-        w["period"] = _dates.floor(w["date"], freq)
-        w = _dates.aggregate(w, freq, keys, output_columns)
+        w["period"] = dates.floor(w["date"], freq)
+        w = dates.aggregate(w, freq, keys, output_columns)
     else:
-        freq = _dates.infer_freq(w["date"], column=date_label, file=file, rows=rows)
-        w["period"] = _dates.floor(w["date"], freq)
-        _dates.refuse_duplicates(w, freq, keys, file, date_label)
+        freq = reading.freq or dates.infer_freq(w["date"], column=date_label, file=file, rows=rows)
+        w["period"] = dates.floor(w["date"], freq)
+        dates.refuse_duplicates(w, freq, keys, file, date_label)
         fillable = outcome_type != "continuous" and "denominator" not in w and "exposure" not in w
-        w, filled = _dates.fill_gaps(w, freq, keys, file, date_label, fill_missing=fill_missing,
-                                     fillable=fillable)
+        w, filled = dates.fill_gaps(w, freq, keys, file, date_label, fill_missing=fill_missing,
+                                    fillable=fillable)
         if filled:
-            notes.append(f"{plural(filled, 'missing ' + _dates.FREQS[freq].word)} counted as zero "
+            notes.append(f"{plural(filled, 'missing ' + dates.FREQS[freq].word)} counted as zero "
                          "(fill_missing: zero).")
     if freq == "week" and aggregate is None and (w["date"].dt.day_of_week != 0).any():
         notes.append("Weekly dates that are not Mondays are labelled by the Monday that starts "
                      "their week (weeks run Monday to Sunday).")
-    w["excluded"] = _dates.mark_excluded(w["period"], freq, windows)
+    w["excluded"] = dates.mark_excluded(w["period"], freq, windows)
     columns = ["period", "outcome", *[c for c in ("denominator", "exposure") if c in w],
                *[c for c in ("group", "unit") if c in w], "excluded", *output_columns]
     frame = w.sort_values([*keys, "period"], kind="stable")[columns].reset_index(drop=True)

@@ -38,6 +38,7 @@ from typing import Any
 
 import yaml
 
+from . import dates
 from .errors import SpecError, TemplateError
 from .params import Parameter
 from .templates import COMMON_KEYS, Template, registry
@@ -93,19 +94,8 @@ class Spec:
 
 
 def _date(value, key: str, file: str) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    try:
-        return dt.date.fromisoformat(str(value).strip()).isoformat()
-    except ValueError:
-        raise SpecError(
-            f"'{value}' is not a date",
-            key=key,
-            file=file,
-            hint="Write dates as YYYY-MM-DD, for example 2024-03-01.",
-        ) from None
+    """A spec date as ISO text; the rules are :func:`whatworks.dates.parse_date`'s."""
+    return dates.parse_date(value, key=key, file=file).date().isoformat()
 
 
 def _plain(value):

@@ -26,6 +26,8 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
+from . import dates
+
 __all__ = [
     "LEVEL",
     "LEVEL_WORDS",
@@ -152,20 +154,15 @@ def fmt_change_pct(ratio: float, digits: int = 0) -> str:
 
 
 def fmt_date(value) -> str:
-    """A date as ``3 March 2025``; accepts dates, timestamps and ISO strings.
+    """A date as ``3 March 2025``; accepts dates, timestamps and date text
+    (read by :func:`whatworks.dates.parse_date`).
 
     >>> fmt_date(_dt.date(2024, 12, 25))
     '25 December 2024'
     """
     if _missing(value):
         return "–"
-    if isinstance(value, str):
-        value = _dt.date.fromisoformat(value[:10])
-    if hasattr(value, "to_pydatetime"):
-        value = value.to_pydatetime()
-    if isinstance(value, _dt.datetime):
-        value = value.date()
-    return f"{value.day} {value:%B %Y}"
+    return dates.date_words(value)
 
 
 def fmt_interval(low, high, digits: int | None = None, fmt=None) -> str:
