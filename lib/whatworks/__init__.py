@@ -17,6 +17,7 @@ In a template notebook::
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 __version__ = "0.1.0"
 
@@ -54,7 +55,6 @@ _MODULES = {
     "its": ".designs.its",
     "did": ".designs.did",
     "spc": ".designs.spc",
-    "before_after": ".designs.before_after",
     "rct": ".designs.rct",
     "benefits": ".designs.benefits",
     "panel": ".designs.did.panel",
@@ -64,4 +64,12 @@ _MODULES = {
 def __getattr__(name: str):
     if name in _MODULES:
         return importlib.import_module(_MODULES[name], __name__)
+    if importlib.util.find_spec(f"{__name__}.{name}") is not None:  # a submodule not imported yet
+        return importlib.import_module(f".{name}", __name__)
+    if not name.startswith("_"):  # a template's module, from the template registry (ww.before_after)
+        from .templates import registry
+
+        for template in registry():
+            if template.short_name == name:
+                return template.glue
     raise AttributeError(f"module 'whatworks' has no attribute {name!r}")

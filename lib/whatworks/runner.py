@@ -205,11 +205,13 @@ def _swap_into_place(staging: Path, output: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def parameter_rows(spec: Spec) -> list[dict]:
-    """Rows for the report's "Parameters used" table."""
+def parameter_rows(spec: Spec, used: Iterable[str] | None = None) -> list[dict]:
+    """Rows for the report's "Parameters used" table: the keys the analysis used (all, if not known)."""
+    keep = set(used) if used is not None else None
     return [
         {"name": p.name, "value": spec.parameters[p.name], "help": p.help, "default": p.name not in spec.given}
         for p in spec.template.parameters
+        if keep is None or p.name in keep
     ]
 
 
@@ -233,7 +235,7 @@ def run(
         output = spec.output
         km = kernels.take(spec.base_dir) if kernels else None
         try:
-            validation.validate(spec)
+            inputs = validation.validate(spec)
         except WhatworksError:
             if km is not None and kernels is not None:
                 kernels.give_back(km, spec.base_dir)
@@ -258,7 +260,7 @@ def run(
                 raise RunError(f"the template '{spec.template.name}' did not record its results",
                                hint="Its last cell must call ww.emit(ev, result).")
             results = compose_results(payload, spec, provenance(spec))
-            html = render_report(nb, results, parameters=parameter_rows(spec),
+            html = render_report(nb, results, parameters=parameter_rows(spec, getattr(inputs, "used", None)),
                                  produced=dt.datetime.now().astimezone())
             (staging / "results.json").write_text(
                 json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

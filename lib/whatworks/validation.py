@@ -1,64 +1,34 @@
 """Checking a spec's data without starting a kernel.
 
-Each design registers the function that reads and checks its inputs — the
-same library call its notebook makes first — so ``whatworks validate`` and
-``whatworks run`` report input errors in words before any notebook starts.
+Every template's module has ``load(ev)``: the function its notebook calls
+first, which reads and checks every input. ``whatworks validate`` and
+``whatworks run`` call the same function in-process, before any notebook
+starts, so input errors are reported in words and no template work starts
+after a failed validation. The template registry says which module serves
+which template; relative paths are read from the spec's folder, without
+changing the process's working folder.
 
 Examples
 --------
->>> sorted(VALIDATORS)
-['before-after', 'pir', 'rct']
+>>> from whatworks.templates import registry
+>>> registry().get("before-after").module
+'whatworks.templates.before_after'
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 from .evaluation import Evaluation
 from .spec import Spec
 
-__all__ = ["VALIDATORS", "register", "validate"]
-
-#: design name -> function(evaluation) that reads and checks the inputs, or
-#: ``"module:function"`` naming one (imported only when needed).
-VALIDATORS: dict[str, Callable[[Evaluation], object] | str] = {
-    "before-after": "whatworks.designs.before_after:validate_inputs",
-    "rct": "whatworks.designs.rct:validate_inputs",
-    "pir": "whatworks.designs.benefits:validate_inputs",
-}
+__all__ = ["validate"]
 
 
-def register(design: str) -> Callable:
-    """Decorator: register the input check for a design."""
+def validate(spec: Spec) -> object:
+    """Read and check a spec's inputs as its notebook will; the inputs, for the run to use.
 
-    def wrap(func: Callable[[Evaluation], object]) -> Callable[[Evaluation], object]:
-        VALIDATORS[design] = func
-        return func
-
-    return wrap
-
-
-@contextlib.contextmanager
-def _inside(folder: Path) -> Iterator[None]:
-    here = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(here)
-
-
-def validate(spec: Spec) -> object | None:
-    """Read and check a spec's inputs as its notebook will (relative to the spec's folder)."""
-    check = VALIDATORS.get(spec.template.design)
-    if check is None:
-        return None
-    if isinstance(check, str):
-        module, _, name = check.partition(":")
-        check = getattr(importlib.import_module(module), name)
-    with _inside(spec.base_dir):
-        return check(Evaluation(spec.parameters))
+    Raises
+    ------
+    InputError
+        Naming the file, column, key or rows, and the fix.
+    """
+    return spec.template.glue.load(Evaluation(spec.parameters, base_dir=spec.base_dir))

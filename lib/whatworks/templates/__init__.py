@@ -5,10 +5,10 @@ and one module of this package (``whatworks.templates.before_after``) with
 the same three calls every template makes: ``load(ev) -> inputs`` (every
 input check; what ``whatworks validate`` runs), ``analyse(inputs, ev) ->
 Result``, and, in the notebook's last cell, ``ww.emit(ev, result)``. The
-registry (:mod:`.registry`) reads the notebooks' metadata and serves the
+registry (:mod:`.catalogue`) reads the notebooks' metadata and serves the
 command line, validation and the package namespace (``ww.before_after``).
 """
 
-from .registry import COMMON_KEYS, Registry, Template, load_template, project_root, registry
+from .catalogue import COMMON_KEYS, Registry, Template, load_template, project_root, registry
 
 __all__ = ["Template", "Registry", "registry", "load_template", "project_root", "COMMON_KEYS"]

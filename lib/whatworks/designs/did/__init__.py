@@ -17,10 +17,10 @@ numbers up:
 
 from __future__ import annotations
 
-from .fit import fit
+from .fit import fit, fit_panel
 from .model import wdq
 from .panel import Panel, build_panel
 from .result import DiDResult
 from .sections import event_study_table, plot_event_study
 
-__all__ = ["fit", "DiDResult", "wdq", "Panel", "build_panel", "event_study_table", "plot_event_study"]
+__all__ = ["fit", "fit_panel", "DiDResult", "wdq", "Panel", "build_panel", "event_study_table", "plot_event_study"]

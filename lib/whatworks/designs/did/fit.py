@@ -173,6 +173,19 @@ def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date,
     window = _check_options(improvement, n_boot, event_window)
     panel = build_panel(series, treated_units, intervention_date, comparison_units, buffer_units,
                         outcome_type)
+    return fit_panel(panel, comparison_rationale=comparison_rationale, improvement=improvement, seed=seed,
+                     n_boot=n_boot, event_window=window)
+
+
+def fit_panel(panel: Panel, *, comparison_rationale: str | None = None, improvement: str = "decrease",
+              seed: int = 20240401, n_boot: int = 999,
+              event_window: Sequence[int] | None = None) -> DiDResult:
+    """Difference-in-differences on a panel already built and checked by :func:`build_panel`.
+
+    The same analysis as :func:`fit`, for a caller (the before-after
+    template) that built the panel once while checking its inputs.
+    """
+    window = _check_options(improvement, n_boot, event_window)
     _, start = design_rows(panel)
     method = estimator_for(start, panel.n_periods)
     main = headline(panel, seed=seed, n_boot=n_boot, method=method)

@@ -2,7 +2,11 @@
 
 A notebook is a template when it has exactly one code cell tagged
 ``parameters`` that :func:`whatworks.params.parse_parameters` can read, and
-``metadata.whatworks.design`` naming the design it uses. Copying a template
+``metadata.whatworks.design`` naming the design it uses. Its module (the
+glue its notebook calls: ``load``, ``analyse``) is
+``metadata.whatworks.module``, by default ``whatworks.templates.<name>``.
+The one registry serves the command line, ``whatworks validate`` and the
+package namespace (``ww.before_after``). Copying a template
 notebook under a new name registers a new template; nothing else is needed.
 A spec names a template, never a notebook path.
 
@@ -16,6 +20,7 @@ True
 from __future__ import annotations
 
 import difflib
+import importlib
 import json
 import os
 import re
@@ -23,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 
 from .. import assets
 from ..errors import TemplateError
@@ -52,6 +58,17 @@ class Template:
     design: str
     description: str
     parameters: tuple[Parameter, ...] = field(repr=False)
+    module: str = ""
+
+    @property
+    def glue(self) -> ModuleType:
+        """The template's module: ``load(ev)``, ``analyse(inputs, ev)`` (imported on first use)."""
+        return importlib.import_module(self.module)
+
+    @property
+    def short_name(self) -> str:
+        """The name the package namespace knows the template's module by (``ww.before_after``)."""
+        return self.module.rpartition(".")[2]
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -92,7 +109,8 @@ def load_template(path: Path) -> Template:
     missing = [k for k in _NOTEBOOK_COMMON if k not in {p.name for p in params}]
     if missing:
         raise TemplateError(f"{path.name} does not declare the common parameters {', '.join(missing)}")
-    return Template(name, path, design, meta.get("description", ""), params)
+    module = meta.get("module") or f"{__package__}.{name.replace('-', '_')}"
+    return Template(name, path, design, meta.get("description", ""), params, module)
 
 
 class Registry:

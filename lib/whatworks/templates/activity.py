@@ -113,7 +113,7 @@ def activity(frame: pd.DataFrame, columns: Sequence[str], starts: Mapping[str | 
         start = pd.Series(first, index=frame.index)
         groups = (("series", np.ones(len(frame), bool)),)
     kept = ~frame["excluded"].to_numpy(bool) if "excluded" in frame.columns else np.ones(len(frame), bool)
-    after = (frame["period"] >= pd.to_datetime(start)).to_numpy()
+    after = (frame["period"] >= start).to_numpy()
     rows = []
     for col in columns:
         values = frame[col].to_numpy(float)
@@ -129,4 +129,4 @@ def activity(frame: pd.DataFrame, columns: Sequence[str], starts: Mapping[str | 
     where = groups[0][1]
     over_time = frame.loc[where].groupby("period", as_index=False)[list(columns)].sum()
     return Activity(columns=columns, rows=tuple(rows), over_time=over_time,
-                    starts=tuple(pd.Timestamp(s) for s in starts.values()), freq=freq, outcome=outcome)
+                    starts=tuple(starts.values()), freq=freq, outcome=outcome)

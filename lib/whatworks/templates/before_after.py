@@ -1,0 +1,468 @@
+"""The ``before-after`` template: one series, or treated areas against comparison areas.
+
+Its notebook makes the three calls every template makes::
+
+    ev = ww.evaluation(globals())
+    inputs = ww.before_after.load(ev)          # read once, every check
+    result = ww.before_after.analyse(inputs, ev)
+    ...                                        # sections
+    ww.emit(ev, result)
+
+The spec chooses the analysis (:func:`analysis_for`):
+
+- without ``unit_column``: an interrupted time series of one series
+  (:mod:`whatworks.designs.its`), with one SPC chart;
+- with ``unit_column`` and ``treated_units``: difference-in-differences of
+  the treated against the comparison units (:mod:`whatworks.designs.did`),
+  with an event study, a placebo in time, displacement to ``buffer_units``
+  and one SPC chart per treated unit.
+
+Each analysis reads its options once, as a frozen :class:`~whatworks.options.Options`;
+a key the chosen analysis would ignore is refused (``seasonality`` with
+comparison areas), so nothing is dropped silently. ``output_columns`` are
+shown as activity, apart from the outcome. A section of the report that
+does not apply to the analysis returns ``None`` and shows nothing.
+
+Examples
+--------
+>>> from whatworks.evaluation import Evaluation
+>>> analysis_for(Evaluation({"unit_column": None, "treated_units": []}))
+'single'
+>>> analysis_for(Evaluation({"unit_column": "site", "treated_units": ["Site 01"]}))
+'areas'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from .. import data, dates
+from ..data import SeriesData
+from ..designs import did, its, spc
+from ..display import Heading, Notes, Prose, Section, Table
+from ..errors import SpecError
+from ..evaluation import Evaluation
+from ..options import Options, given
+from ..results import Result
+from .activity import Activity, activity
+from .catalogue import COMMON_KEYS, registry
+
+__all__ = ["BeforeAfter", "Inputs", "analyse", "analysis_for", "load", "ANALYSES", "LoadOptions",
+           "SeriesOptions", "AreasOptions", "SPCOptions"]
+
+_UNIT_KEYS = ("treated_units", "comparison_units", "buffer_units")
+_PER = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year",
+        "financial_quarter": "quarter", "financial_year": "financial year"}
+
+
+# -- options ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadOptions(Options):
+    """How the export is read into a tidy series (every analysis)."""
+
+    ANALYSIS: ClassVar[str] = "reading the data"
+
+    data: str = ""
+    sheet: str | None = None
+    date_column: Any = None
+    date_format: str | None = None
+    outcome_column: str | None = None
+    outcome_label: str | None = None
+    aggregate: str | None = None
+    outcome_type: str = "count"
+    denominator_column: str | None = None
+    exposure_column: str | None = None
+    breakdown_column: str | None = None
+    unit_column: str | None = None
+    output_columns: tuple[str, ...] | list[str] = ()
+    fill_missing: str | None = None
+    exclude_periods: Any = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SPCOptions(Options):
+    """The SPC charts (every analysis draws them)."""
+
+    ANALYSIS: ClassVar[str] = "the SPC charts"
+
+    intervention_date: Any = None
+    spc_rules: str = "nhs"
+    spc_screen_outliers: bool = True
+    improvement: str = "decrease"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeriesOptions(Options):
+    """The interrupted time series of one series (the keyword arguments of ``its.fit``)."""
+
+    ANALYSIS: ClassVar[str] = "the interrupted time series of one series"
+    WHY: ClassVar[Mapping[str, str]] = {
+        "seed": "the interrupted time series draws no random numbers",
+        "n_boot": "the interrupted time series has no bootstrap (its intervals come from the model)",
+        "comparison_rationale": "it describes comparison areas, which need unit_column and treated_units",
+    }
+
+    intervention_date: Any = None
+    intervention_end: Any = None
+    outcome_type: str = "count"
+    seasonality: str = "auto"
+    fourier_pairs: int = 2
+    overdispersion: str = "quasipoisson"
+    slope_change: bool = True
+    improvement: str = "decrease"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreasOptions(Options):
+    """Treated against comparison areas (the keyword arguments of ``did.fit_panel``, and the units)."""
+
+    ANALYSIS: ClassVar[str] = "the comparison-areas (difference-in-differences) analysis"
+    WHY: ClassVar[Mapping[str, str]] = {
+        "seasonality": "the comparison areas share the seasons, so the period effects already allow for season",
+        "fourier_pairs": "the comparison areas share the seasons, so the period effects already allow for season",
+        "overdispersion": "its intervals allow for extra variation through the areas themselves "
+                          "(cluster-robust, bootstrap or placebo intervals)",
+        "slope_change": "it estimates the average change after the start; the event study shows how it builds up",
+        "intervention_end": "it does not model an end date; end the data at the last period of the intervention",
+        "breakdown_column": "compare areas for one category at a time: filter the export instead",
+    }
+
+    treated_units: tuple[str, ...] | list[str] = ()
+    intervention_date: Any = None
+    comparison_units: tuple[str, ...] | list[str] | None = None
+    buffer_units: tuple[str, ...] | list[str] | None = None
+    comparison_rationale: str | None = None
+    outcome_type: str = "count"
+    improvement: str = "decrease"
+    seed: int = 20240401
+    n_boot: int = 999
+
+
+#: The keys every template reads for the report's header and publication.
+_HEADER = tuple(k for k in COMMON_KEYS if k not in ("template", "output")) + ("disclosure",)
+
+
+def analysis_for(ev: Evaluation) -> str:
+    """``"single"`` (one series) or ``"areas"`` (treated against comparison units).
+
+    Raises
+    ------
+    SpecError
+        Unit lists without ``unit_column``, or ``unit_column`` without
+        ``treated_units``.
+    """
+    if given(ev.get("unit_column")):
+        if not given(ev.get("treated_units")):
+            raise SpecError("is needed with unit_column", key="treated_units",
+                            hint="List the areas that received the intervention, e.g. treated_units: [Site 01].")
+        if given(ev.get("breakdown_column")):
+            raise SpecError("cannot be combined with unit_column", key="breakdown_column",
+                            hint="Compare areas for one category at a time: filter the export, or remove "
+                                 "breakdown_column.")
+        return "areas"
+    named = [k for k in _UNIT_KEYS if given(ev.get(k))]
+    if named:
+        raise SpecError(f"{named[0]} is set but unit_column is not", key="unit_column",
+                        hint="Name the column holding the area or site of each row, e.g. unit_column: site.")
+    if isinstance(ev.get("intervention_date"), Mapping):
+        raise SpecError("a start date per unit needs unit_column and treated_units", key="intervention_date",
+                        hint="Give one date (YYYY-MM-DD) for a single series.")
+    return "single"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything :func:`analyse` needs, read and checked once by :func:`load`.
+
+    Attributes
+    ----------
+    analysis
+        ``single`` or ``areas``.
+    series
+        The tidy series (one row per period, or per unit and period).
+    reading
+        How the export was read.
+    model
+        The options of the chosen analysis, with its dates read (once).
+    spc
+        The options of the SPC charts.
+    panel
+        For comparison areas: the unit-by-period panel, built once.
+    used
+        Every spec key this evaluation uses (the report's "Parameters used").
+    """
+
+    analysis: str
+    series: SeriesData
+    reading: LoadOptions
+    model: SeriesOptions | AreasOptions
+    spc: SPCOptions
+    panel: did.Panel | None = None
+    used: tuple[str, ...] = ()
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.series.frame
+
+    @property
+    def freq(self) -> str:
+        return self.series.freq
+
+
+_MODEL: dict[str, type[SeriesOptions] | type[AreasOptions]] = {"single": SeriesOptions, "areas": AreasOptions}
+
+
+def _defaults() -> dict[str, Any]:
+    return {p.name: p.spec_default for p in registry().get("before-after").parameters}
+
+
+def load(ev: Evaluation) -> Inputs:
+    """Read the data and check every input, without fitting (what ``whatworks validate`` runs).
+
+    Raises
+    ------
+    DataError, SpecError
+        Naming the file, column, key or units, and the fix; a key that the
+        chosen analysis ignores is refused, naming the analysis and why.
+    """
+    kind = analysis_for(ev)
+    defaults = _defaults()
+    model_cls = _MODEL[kind]
+    everything = _HEADER + LoadOptions.keys() + SPCOptions.keys() + model_cls.keys()
+    model = model_cls.build(ev, defaults=defaults, shared=everything)
+    reading = LoadOptions.build(ev, defaults=defaults, shared=everything)
+    charts = SPCOptions.build(ev, defaults=defaults, shared=everything)
+    starts = _read_starts(model)
+    model = dataclasses.replace(model, intervention_date=starts)
+    charts = dataclasses.replace(charts, intervention_date=starts)
+    if isinstance(model, SeriesOptions) and given(model.intervention_end):
+        model = dataclasses.replace(model, intervention_end=dates.parse_date(model.intervention_end,
+                                                                             key="intervention_end"))
+    options = reading.used()
+    source = options.pop("data")
+    path = ev.path("data")
+    series = data.load_series(path if path is not None else source, **options)
+    panel = None
+    if isinstance(model, AreasOptions):
+        panel = did.build_panel(series, model.treated_units, model.intervention_date, model.comparison_units,
+                                model.buffer_units, model.outcome_type)
+    return Inputs(kind, series, reading, model, charts, panel, tuple(dict.fromkeys(everything)))
+
+
+def _read_starts(model: SeriesOptions | AreasOptions) -> Any:
+    """The start date, or each treated unit's, read once."""
+    value = model.intervention_date
+    if isinstance(value, Mapping):
+        return {str(u).strip(): dates.parse_date(d, key=f"intervention_date: {u}") for u, d in value.items()}
+    return dates.parse_date(value, key="intervention_date")
+
+
+def _starts(inputs: Inputs) -> dict[str | None, pd.Timestamp]:
+    """Each group's start date, for the activity section."""
+    value = inputs.model.intervention_date
+    if inputs.panel is None:
+        return {None: value}
+    if isinstance(value, Mapping):
+        return dict(value)
+    return {str(u).strip(): value for u in inputs.model.treated_units}
+
+
+# -- the result ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class BeforeAfter(Result):
+    """A before-after evaluation: the main result's estimates and checks, its SPC charts and activity.
+
+    The estimates, checks, evidence, summary and notes are the main
+    analysis's (with the SPC charts' notes added); the sections below are
+    the report's, in order.
+
+    Attributes
+    ----------
+    analysis
+        ``single`` or ``areas`` (see :func:`analysis_for`).
+    main
+        The :class:`~whatworks.designs.its.ITSResult` or
+        :class:`~whatworks.designs.did.DiDResult`.
+    charts
+        XmR charts: one for a single series, one per treated unit.
+    outputs
+        Activity (``output_columns``), or ``None``.
+    buffer_units
+        The buffer units named in the spec.
+    """
+
+    analysis: str
+    main: Result
+    charts: spc.SPCResult
+    outputs: Activity | None = None
+    buffer_units: tuple[str, ...] = ()
+    freq: str = "week"
+
+    @property
+    def areas(self) -> bool:
+        return self.analysis == "areas"
+
+    # -- sections, in report order ------------------------------------------------
+    def what_happened(self) -> Section:
+        """The main chart(s) with a paragraph saying how to read them."""
+        if not self.areas:
+            return Section(
+                Prose(["The dots are the recorded figures. The solid line is the model's fit; the dashed line is "
+                       "what the model expects would have happened without the change, with its 95% confidence "
+                       "band."]),
+                self.main.plot(), its.plot_forest(self.main))
+        per = _PER.get(self.freq, "period")
+        return Section(
+            Prose([f"Each line is the average {self.main.outcome_label} a {per} across a group of areas, indexed "
+                   "so that its average before the start is 100. The comparison areas show what would have been "
+                   "expected at the treated areas without the intervention: lines that move together before the "
+                   "start and apart after it point to an effect. Dashed lines mark the start dates."]),
+            self.main.plot())
+
+    def plot(self) -> Section:
+        """The main chart: what happened (see :meth:`what_happened`)."""
+        return self.what_happened()
+
+    def table(self) -> Section | Table:
+        """The estimates, with a sentence on how to read a rate ratio for comparisons of areas."""
+        if not self.areas:
+            return self.main.table()
+        head = self.main.headline
+        how = ("A rate ratio below 1 means fewer than expected from the comparison areas (0.80 is 20% fewer), "
+               "above 1 more." if head is not None and head.scale == "ratio" else
+               "A difference below 0 means lower than expected from the comparison areas, above 0 higher.")
+        return Section(Prose([how + " The first row is the main result; the others are checks on it."]),
+                       self.main.table())
+
+    def event_study(self) -> Section | None:
+        """Leads and lags around the start, with the caveat on parallel trends."""
+        if not self.areas:
+            return None
+        per = _PER.get(self.freq, "period")
+        null = "1" if self.main.family == "poisson" else "0"
+        return Section(
+            Heading("Before and after the start, step by step (event study)"),
+            Prose([f"Each point compares the treated with the comparison areas in a group of {per}s before (grey) "
+                   f"or after (blue) the start, with its 95% interval. If the areas moved together before the "
+                   f"start, the grey points sit near {null}; the blue points show how the difference built up.",
+                   self.main.check("parallel_trends").message]),
+            did.plot_event_study(self.main),
+            did.event_study_table(self.main),
+        )
+
+    def placebo_in_time(self) -> Section | None:
+        """The placebo with a fake start before the real one."""
+        if not self.areas:
+            return None
+        return Section(
+            Heading("A fake start date (placebo in time)"),
+            Prose(["To check that the method does not find effects where there are none, the same analysis is run "
+                   "on the data from before the real start only, pretending the intervention began halfway "
+                   "through that period.", self.main.check("placebo_in_time").message]),
+        )
+
+    def displacement(self) -> Section | None:
+        """Displacement to, or diffusion of benefits into, the buffer areas."""
+        if not self.areas:
+            return None
+        if not self.buffer_units:
+            return Section(Heading("Displacement and diffusion"), Prose([
+                "Displacement was not assessed: no buffer areas (areas next to the treated ones) were listed "
+                "in buffer_units, so the report cannot say whether crime moved next door."]))
+        names = ", ".join(self.buffer_units)
+        quotient = self.main.wdq
+        paragraphs = [
+            "Crime prevented in one place can move next door (displacement), or the benefits can spread to "
+            f"nearby places (diffusion of benefits). The buffer areas ({names}) are next to the treated areas; "
+            "their change is measured against the comparison areas in the same way as the treated areas' change.",
+            self.main.displacement,
+            "The weighted displacement quotient (WDQ; Bowers and Johnson, 2003) sets the buffer areas' change "
+            "against the treated areas' change, both relative to the comparison areas. Above 0 means benefits "
+            "spread to the buffer areas; between 0 and -1 that some crime moved there, but less than was "
+            "prevented; below -1 that more moved than was prevented. It has no interval, so read it alongside "
+            "the buffer estimate.",
+            _wdq_words(quotient),
+        ]
+        return Section(Heading("Displacement and diffusion"), Prose(paragraphs))
+
+    def activity(self) -> Section | None:
+        """Outputs (deployments, stops, arrests) as activity, not evidence of impact."""
+        return None if self.outputs is None else self.outputs.section()
+
+    @property
+    def method_notes(self) -> Notes:
+        return Notes(self.notes)
+
+    def extra(self) -> dict:
+        """Keys for ``results.json`` beside the estimates: the main analysis's own, and ``spc``."""
+        return {**self.main.extra(), "spc": self.charts.to_spc_dict()}
+
+
+def _wdq_words(quotient: float | None) -> str:
+    if quotient is None:
+        return ("Here the WDQ is undefined, because the treated areas did not change relative to the comparison "
+                "areas.")
+    q = f"{quotient:.2f}"
+    if quotient > 0:
+        reading = "on this measure, benefits spread to the buffer areas"
+    elif quotient >= -1:
+        reading = "on this measure, some crime may have moved to the buffer areas, but less than was prevented"
+    else:
+        reading = "on this measure, more crime moved to the buffer areas than was prevented"
+    return f"Here the WDQ is {q}: {reading}."
+
+
+def _assemble(inputs: Inputs, main: Result, charts: spc.SPCResult, buffers: tuple[str, ...] = ()) -> BeforeAfter:
+    outputs = activity(inputs.frame, list(inputs.reading.output_columns or ()), _starts(inputs), freq=inputs.freq,
+                       outcome=inputs.series.outcome_label)
+    return BeforeAfter(
+        estimates=main.estimates, checks=main.checks, evidence=main.evidence, summary_text=main.summary_text,
+        notes=main.notes + charts.notes, period_start=main.period_start, period_end=main.period_end,
+        analysis=inputs.analysis, main=main, charts=charts, outputs=outputs, buffer_units=buffers,
+        freq=inputs.freq,
+    )
+
+
+def _fit_single(inputs: Inputs) -> BeforeAfter:
+    main = its.fit(inputs.series, **inputs.model.used())
+    charts = spc.fit(inputs.series, **inputs.spc.used())
+    return _assemble(inputs, main, charts)
+
+
+def _fit_areas(inputs: Inputs) -> BeforeAfter:
+    model = inputs.model
+    assert isinstance(model, AreasOptions) and inputs.panel is not None
+    main = did.fit_panel(inputs.panel, comparison_rationale=model.comparison_rationale,
+                         improvement=model.improvement, seed=model.seed, n_boot=model.n_boot)
+    treated = [str(u).strip() for u in model.treated_units]
+    charts = spc.fit(inputs.series, **inputs.spc.used(), units=treated)
+    buffers = tuple(str(u).strip() for u in (model.buffer_units or ()))
+    return _assemble(inputs, main, charts, buffers)
+
+
+#: analysis name -> function(inputs) that fits it.
+ANALYSES: dict[str, Callable[[Inputs], BeforeAfter]] = {"single": _fit_single, "areas": _fit_areas}
+
+
+def analyse(inputs: Inputs, ev: Evaluation | None = None) -> BeforeAfter:
+    """Fit the analysis the spec calls for, on the inputs :func:`load` read and checked.
+
+    Parameters
+    ----------
+    inputs
+        What :func:`load` returned.
+    ev
+        The evaluation (unused here: every option was read by :func:`load`;
+        accepted so every template's ``analyse`` is called the same way).
+    """
+    return ANALYSES[inputs.analysis](inputs)
+
