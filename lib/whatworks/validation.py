@@ -28,7 +28,7 @@ __all__ = ["VALIDATORS", "register", "validate"]
 VALIDATORS: dict[str, Callable[[Evaluation], object] | str] = {
     "before-after": "whatworks.designs.before_after:validate_inputs",
     "rct": "whatworks.designs.rct:validate_inputs",
-    "pir": "whatworks.designs.benefits:validate_inputs",
+    "pir": "whatworks.designs.benefits:load",
 }
 
 
