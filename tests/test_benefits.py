@@ -217,7 +217,8 @@ def test_file_inputs_read_like_inline(tmp_path):
 
     pd.DataFrame([B1, B2]).to_csv(tmp_path / "register.csv", index=False)
     pd.DataFrame(RATES).to_excel(tmp_path / "rates.xlsx", index=False)
-    from_files = benefits.fit(**benefits.read_tables(benefits="register.csv", rates="rates.xlsx", base_dir=tmp_path))
+    tables = benefits.read_tables(benefits="register.csv", rates="rates.xlsx", base_dir=tmp_path)
+    from_files = benefits.fit(**tables)
     inline = benefits.fit(benefits=[B1, B2], rates=RATES)
     assert from_files.headline.estimate == inline.headline.estimate
     assert from_files.estimate("cashable_gbp").estimate == inline.estimate("cashable_gbp").estimate
