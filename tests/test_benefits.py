@@ -16,8 +16,8 @@ import pytest
 from scipy import stats
 
 from whatworks.designs import benefits
-from whatworks.designs._benefits_money import fy_label, fy_of, split_by_financial_year
-from whatworks.designs._benefits_value import realised_share
+from whatworks.designs.benefits.model import realised_share
+from whatworks.designs.benefits.money import fy_label, fy_of, split_by_financial_year
 from whatworks.errors import DataError, SpecError
 
 # -- a small register, worked by hand ------------------------------------------------
@@ -202,13 +202,13 @@ def test_summary_separates_measured_from_hoped_for():
 
 def test_tables_charts_and_escaping():
     r = small_fit(lessons=["<script>alert(1)</script>"], recommendations="Keep timing.\n\nShare the tool.")
-    html = r.review_text()._repr_html_()
+    html = benefits.review_text(r)._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert r.recommendations == ("Keep timing.", "Share the tool.")
-    for table in (r.register_table(), r.realisation_table(), r.totals_table(), r.grade_table(),
-                  r.reinvestment_table()):
+    for table in (benefits.register_table(r), benefits.realisation_table(r), benefits.totals_table(r),
+                  benefits.grade_table(r), benefits.reinvestment_table(r)):
         assert table.rows
-    for chart in (r.plot(), r.plot_waterfall()):
+    for chart in (r.plot(), benefits.plot_waterfall(r)):
         assert chart.png[:4] == b"\x89PNG" and any(ch.isdigit() for ch in chart.alt)
 
 
@@ -217,14 +217,15 @@ def test_file_inputs_read_like_inline(tmp_path):
 
     pd.DataFrame([B1, B2]).to_csv(tmp_path / "register.csv", index=False)
     pd.DataFrame(RATES).to_excel(tmp_path / "rates.xlsx", index=False)
-    from_files = benefits.fit(benefits="register.csv", rates="rates.xlsx", base_dir=tmp_path)
+    tables = benefits.read_tables(benefits="register.csv", rates="rates.xlsx", base_dir=tmp_path)
+    from_files = benefits.fit(**tables)
     inline = benefits.fit(benefits=[B1, B2], rates=RATES)
     assert from_files.headline.estimate == inline.headline.estimate
     assert from_files.estimate("cashable_gbp").estimate == inline.estimate("cashable_gbp").estimate
 
 
 def test_default_rates_are_used_and_said():
-    r = benefits.fit(benefits=[B1])
+    r = benefits.fit(benefits=[B1], rates=benefits.default_rates())
     assert r.rates.is_default
     assert r.check("default_rates").status == "info"
     assert any("illustrative" in n for n in r.notes)
@@ -275,7 +276,7 @@ TRIGGERS = {
     "rate_price_year": _with(rates=[dict(RATES[0], price_year="2023/24"), RATES[1]]),
     "rate_salary_only": _with(rates=[dict(RATES[0], cost_basis="salary"), RATES[1]]),
     "small_sample": _with(process_timings=CLEAN_TIMINGS[:-1]),
-    "default_rates": _with(rates=None, benefits=[B1, dict(B3, tracking_start="2024-04-01")]),
+    "default_rates": _with(rates=benefits.default_rates(), benefits=[B1, dict(B3, tracking_start="2024-04-01")]),
 }
 EXPECTED = {"tracking_under_3_months": "fail", "default_rates": "info"}
 

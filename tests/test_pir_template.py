@@ -184,7 +184,7 @@ def test_shipped_rates_are_named_as_illustrative(reports):
 @pytest.mark.e2e
 def test_in_process_check_reads_the_inputs_as_the_notebook_does(reports):
     for name, path in SPECS.items():
-        checked = validation.validate(load_spec(path))
+        checked = benefits.fit_inputs(validation.validate(load_spec(path)))
         headline = next(e for e in results(reports, name)["estimates"] if e["headline"])
         assert checked.headline.estimate == pytest.approx(headline["estimate"])
 

@@ -1,10 +1,9 @@
-"""Reading and checking the inputs of a benefits review.
+"""Parsing and checking the rows of a benefits review: register, timings, volumes, rates, free text.
 
-Each table input is a path to a CSV or Excel file (relative paths are taken
-from ``base_dir``) or a list of dicts written inline in the spec. Column
-names are matched without regard to case, spaces or hyphens. Every problem a
-user can fix raises :class:`~whatworks.errors.DataError` naming the table,
-the column (the field), the row and, where there is one, the benefit or task.
+Every parser takes rows already in memory (:class:`~.records.Records`) and
+returns typed rows; none reads a file. Every problem a user can fix raises
+:class:`~whatworks.errors.DataError` naming the table, the column (the
+field), the row and, where there is one, the benefit or task.
 
 The register has one row per benefit with the columns ``id``,
 ``description``, ``owner``, ``category`` (``time_saving``,
@@ -24,186 +23,55 @@ e.g. ``actual_2024_10``, drawn on the trajectory chart).
 
 Examples
 --------
->>> t = read_records([{"ID": "B1", "Baseline": 50}], key="benefits", base_dir=".")
->>> t.records, t.label
-([{'id': 'B1', 'baseline': 50}], 'benefits (in the spec)')
+>>> parse_text(["First lesson.", "", "Second lesson."], key="lessons")
+('First lesson.', 'Second lesson.')
+>>> parse_outputs({"measure": "files sent", "before": 100, "after": 94})[0]["direction"]
+'increase'
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ..data import display_name, read_table, resolve
-from ..errors import DataError, SpecError
-from ._benefits_money import (
-    RateTable,
-    fy_label,
-    period_name,
-)
+from ...errors import DataError, SpecError
+from .money import Rate, RateTable, fy_label, grade_key, period_name, periods_per_year
+from .records import Cell, Records, blank, norm_col, pick_column
 
 __all__ = [
     "CATEGORIES",
+    "CATEGORY_WORDS",
     "DIRECTIONS",
-    "Cell",
-    "blank",
-    "norm_col",
-    "Records",
     "Benefit",
     "TaskTimings",
-    "read_records",
-    "pick_column",
     "parse_benefits",
     "parse_timings",
     "parse_volumes",
     "check_timing_grades",
+    "parse_rates",
+    "parse_reinvestment",
+    "parse_outputs",
+    "parse_text",
 ]
 
 #: Benefit categories a register may use.
 CATEGORIES = ("time_saving", "cash_releasing", "non_cash_releasing", "quality", "societal")
+#: How each category is written in the report.
+CATEGORY_WORDS = {
+    "time_saving": "time saving", "cash_releasing": "cash-releasing", "non_cash_releasing": "non-cash-releasing",
+    "quality": "quality", "societal": "societal",
+}
 DIRECTIONS = {"decrease": "decrease", "down": "decrease", "lower": "decrease", "reduce": "decrease",
                "increase": "increase", "up": "increase", "higher": "increase"}
-_TRUE = {"true", "yes", "y", "1", "t"}
-_FALSE = {"false", "no", "n", "0", "f", ""}
 _UNIT_RE = re.compile(
     r"^\s*(?P<kind>hours?|hrs?|gbp|£|pounds?)\s*(?:(?:per|a|an|each|/)\s*(?P<per>[a-z]+))?\s*$", re.IGNORECASE
 )
 _FY_FORECAST_RE = re.compile(r"^forecast_?(?:fy_?)?(\d{4})_?(\d{2}|\d{4})$")
 _MONTHLY_ACTUAL_RE = re.compile(r"^actual_(\d{4})_(\d{2})$")
 _MONTHS_PER_DAY = 1 / 30.44
-
-
-# -- reading -----------------------------------------------------------------
-@dataclass(frozen=True)
-class Records:
-    """Rows of one table input, with normalised column names."""
-
-    records: list[dict[str, Any]]
-    label: str
-    rows: list[int] | None = None  # spreadsheet row numbers, header is row 1
-
-    def row(self, i: int) -> list[int]:
-        return [self.rows[i]] if self.rows else [i + 1]
-
-    @property
-    def columns(self) -> set[str]:
-        out: set[str] = set()
-        for r in self.records:
-            out.update(r)
-        return out
-
-
-def norm_col(name: Any) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name).strip().lower()).replace("/", "_")
-
-
-def blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def read_records(value: Any, *, key: str, base_dir: str | Path = ".") -> Records:
-    """Read a table input: a CSV/Excel path (read by :func:`whatworks.data.read_table`,
-    relative to ``base_dir``) or an inline list of dicts."""
-    if isinstance(value, (str, Path)):
-        label = f"{key} ({display_name(value)})"
-        frame = read_table(resolve(value, base_dir), label=label)
-        frame.columns = [norm_col(c) for c in frame.columns]
-        records = []
-        for rec in frame.to_dict(orient="records"):
-            records.append({k: (None if blank(v) else v) for k, v in rec.items()})
-        keep = [i for i, r in enumerate(records) if any(v is not None for v in r.values())]
-        return Records([records[i] for i in keep], label, [i + 2 for i in keep])
-    if isinstance(value, Mapping):
-        value = [value]
-    if isinstance(value, Sequence) and all(isinstance(v, Mapping) for v in value):
-        records = [{norm_col(k): (None if blank(v) else v) for k, v in item.items()} for item in value]
-        return Records(records, f"{key} (in the spec)", None)
-    raise SpecError("expected a file name or a list of rows", key=key,
-                    hint="Give a path to a CSV or Excel file, or list the rows under the key.")
-
-
-def pick_column(records: Sequence[Mapping], label: str, names: Sequence[str], *, required: bool = True) -> str | None:
-    """The first of ``names`` present in the records; an error if required and absent."""
-    present: set[str] = set()
-    for r in records:
-        present.update(r)
-    for name in names:
-        if name in present:
-            return name
-    if required:
-        raise DataError(f"there is no column '{names[0]}'", file=label, column=names[0],
-                        hint=f"Add a '{names[0]}' column (found: {', '.join(sorted(present)) or 'none'}).")
-    return None
-
-
-# -- cell parsing -------------------------------------------------------------
-class Cell:
-    """Parse one cell of one row, raising errors that name row, field and subject."""
-
-    def __init__(self, table: Records, i: int, subject: str) -> None:
-        self.table, self.i, self.subject = table, i, subject
-        self.rec = table.records[i]
-
-    def fail(self, field_: str, problem: str, hint: str) -> DataError:
-        return DataError(f"{self.subject}: {problem}", file=self.table.label, column=field_,
-                         rows=self.table.row(self.i), hint=hint)
-
-    def text(self, name: str) -> str | None:
-        v = self.rec.get(name)
-        return None if blank(v) else str(v).strip()
-
-    def number(self, name: str, *, hint: str = "Write a plain number, without units.") -> float | None:
-        v = self.rec.get(name)
-        if blank(v):
-            return None
-        if isinstance(v, bool):
-            raise self.fail(name, f"'{v}' is not a number", hint)
-        try:
-            out = float(str(v).replace(",", "").replace("£", "").strip())
-        except ValueError:
-            out = float("nan")
-        if not math.isfinite(out):
-            raise self.fail(name, f"'{v}' is not a number", hint)
-        return out
-
-    def date(self, name: str) -> _dt.date | None:
-        v = self.rec.get(name)
-        if blank(v):
-            return None
-        if isinstance(v, _dt.datetime):
-            return v.date()
-        if isinstance(v, _dt.date):
-            return v
-        if hasattr(v, "to_pydatetime"):
-            return v.to_pydatetime().date()
-        try:
-            return _dt.date.fromisoformat(str(v).strip()[:10])
-        except ValueError:
-            try:
-                return _dt.datetime.strptime(str(v).strip(), "%d/%m/%Y").date()
-            except ValueError:
-                raise self.fail(name, f"'{v}' is not a date",
-                                "Write dates as 2024-10-01 (year-month-day) or 01/10/2024.") from None
-
-    def flag(self, name: str) -> bool:
-        v = self.rec.get(name)
-        if isinstance(v, bool):
-            return v
-        word = "" if blank(v) else str(v).strip().lower()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
-        raise self.fail(name, f"'{v}' is not yes or no", "Write true or false (or yes or no).")
 
 
 # -- the register --------------------------------------------------------------
@@ -461,8 +329,6 @@ def check_timing_grades(timings: dict[str, TaskTimings], rates: RateTable, linke
 
 def parse_volumes(table: Records, *, weeks_per_year: float) -> dict[str, tuple[float, str]]:
     """Occurrences a year for each task, with a sentence saying how they were counted."""
-    from ._benefits_money import periods_per_year
-
     pick_column(table.records, table.label, ("task",))
     pick_column(table.records, table.label, ("per",))
     out: dict[str, tuple[float, str]] = {}
@@ -492,3 +358,104 @@ def parse_volumes(table: Records, *, weeks_per_year: float) -> dict[str, tuple[f
                             "times_per_person with staff",
                             "Give total_occurrences, or times_per_person and staff.")
     return out
+
+
+# -- rates, reinvestment, outputs and free text ---------------------------------
+_RATE_ALIASES = {
+    "grade": ("grade", "rank", "role"),
+    "hourly_cost_gbp": ("hourly_cost_gbp", "hourly_cost", "hourly_rate", "rate", "cost_per_hour"),
+    "price_year": ("price_year",),
+    "cost_basis": ("cost_basis", "basis"),
+    "source": ("source",),
+}
+
+
+def parse_rates(table: Records, *, is_default: bool) -> RateTable:
+    """Hourly costs by grade; each row needs a positive cost, a basis and a price year."""
+    if not table.records:
+        raise DataError("the rates table has no rows", file=table.label,
+                        hint="Give one row per grade with its full hourly cost.")
+    cols = {k: pick_column(table.records, table.label, names, required=k != "source")
+            for k, names in _RATE_ALIASES.items()}
+    rates: list[Rate] = []
+    seen: set[str] = set()
+    for i, _ in enumerate(table.records):
+        cell = Cell(table, i, "a rate")
+        grade = cell.text(cols["grade"])
+        if grade is None:
+            raise cell.fail(cols["grade"], "the rate has no grade", "Name the rank or staff grade on every row.")
+        cell.subject = f"grade '{grade}'"
+        if grade_key(grade) in seen:
+            raise cell.fail(cols["grade"], "the grade is listed twice", "Keep one hourly cost per grade.")
+        seen.add(grade_key(grade))
+        cost = cell.number(cols["hourly_cost_gbp"])
+        if cost is None or cost <= 0:
+            raise cell.fail(cols["hourly_cost_gbp"], "the hourly cost is not a positive number of pounds",
+                            "Write the full cost of one hour, for example 48.50.")
+        basis = (cell.text(cols["cost_basis"]) or "").lower()
+        if basis not in ("full", "salary"):
+            raise cell.fail(cols["cost_basis"], f"cost basis '{basis}' is not 'full' or 'salary'",
+                            "Write 'full' (pay with on-costs and overheads) or 'salary' (pay only).")
+        try:
+            year = fy_label(cell.text(cols["price_year"]) or "", key="price_year")
+        except SpecError:
+            raise cell.fail(cols["price_year"], f"price year '{cell.text(cols['price_year'])}' is not a "
+                            "financial year", "Write the year the costs are priced in, for example 2024/25.") from None
+        source = (cell.text(cols["source"]) if cols["source"] else None) or "not stated"
+        rates.append(Rate(grade, cost, year, basis, source))
+    return RateTable(tuple(rates), table.label, is_default)
+
+
+def parse_reinvestment(table: Records) -> list[dict]:
+    """Where released hours went: activity, hours a year, evidence (and benefit, if given)."""
+    out = []
+    for i, _ in enumerate(table.records):
+        cell = Cell(table, i, "a reinvestment")
+        activity = cell.text("activity")
+        if activity is None:
+            raise cell.fail("activity", "the row has no activity", "Say what the released hours were used for.")
+        cell.subject = f"reinvestment '{activity}'"
+        hours = cell.number("hours")
+        if hours is None or hours < 0:
+            raise cell.fail("hours", "the hours are missing or negative", "Give the hours a year put to this use.")
+        out.append({"activity": activity, "hours": hours, "evidence": cell.text("evidence"),
+                    "benefit": cell.text("benefit")})
+    return out
+
+
+def parse_outputs(value: Any) -> list[dict]:
+    """Output measures before and after: a dict or a list of dicts."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, Mapping) else value
+    if not isinstance(items, Sequence) or not all(isinstance(v, Mapping) for v in items):
+        raise SpecError("expected the output measure with its 'before' and 'after' values", key="outputs_maintained",
+                        hint="Write, for example: {measure: case files sent to CPS a month, before: 1250, after: 1140}.")
+    out = []
+    for item in items:
+        item = {norm_col(k): v for k, v in item.items()}
+        measure = str(item.get("measure") or "output")
+        nums = {}
+        for name in ("before", "after"):
+            try:
+                nums[name] = float(item.get(name))
+            except (TypeError, ValueError):
+                raise SpecError(f"output '{measure}' has no number for '{name}'", key="outputs_maintained",
+                                hint="Give the output level before and after the change.") from None
+        if nums["before"] <= 0:
+            raise SpecError(f"output '{measure}' has a 'before' level of {nums['before']:g}",
+                            key="outputs_maintained", hint="The level before must be above zero.")
+        direction = DIRECTIONS.get(str(item.get("direction") or "increase").lower(), "increase")
+        out.append({"measure": measure, "before": nums["before"], "after": nums["after"], "direction": direction})
+    return out
+
+
+def parse_text(value: Any, *, key: str) -> tuple[str, ...]:
+    """Free text: a string (paragraphs split on blank lines) or a list of strings."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(p.strip() for p in re.split(r"\n\s*\n", value) if p.strip())
+    if isinstance(value, Sequence):
+        return tuple(str(v).strip() for v in value if not blank(v))
+    raise SpecError("expected text or a list of points", key=key, hint="Write each point on its own line.")

@@ -1,4 +1,9 @@
-"""Each benefit's hours, pounds, realised share, rating and confidence grade.
+"""The numbers of a benefits review: each benefit valued, the totals and the estimates.
+
+Each benefit gets its hours, pounds, realised share, rating and confidence
+grade (:func:`value_benefit`); the review then adds the measured ones into
+the estimates (:func:`estimates`) and shares every annual figure between
+financial years by confidence grade (:func:`totals_by_year`).
 
 Conventions (repeated in the report's method notes):
 
@@ -26,19 +31,32 @@ Examples
 
 from __future__ import annotations
 
+import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import DataError
-from ._benefits_inputs import Benefit, TaskTimings
-from ._benefits_money import RateTable, periods_per_year
-from ._benefits_timing import Change, mean_change
+from ...errors import DataError
+from ...results import Estimate, Evidence
+from .inputs import Benefit, TaskTimings
+from .money import RateTable, grade_key, periods_per_year, split_by_financial_year
+from .timing import Change, mean_change, total
 
-__all__ = ["GRADES", "Valued", "realised_share", "rating", "value_benefit", "MONETISED"]
+__all__ = ["GRADES", "GRADE_RULES", "Valued", "realised_share", "rating", "value_benefit", "MONETISED",
+           "totals_by_year", "estimates", "rates_used", "evidence"]
 
 #: Confidence grades, most to least certain.
 GRADES = ("known", "projected", "anticipated", "potential")
+#: The rule for each confidence grade, in words.
+GRADE_RULES = {
+    "known": "measured against a measured baseline over the whole year claimed (12 months or more tracked), "
+             "not extrapolated",
+    "projected": "measured, but annualised from under 12 months, scaled up from a sample of task timings, or "
+                 "against a baseline with no measurement dates",
+    "anticipated": "a business-case forecast not yet measured (including benefits tracked for under 3 months)",
+    "potential": "not yet evidenced: no baseline, no forecast or no evidence source",
+}
 #: Categories counted in hours and pounds.
 MONETISED = ("time_saving", "cash_releasing", "non_cash_releasing")
 _MIN_MONTHS = 3.0
@@ -282,3 +300,92 @@ def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTab
         rating=rating(None if share is None else float(share.estimate), thresholds), method=method,
         task_detail=detail,
     )
+
+
+# -- the review as a whole ------------------------------------------------------
+def totals_by_year(valued: Sequence[Valued], productive: float, fallback: _dt.date) -> tuple[dict, ...]:
+    """Hours, FTE and pounds by financial year and confidence grade.
+
+    Each benefit's annual figure is counted over the year from its tracking
+    start (or ``fallback``) and split between financial years by days.
+    """
+    cells: dict[tuple[str, str], dict] = {}
+    for v in valued:
+        parts = {p: v.amount(p) for p in ("hours", "cashable", "non_cashable")}
+        if not any(parts.values()):
+            continue
+        start = v.benefit.tracking_start or fallback
+        for part, amount in parts.items():
+            for fy, share in split_by_financial_year(amount, start).items():
+                cell = cells.setdefault((fy, v.grade), {"hours": 0.0, "cashable": 0.0, "non_cashable": 0.0})
+                cell[part] += share
+    order = {g: i for i, g in enumerate(GRADES)}
+    out = []
+    for (fy, grade), c in sorted(cells.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
+        out.append({"financial_year": fy, "confidence_grade": grade, "hours": c["hours"],
+                    "fte": c["hours"] / productive, "cashable_gbp": c["cashable"],
+                    "non_cashable_gbp": c["non_cashable"]})
+    return tuple(out)
+
+
+def _estimate(name: str, label: str, change: Change | None, unit: str, *, headline: bool = False,
+              measure: str = "per year") -> Estimate:
+    if change is None:
+        change = Change(np.asarray(0.0))
+    low, high = change.interval() if change.measured else (None, None)
+    return Estimate(name=name, label=label, measure=measure, estimate=float(change.estimate), scale="total",
+                    headline=headline, se=float(change.se) if change.measured else None,
+                    ci_low=None if low is None else float(low), ci_high=None if high is None else float(high),
+                    unit=unit)
+
+
+def estimates(valued: Sequence[Valued], productive: float) -> tuple[Estimate, ...]:
+    """The review's estimates: measured totals (the headline is hours a year) and shares realised."""
+    measured = [v for v in valued if v.measured]
+
+    def sum_of(part: str) -> Change:
+        return total([getattr(v, part) for v in measured if getattr(v, part) is not None])
+
+    hours = sum_of("hours")
+    out = [
+        _estimate("hours_released_per_year", "Hours released a year (measured)", hours, "hours", headline=True),
+        _estimate("fte_released", "Full-time posts released (measured)", hours.scaled(1 / productive), "FTE"),
+        _estimate("cashable_gbp", "Cashable savings a year (measured)", sum_of("cashable"), "GBP"),
+        _estimate("non_cashable_gbp", "Non-cashable savings a year (measured)", sum_of("non_cashable"), "GBP"),
+    ]
+    money = [v for v in measured if v.forecast_gbp and (v.cashable is not None or v.non_cashable is not None)]
+    if money:
+        realised = total([v.cashable if v.cashable is not None else v.non_cashable for v in money])
+        forecast = sum(v.forecast_gbp for v in money)
+        out.append(_estimate("realised_share", "Share of forecast realised (measured benefits, in pounds)",
+                             realised.scaled(1 / forecast), "share", measure="share of forecast"))
+    for v in measured:
+        if v.realised is not None:
+            out.append(_estimate(f"{v.benefit.id}.realised_share", f"{v.benefit.id}: share of forecast realised",
+                                 v.realised, "share", measure="share of forecast"))
+    return tuple(out)
+
+
+def rates_used(valued: Sequence[Valued], timings: dict[str, TaskTimings]) -> frozenset[str]:
+    """The grades (as keys) whose hourly rates value a benefit."""
+    used = set()
+    for v in valued:
+        b = v.benefit
+        if b.task and b.task in timings:
+            used.update(grade_key(g) for gs in timings[b.task].grades.values() for g in gs)
+        elif b.grade and b.kind == "hours":
+            used.add(grade_key(b.grade))
+    return frozenset(used)
+
+
+def evidence(valued: Sequence[Valued]) -> Evidence:
+    """Maryland level 3 when every measured saving nets out a comparison group, else level 1."""
+    measured = [v for v in valued if v.measured]
+    if measured and all(v.task_detail.get("comparison_group") for v in measured):
+        return Evidence(3, "Every measured saving compares the change in task times with the change in a "
+                        "comparison group that did not get the new way of working.",
+                        "Allocate the change at random between teams to reach level 5.")
+    return Evidence(1, "The savings compare task times or levels before and after go-live, with no comparison "
+                    "group, so other changes at the same time may explain part of them.",
+                    "Time the same tasks in a comparable team that has not yet adopted the change, before and "
+                    "after, and give them as process_timings rows with group 'comparison'.")

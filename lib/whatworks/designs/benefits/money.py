@@ -3,7 +3,8 @@
 Financial years run from 1 April to 31 March and are written ``2024/25``.
 Rates are full hourly costs by grade, read from a table with ``grade``,
 ``hourly_cost_gbp``, ``price_year``, ``cost_basis`` and ``source``; a default
-table ships with whatworks (``resources/hourly_rates.csv``).
+table ships with whatworks (``resources/hourly_rates.csv``; the template reads
+it, see :func:`whatworks.designs.benefits.template.default_rates`).
 
 Examples
 --------
@@ -20,10 +21,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
-from ..errors import SpecError
+from ...errors import SpecError
 
 __all__ = [
     "DEFAULT_PRODUCTIVE_HOURS",
@@ -31,7 +30,6 @@ __all__ = [
     "DEFAULT_RATES_NAME",
     "Rate",
     "RateTable",
-    "default_rates_path",
     "grade_key",
     "period_name",
     "fy_label",
@@ -183,7 +181,3 @@ class RateTable:
 def grade_key(grade: str) -> str:
     return " ".join(str(grade).split()).casefold()
 
-
-def default_rates_path() -> Path:
-    """The shipped rates table."""
-    return Path(str(resources.files("whatworks") / "resources" / DEFAULT_RATES_NAME))

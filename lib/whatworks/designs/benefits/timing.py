@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..text import LEVEL
+from ...text import LEVEL
 
 __all__ = ["Change", "mean_change", "total"]
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .. import text
-from ..results import Check
-from ._benefits_inputs import TaskTimings
-from ._benefits_money import RateTable, grade_key
-from ._benefits_value import Valued
+from ... import text
+from ...results import Check
+from .inputs import TaskTimings
+from .model import Valued
+from .money import RateTable, grade_key
 
 __all__ = ["CHECK_NAMES", "Context", "run_checks", "SMALL_SAMPLE", "OUTPUT_FALL"]
 

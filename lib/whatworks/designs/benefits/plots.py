@@ -1,0 +1,92 @@
+"""A benefits review's charts: hours released by month against forecast, and benefit by benefit."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+
+import numpy as np
+
+from ... import plots, text
+from .model import Valued
+
+__all__ = ["plot_trajectory", "plot_waterfall"]
+
+
+def _months(start: _dt.date, end: _dt.date) -> list[_dt.date]:
+    out, d = [], _dt.date(start.year, start.month, 1)
+    while d <= end:
+        out.append(d)
+        d = _dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return out
+
+
+def plot_trajectory(valued: Sequence[Valued]) -> plots.Chart:
+    """Cumulative hours released by month: forecast against actual, measured benefits."""
+    vs = [v for v in valued if v.measured and v.benefit.tracking_start and (v.hours is not None)]
+    fig, ax = plots.figure()
+    if not vs:
+        ax.text(0.5, 0.5, "No measured time savings yet", ha="center", va="center", transform=ax.transAxes)
+        return plots.chart(fig, alt="No benefit has measured hours released yet, so there is no trajectory.",
+                           caption="Hours released: forecast and actual by month")
+    start = min(v.benefit.tracking_start for v in vs)
+    end = max(v.benefit.tracking_end for v in vs)
+    months = _months(start, end)
+    fore, act = np.zeros(len(months)), np.zeros(len(months))
+    for v in vs:
+        b = v.benefit
+        for i, m in enumerate(months):
+            if b.tracking_start <= m + _dt.timedelta(days=27) and m <= b.tracking_end:
+                fore[i] += (v.forecast_hours or 0.0) / 12
+                act[i] += v.monthly_hours.get(m, v.amount("hours") / 12)
+    fore_c, act_c = np.cumsum(fore), np.cumsum(act)
+    x = [np.datetime64(m) for m in months]
+    ax.plot(x, fore_c, color=plots.COLOURS["forecast"], linestyle="--", marker="o", label="Forecast")
+    ax.plot(x, act_c, color=plots.COLOURS["actual"], marker="o", label="Actual (measured)")
+    ax.set_ylabel("Hours released (cumulative)")
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    share = act_c[-1] / fore_c[-1] if fore_c[-1] > 0 else float("nan")
+    alt = (f"By {months[-1]:%B %Y}, measured benefits had "
+           f"released about {text.fmt_number(act_c[-1])} hours against a forecast of {text.fmt_number(fore_c[-1])} "
+           f"({text.fmt_pct(share, 0)} of forecast).")
+    return plots.chart(fig, alt=alt, caption="Hours released since go-live: forecast and actual by month "
+                                             "(measured benefits; monthly actuals where the register "
+                                             "gives them, otherwise each benefit's annual rate ÷ 12)")
+
+
+def plot_waterfall(valued: Sequence[Valued]) -> plots.Chart:
+    """Hours released a year, benefit by benefit: measured, then hoped-for."""
+    measured = [v for v in valued if v.measured and v.amount("hours")]
+    hoped = [v for v in valued if not v.measured and v.amount("hours")]
+    fig, ax = plots.figure(width=8.0, height=3.8)
+    labels, bottoms, heights, colours = [], [], [], []
+    level = 0.0
+    for group, colour in ((measured, plots.COLOURS["actual"]), (hoped, plots.COLOURS["forecast"])):
+        for v in group:
+            h = v.amount("hours")
+            labels.append(v.benefit.id)
+            bottoms.append(level if h >= 0 else level + h)
+            heights.append(abs(h))
+            colours.append(colour)
+            level += h
+        if group is measured:
+            labels.append("Measured")
+            bottoms.append(0.0)
+            heights.append(level)
+            colours.append(plots.COLOURS["observed"])
+    if hoped:
+        labels.append("With hoped-for")
+        bottoms.append(0.0)
+        heights.append(level)
+        colours.append(plots.COLOURS["comparison"])
+    pos = np.arange(len(labels))
+    ax.bar(pos, heights, bottom=bottoms, color=colours, width=0.6)
+    ax.set_xticks(pos, labels, rotation=0 if len(labels) < 8 else 45)
+    ax.set_ylabel("Hours a year")
+    measured_total = sum(v.amount("hours") for v in measured)
+    hoped_total = sum(v.amount("hours") for v in hoped)
+    alt = (f"Measured benefits release {text.fmt_number(measured_total)} hours a year"
+           + (f"; the largest is {max(measured, key=lambda v: v.amount('hours')).benefit.id}" if measured else "")
+           + (f"; forecasts not yet measured would add {text.fmt_number(hoped_total)} hours." if hoped else "."))
+    return plots.chart(fig, alt=alt, caption="Hours released a year by benefit (blue measured, orange hoped-for)")

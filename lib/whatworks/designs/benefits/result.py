@@ -1,0 +1,100 @@
+"""The result of a benefits review: :class:`PIRResult`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from ...display import Table
+from ...plots import Chart
+from ...results import Result
+from .model import Valued
+from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable
+from .plots import plot_trajectory
+from .review_inputs import DEFAULT_THRESHOLDS
+from .tables import headline_table
+
+__all__ = ["PIRResult"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PIRResult(Result):
+    """A Post-Implementation Review: benefits, totals, checks and the review's text.
+
+    Besides the common :class:`~whatworks.results.Result` parts it holds every
+    benefit as valued (``valued``), the totals by financial year and
+    confidence grade (``benefit_totals``), and the review's free text. The
+    review's other sections are functions of the result in
+    :mod:`whatworks.designs.benefits.sections`.
+    """
+
+    valued: tuple[Valued, ...] = ()
+    benefit_totals: tuple[dict, ...] = ()
+    reinvestment: tuple[dict, ...] | None = None
+    outputs: tuple[dict, ...] = ()
+    lessons: tuple[str, ...] = ()
+    recommendations: tuple[str, ...] = ()
+    process_findings: tuple[str, ...] = ()
+    signoff: dict = field(default_factory=dict)
+    rates: RateTable | None = None
+    reporting_year: str = ""
+    review_date: _dt.date | None = None
+    thresholds: dict = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    productive_hours_per_fte: float = DEFAULT_PRODUCTIVE_HOURS
+
+    def table(self) -> Table:
+        """The headline figures: hours, posts, pounds and shares realised, with 95% intervals."""
+        return headline_table(self.estimates)
+
+    def plot(self) -> Chart:
+        """The forecast-versus-actual trajectory of hours released, by month."""
+        return plot_trajectory(self.valued)
+
+    def extra(self) -> dict:
+        """``benefit_totals`` (read by the portfolio index) and the review in full (``pir``)."""
+        return {"benefit_totals": list(self.benefit_totals), "pir": _payload(self)}
+
+
+# -- results.json -------------------------------------------------------------------
+def _change_dict(change) -> dict | None:
+    if change is None:
+        return None
+    out = {"estimate": float(change.estimate)}
+    if change.measured:
+        low, high = change.interval()
+        out.update(ci_low=float(low), ci_high=float(high))
+    return out
+
+
+def _payload(r: PIRResult) -> dict:
+    benefits = []
+    for v in r.valued:
+        b = v.benefit
+        benefits.append({
+            "id": b.id, "description": b.description, "owner": b.owner, "category": b.category,
+            "counted_as": v.classification, "measure": b.measure, "unit": b.unit, "direction": b.direction,
+            "baseline": b.baseline, "forecast": b.forecast, "actual": b.actual,
+            "forecasts_by_year": dict(b.fy_forecasts),
+            "tracking_start": b.tracking_start, "tracking_end": b.tracking_end,
+            "months_tracked": b.months_tracked, "deadweight": b.deadweight, "status": v.status,
+            "confidence_grade": v.grade, "grade_reason": v.grade_reason, "rating": v.rating,
+            "realised_share": _change_dict(v.realised), "hours_per_year": _change_dict(v.hours),
+            "cashable_gbp": _change_dict(v.cashable), "non_cashable_gbp": _change_dict(v.non_cashable),
+            "forecast_hours_per_year": v.forecast_hours, "forecast_gbp_per_year": v.forecast_gbp,
+            "method": v.method, "task": v.task_detail or None,
+        })
+    released = sum(v.amount("hours") for v in r.valued if v.measured)
+    recorded = sum(x["hours"] for x in (r.reinvestment or ()))
+    return {
+        "review_date": r.review_date, "reporting_year": r.reporting_year,
+        "rating_thresholds": dict(r.thresholds), "productive_hours_per_fte": r.productive_hours_per_fte,
+        "rates": {"table": r.rates.label, "default_used": r.rates.is_default,
+                  "rows": [{"grade": x.grade, "hourly_cost_gbp": x.hourly_cost_gbp, "price_year": x.price_year,
+                            "cost_basis": x.cost_basis, "source": x.source} for x in r.rates.rates]},
+        "benefits": benefits,
+        "reinvestment": {"records": list(r.reinvestment or ()), "hours_recorded": recorded,
+                         "hours_notional": max(released - recorded, 0.0)},
+        "outputs_maintained": list(r.outputs),
+        "lessons": list(r.lessons), "recommendations": list(r.recommendations),
+        "process_findings": list(r.process_findings), "signoff": dict(r.signoff),
+    }

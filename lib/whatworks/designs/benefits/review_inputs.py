@@ -1,0 +1,210 @@
+"""A review's inputs, parsed and checked together: the tables, the options and the links between them.
+
+:func:`check_inputs` takes every input in memory (rows, frames or
+:class:`~.records.Records`; a parsed :class:`~.money.RateTable` for the
+rates), parses each table, checks the options and the links between tables
+(every timed task has a benefit and a volume; every grade has a rate; every
+reinvestment names a benefit in the register), and returns
+:class:`ReviewInputs`. It raises the errors a notebook would, before any
+number is worked out.
+
+Examples
+--------
+>>> row = {"id": "B1", "category": "quality", "measure": "complaints", "unit": "complaints a month",
+...        "direction": "decrease", "baseline": 20, "forecast": 10}
+>>> rates = [{"grade": "PC", "hourly_cost_gbp": 40, "price_year": "2024/25", "cost_basis": "full"}]
+>>> checked = check_inputs(benefits=[row], rates=rates, review_date="2025-03-15")
+>>> checked.reporting_year, checked.thresholds
+('2024/25', {'green': 0.9, 'amber': 0.5})
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import DataError, SpecError
+from .inputs import (
+    Benefit,
+    TaskTimings,
+    check_timing_grades,
+    parse_benefits,
+    parse_outputs,
+    parse_rates,
+    parse_reinvestment,
+    parse_text,
+    parse_timings,
+    parse_volumes,
+)
+from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable, fy_label, fy_of
+from .records import records_from
+
+__all__ = ["DEFAULT_THRESHOLDS", "ReviewInputs", "check_inputs"]
+
+#: Ratings: green at or above 90% realised, amber at or above 50%, red below.
+DEFAULT_THRESHOLDS: dict[str, float] = {"green": 0.9, "amber": 0.5}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewInputs:
+    """Everything a review is worked out from, parsed and checked."""
+
+    register: tuple[Benefit, ...]
+    timings: dict[str, TaskTimings]
+    volumes: dict[str, tuple[float, str]]
+    rates: RateTable
+    reinvestment: tuple[dict, ...] | None
+    outputs: tuple[dict, ...]
+    weeks_per_year: float
+    productive_hours_per_fte: float
+    productive_given: bool
+    reporting_year: str
+    review_date: _dt.date | None
+    thresholds: dict[str, float]
+    lessons: tuple[str, ...] = ()
+    recommendations: tuple[str, ...] = ()
+    process_findings: tuple[str, ...] = ()
+    signoff: dict = field(default_factory=dict)
+
+
+def check_inputs(
+    *,
+    benefits,
+    process_timings=None,
+    volumes=None,
+    rates=None,
+    productive_hours_per_fte: float | None = None,
+    weeks_per_year: float = 52,
+    reporting_year: str | int | None = None,
+    reinvestment=None,
+    outputs_maintained=None,
+    rating_thresholds: dict | None = None,
+    review_date=None,
+    lessons=None,
+    recommendations=None,
+    process_findings=None,
+    signoff: dict | None = None,
+) -> ReviewInputs:
+    """Parse and check a review's inputs, all held in memory.
+
+    The parameters are those of :func:`whatworks.designs.benefits.fit`.
+
+    Raises
+    ------
+    DataError, SpecError
+        Naming the table, column, row or key, and the fix.
+    """
+    register = parse_benefits(records_from(benefits, key="benefits"))
+    weeks = _positive(weeks_per_year, "weeks_per_year", 52.0)
+    productive = _positive(productive_hours_per_fte, "productive_hours_per_fte", DEFAULT_PRODUCTIVE_HOURS)
+    review = _date(review_date, "review_date")
+    year = _reporting_year(reporting_year, review, register)
+    thresholds = _thresholds(rating_thresholds)
+    if rates is None:
+        raise SpecError("no hourly rates table was given", key="rates",
+                        hint="Give the rates rows, or the shipped illustrative table: ww.benefits.default_rates().")
+    rate_table = rates if isinstance(rates, RateTable) else parse_rates(records_from(rates, key="rates"),
+                                                                       is_default=False)
+    linked = {b.task: b.id for b in register if b.task}
+    timings = parse_timings(records_from(process_timings, key="process_timings"), linked=linked) \
+        if process_timings is not None else {}
+    volume_table = records_from(volumes, key="volumes") if volumes is not None else None
+    volume_map = parse_volumes(volume_table, weeks_per_year=weeks) if volume_table is not None else {}
+    _check_links(register, timings, volume_map,
+                 volumes_label=volume_table.label if volume_table is not None else "volumes (not given)")
+    check_timing_grades(timings, rate_table, linked)
+    reinvest_table = records_from(reinvestment, key="reinvestment") if reinvestment is not None else None
+    reinvest = tuple(parse_reinvestment(reinvest_table)) if reinvest_table is not None else None
+    _check_reinvestment(reinvest or (), register,
+                        reinvest_table.label if reinvest_table is not None else "reinvestment (not given)")
+    return ReviewInputs(
+        register=tuple(register), timings=timings, volumes=volume_map, rates=rate_table, reinvestment=reinvest,
+        outputs=tuple(parse_outputs(outputs_maintained)), weeks_per_year=weeks,
+        productive_hours_per_fte=productive, productive_given=productive_hours_per_fte is not None,
+        reporting_year=year, review_date=review, thresholds=thresholds,
+        lessons=parse_text(lessons, key="lessons"), recommendations=parse_text(recommendations, key="recommendations"),
+        process_findings=parse_text(process_findings, key="process_findings"), signoff=dict(signoff or {}),
+    )
+
+
+# -- options ----------------------------------------------------------------------
+def _thresholds(value: Any) -> dict[str, float]:
+    if value is None:
+        return dict(DEFAULT_THRESHOLDS)
+    if not isinstance(value, dict) or set(value) - {"green", "amber"}:
+        raise SpecError("expected 'green' and 'amber' shares", key="rating_thresholds",
+                        hint="Write, for example: {green: 0.9, amber: 0.5}.")
+    out = dict(DEFAULT_THRESHOLDS)
+    for k, v in value.items():
+        try:
+            out[k] = float(str(v).rstrip("%")) / (100 if str(v).endswith("%") else 1)
+        except ValueError:
+            raise SpecError(f"'{v}' is not a number", key=f"rating_thresholds.{k}",
+                            hint="Write a share, for example 0.9 for 90%.") from None
+        if not 0 <= out[k] <= 2:
+            raise SpecError(f"{k} threshold {v} is not a share", key=f"rating_thresholds.{k}",
+                            hint="Write a share, for example 0.9 for 90%, not 90.")
+    if out["amber"] > out["green"]:
+        raise SpecError("the amber threshold is above the green one", key="rating_thresholds",
+                        hint="Amber must be lower, for example green 0.9 and amber 0.5.")
+    return out
+
+
+def _date(value: Any, key: str) -> _dt.date | None:
+    if value is None or isinstance(value, _dt.date):
+        return value.date() if isinstance(value, _dt.datetime) else value
+    try:
+        return _dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise SpecError(f"'{value}' is not a date", key=key, hint="Write it as 2025-04-15.") from None
+
+
+def _positive(value: Any, key: str, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        out = float("nan")
+    if not out > 0:
+        raise SpecError(f"'{value}' is not a positive number", key=key, hint="Give a number above zero.")
+    return out
+
+
+def _reporting_year(value: Any, review_date: _dt.date | None, benefits: Sequence[Benefit]) -> str:
+    if value is not None:
+        return fy_label(value)
+    ends = [b.tracking_end for b in benefits if b.tracking_end] or [b.baseline_end for b in benefits if b.baseline_end]
+    if not ends and review_date is not None:
+        return fy_of(review_date)
+    if not ends:
+        raise SpecError("no reporting year is given and the register has no dates to infer it from",
+                        key="reporting_year", hint="Add reporting_year, for example 2024/25.")
+    return fy_of(max(ends))
+
+
+# -- links between tables ------------------------------------------------------------
+def _check_links(register: Sequence[Benefit], timings: dict[str, TaskTimings], volumes: dict[str, tuple],
+                 *, volumes_label: str) -> None:
+    linked = {b.task: b.id for b in register if b.task}
+    for task in timings:
+        if task not in linked:
+            raise DataError(f"task '{task}' has timings but no benefit in the register names it",
+                            file=next(iter(timings.values())).source, column="task",
+                            hint=f"Add a benefit with task '{task}' to the register, or remove these timings.")
+        if task not in volumes:
+            raise DataError(f"benefit '{linked[task]}': task '{task}' has timings but no volume, so its saving "
+                            "cannot be scaled to a year", file=volumes_label, column="task",
+                            hint=f"Add a row for '{task}' to volumes with total_occurrences (or times_per_person "
+                                 "and staff) and per.")
+
+
+def _check_reinvestment(records: Sequence[dict], register: Sequence[Benefit], label: str) -> None:
+    ids = {b.id for b in register}
+    for r in records:
+        if r["benefit"] is not None and r["benefit"] not in ids:
+            raise DataError(f"reinvestment '{r['activity']}' names benefit '{r['benefit']}', which is not in the "
+                            "register", file=label, column="benefit",
+                            hint=f"Use one of the register's ids ({', '.join(sorted(ids))}) or leave it blank.")

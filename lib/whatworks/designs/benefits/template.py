@@ -1,0 +1,108 @@
+"""The ``pir`` template's calls: read the review's files, check every input, then review.
+
+A notebook runs::
+
+    ev = ww.evaluation(globals())
+    inputs = ww.benefits.load(ev)
+    result = ww.benefits.analyse(inputs, ev)
+
+:func:`load` is the only place a benefits review reads files (the register,
+timings, volumes, rates and reinvestment tables, and the shipped rates table
+when the spec gives none); it also checks every input, so it is what
+``whatworks validate`` runs. :func:`analyse` works on what was loaded.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ...data import display_name, read_table, resolve
+from ...evaluation import Evaluation
+from .fit import fit_inputs
+from .inputs import parse_rates
+from .money import DEFAULT_RATES_NAME, RateTable
+from .records import frame_records
+from .result import PIRResult
+from .review_inputs import ReviewInputs, check_inputs
+
+__all__ = ["default_rates_path", "default_rates", "read_tables", "load", "analyse", "validate_inputs"]
+
+_TABLES = ("benefits", "process_timings", "volumes", "rates", "reinvestment")
+
+
+def default_rates_path() -> Path:
+    """The shipped rates table."""
+    return Path(str(resources.files("whatworks") / "resources" / DEFAULT_RATES_NAME))
+
+
+def default_rates() -> RateTable:
+    """The shipped illustrative hourly costs by grade, marked as the default.
+
+    >>> default_rates().get("Police Constable").hourly_cost_gbp
+    44.0
+    """
+    frame = read_table(default_rates_path(), label=f"rates ({DEFAULT_RATES_NAME})")
+    return parse_rates(frame_records(frame, label=f"the shipped rates table ({DEFAULT_RATES_NAME})"),
+                       is_default=True)
+
+
+def _read(value: Any, key: str, base_dir: str | Path) -> Any:
+    if not isinstance(value, (str, Path)):
+        return value  # rows written in the spec, or None
+    label = f"{key} ({display_name(value)})"
+    return frame_records(read_table(resolve(value, base_dir), label=label), label=label)
+
+
+def read_tables(
+    *,
+    benefits,
+    process_timings=None,
+    volumes=None,
+    rates=None,
+    reinvestment=None,
+    base_dir: str | Path = ".",
+) -> dict[str, Any]:
+    """Read the table inputs that are file names into :class:`~.records.Records`.
+
+    A CSV or Excel path is read by :func:`whatworks.data.read_table`
+    (relative paths from ``base_dir``); rows written in the spec pass
+    through; no ``rates`` means the shipped table (:func:`default_rates`).
+    The answer is keyword arguments for :func:`~whatworks.designs.benefits.fit`.
+    """
+    given = {"benefits": benefits, "process_timings": process_timings, "volumes": volumes,
+             "reinvestment": reinvestment}
+    out = {key: _read(value, key, base_dir) for key, value in given.items()}
+    out["rates"] = default_rates() if rates is None else _read(rates, "rates", base_dir)
+    return out
+
+
+def load(ev: Evaluation) -> ReviewInputs:
+    """Read a review's files and check every input, as :func:`analyse` will use them.
+
+    Relative paths are read from the current folder (the spec's folder when
+    called by :func:`whatworks.validation.validate`).
+
+    Raises
+    ------
+    DataError, SpecError
+        Naming the table, column, row or key, and the fix.
+    """
+    tables = read_tables(**ev.options_for(read_tables))
+    options = {k: v for k, v in ev.options_for(check_inputs).items() if k not in _TABLES}
+    return check_inputs(**tables, **options)
+
+
+def analyse(inputs: ReviewInputs, ev: Evaluation) -> PIRResult:
+    """The review of what :func:`load` read and checked.
+
+    ``ev`` is taken for the same shape as every template's calls; every
+    option it holds was checked by :func:`load` and is in ``inputs``.
+    """
+    return fit_inputs(inputs)
+
+
+def validate_inputs(ev: Evaluation) -> ReviewInputs:
+    """Read and check a review's inputs exactly as its notebook's first call does (:func:`load`)."""
+    return load(ev)
