@@ -16,6 +16,7 @@ import pytest
 from scipy import stats
 
 from whatworks.designs import benefits
+from whatworks.templates import pir
 from whatworks.designs.benefits.model import realised_share
 from whatworks.designs.benefits.money import fy_label, fy_of, split_by_financial_year
 from whatworks.errors import DataError, SpecError
@@ -217,7 +218,7 @@ def test_file_inputs_read_like_inline(tmp_path):
 
     pd.DataFrame([B1, B2]).to_csv(tmp_path / "register.csv", index=False)
     pd.DataFrame(RATES).to_excel(tmp_path / "rates.xlsx", index=False)
-    tables = benefits.read_tables(benefits="register.csv", rates="rates.xlsx", base_dir=tmp_path)
+    tables = pir.read_tables(benefits="register.csv", rates="rates.xlsx", base_dir=tmp_path)
     from_files = benefits.fit(**tables)
     inline = benefits.fit(benefits=[B1, B2], rates=RATES)
     assert from_files.headline.estimate == inline.headline.estimate
@@ -225,7 +226,7 @@ def test_file_inputs_read_like_inline(tmp_path):
 
 
 def test_default_rates_are_used_and_said():
-    r = benefits.fit(benefits=[B1], rates=benefits.default_rates())
+    r = benefits.fit(benefits=[B1], rates=pir.default_rates())
     assert r.rates.is_default
     assert r.check("default_rates").status == "info"
     assert any("illustrative" in n for n in r.notes)
@@ -276,7 +277,7 @@ TRIGGERS = {
     "rate_price_year": _with(rates=[dict(RATES[0], price_year="2023/24"), RATES[1]]),
     "rate_salary_only": _with(rates=[dict(RATES[0], cost_basis="salary"), RATES[1]]),
     "small_sample": _with(process_timings=CLEAN_TIMINGS[:-1]),
-    "default_rates": _with(rates=benefits.default_rates(), benefits=[B1, dict(B3, tracking_start="2024-04-01")]),
+    "default_rates": _with(rates=pir.default_rates(), benefits=[B1, dict(B3, tracking_start="2024-04-01")]),
 }
 EXPECTED = {"tracking_under_3_months": "fail", "default_rates": "info"}
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from whatworks.designs import benefits
+from whatworks.templates import pir
 from whatworks.designs.benefits.timing import mean_change, total
 from whatworks.simulate.pir import ADHOC_REQUESTS, DISCLOSURE, REDACTION, write_demo
 
@@ -63,7 +64,7 @@ def test_fit_uses_the_same_interval():
                  for m in before[i]]
                 + [{"task": REDACTION.task, "period": "after", "minutes": m, "grade": "Police Constable"}
                    for m in after[i]])
-        r = benefits.fit(benefits=register, process_timings=rows, volumes=volumes, rates=benefits.default_rates())
+        r = benefits.fit(benefits=register, process_timings=rows, volumes=volumes, rates=pir.default_rates())
         assert r.headline.estimate == pytest.approx(expected.estimate[i])
         assert (r.headline.ci_low, r.headline.ci_high) == pytest.approx((low[i], high[i]))
 
@@ -76,9 +77,9 @@ def test_demo_reviews_show_every_check(tmp_path):
             assert (tmp_path / review / f"{name}.csv").exists()
     common = dict(benefits="register.csv", process_timings="timings.csv", volumes="volumes.csv",
                   reinvestment="reinvestment.csv")
-    redaction = benefits.fit(**benefits.read_tables(**common, base_dir=tmp_path / "redaction"),
+    redaction = benefits.fit(**pir.read_tables(**common, base_dir=tmp_path / "redaction"),
                              outputs_maintained={"measure": "case files a month", "before": 1250, "after": 1140})
-    performance = benefits.fit(**benefits.read_tables(**common, rates="rates.csv",
+    performance = benefits.fit(**pir.read_tables(**common, rates="rates.csv",
                                                       base_dir=tmp_path / "performance_reports"),
                                outputs_maintained={"measure": "reports a month", "before": 40, "after": 42})
     shown = {c.name for r in (redaction, performance) for c in r.checks if c.status != "pass"}

@@ -6,8 +6,8 @@ Modules, lowest first: ``money`` (rates, periods, financial years),
 ``review_inputs`` (every input checked together), ``model`` (each benefit
 valued; estimates and totals by financial year), ``checks``, ``words``,
 ``plots``, ``tables``, ``result``, ``sections`` (report sections as
-functions of the result), ``fit`` and ``template`` (the notebook's
-``load`` and ``analyse``; the only part that reads files).
+functions of the result) and ``fit``. The design reads no file: the
+``pir`` template's module (:mod:`whatworks.templates.pir`) reads them.
 
 Examples
 --------
@@ -34,17 +34,11 @@ from .sections import (
     review_text,
     totals_table,
 )
-from .template import analyse, default_rates, load, read_tables, validate_inputs
 
 __all__ = [
     "fit",
     "fit_inputs",
     "check_inputs",
-    "load",
-    "analyse",
-    "read_tables",
-    "default_rates",
-    "validate_inputs",
     "PIRResult",
     "ReviewInputs",
     "DEFAULT_THRESHOLDS",

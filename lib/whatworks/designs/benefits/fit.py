@@ -64,7 +64,7 @@ def fit(
     Every table is held in memory: rows written in the spec (a list of
     dicts), a :class:`pandas.DataFrame`, or the
     :class:`~whatworks.designs.benefits.records.Records` that
-    :func:`~whatworks.designs.benefits.template.read_tables` read from a file.
+    :func:`~whatworks.templates.pir.read_tables` read from a file.
 
     Parameters
     ----------
@@ -77,7 +77,7 @@ def fit(
     rates
         Full hourly cost by grade: rows, or a parsed
         :class:`~whatworks.designs.benefits.money.RateTable` such as
-        :func:`~whatworks.designs.benefits.template.default_rates`, the
+        :func:`~whatworks.templates.pir.default_rates`, the
         shipped illustrative table.
     productive_hours_per_fte
         Productive hours a year of one full-time post (default 1,600).

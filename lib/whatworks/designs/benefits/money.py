@@ -4,7 +4,7 @@ Financial years run from 1 April to 31 March and are written ``2024/25``.
 Rates are full hourly costs by grade, read from a table with ``grade``,
 ``hourly_cost_gbp``, ``price_year``, ``cost_basis`` and ``source``; a default
 table ships with whatworks (``resources/hourly_rates.csv``; the template reads
-it, see :func:`whatworks.designs.benefits.template.default_rates`).
+it, see :func:`whatworks.templates.pir.default_rates`).
 
 Examples
 --------

@@ -82,7 +82,7 @@ def records_from(value: Any, *, key: str) -> Records:
     :class:`pandas.DataFrame`, or rows written in the spec (a list of dicts, or one dict).
 
     A file name is refused: files are read by the template's ``load``
-    (:func:`whatworks.designs.benefits.template.read_tables`), never here.
+    (:func:`whatworks.templates.pir.read_tables`), never here.
     """
     if isinstance(value, Records):
         return value
@@ -92,7 +92,7 @@ def records_from(value: Any, *, key: str) -> Records:
         value = [value]
     if isinstance(value, (str, bytes, PurePath)):
         raise SpecError(f"'{value}' is a file name, but the review takes tables already read", key=key,
-                        hint="Read the files first: ww.benefits.read_tables(...) or ww.benefits.load(ev).")
+                        hint="Read the files first: ww.pir.read_tables(...) or ww.pir.load(ev).")
     if isinstance(value, Sequence) and all(isinstance(v, Mapping) for v in value):
         records = [{norm_col(k): (None if blank(v) else v) for k, v in item.items()} for item in value]
         return Records(records, f"{key} (in the spec)", None)

@@ -104,7 +104,7 @@ def check_inputs(
     thresholds = _thresholds(rating_thresholds)
     if rates is None:
         raise SpecError("no hourly rates table was given", key="rates",
-                        hint="Give the rates rows, or the shipped illustrative table: ww.benefits.default_rates().")
+                        hint="Give the rates rows, or the shipped illustrative table: ww.pir.default_rates().")
     rate_table = rates if isinstance(rates, RateTable) else parse_rates(records_from(rates, key="rates"),
                                                                        is_default=False)
     linked = {b.task: b.id for b in register if b.task}

@@ -1,10 +1,12 @@
-"""The ``pir`` template's calls: read the review's files, check every input, then review.
+"""The ``pir`` template: a six-month Post-Implementation Review of a change programme.
 
-A notebook runs::
+Its notebook makes the three calls every template makes::
 
     ev = ww.evaluation(globals())
-    inputs = ww.benefits.load(ev)
-    result = ww.benefits.analyse(inputs, ev)
+    inputs = ww.pir.load(ev)
+    result = ww.pir.analyse(inputs, ev)
+    ...                                   # sections: ww.benefits.<section>(result)
+    ww.emit(ev, result)
 
 :func:`load` is the only place a benefits review reads files (the register,
 timings, volumes, rates and reinvestment tables, and the shipped rates table
@@ -18,16 +20,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ...data import display_name, read_table, resolve
-from ...evaluation import Evaluation
-from .fit import fit_inputs
-from .inputs import parse_rates
-from .money import DEFAULT_RATES_NAME, RateTable
-from .records import frame_records
-from .result import PIRResult
-from .review_inputs import ReviewInputs, check_inputs
+from ..data import display_name, read_table, resolve
+from ..designs.benefits import PIRResult, ReviewInputs, check_inputs, fit_inputs
+from ..designs.benefits.inputs import parse_rates
+from ..designs.benefits.money import DEFAULT_RATES_NAME, RateTable
+from ..designs.benefits.records import frame_records
+from ..evaluation import Evaluation
 
-__all__ = ["default_rates_path", "default_rates", "read_tables", "load", "analyse", "validate_inputs"]
+__all__ = ["default_rates_path", "default_rates", "read_tables", "load", "analyse"]
 
 _TABLES = ("benefits", "process_timings", "volumes", "rates", "reinvestment")
 
@@ -69,7 +69,7 @@ def read_tables(
     A CSV or Excel path is read by :func:`whatworks.data.read_table`
     (relative paths from ``base_dir``); rows written in the spec pass
     through; no ``rates`` means the shipped table (:func:`default_rates`).
-    The answer is keyword arguments for :func:`~whatworks.designs.benefits.fit`.
+    The answer is keyword arguments for :func:`whatworks.designs.benefits.fit`.
     """
     given = {"benefits": benefits, "process_timings": process_timings, "volumes": volumes,
              "reinvestment": reinvestment}
@@ -81,15 +81,14 @@ def read_tables(
 def load(ev: Evaluation) -> ReviewInputs:
     """Read a review's files and check every input, as :func:`analyse` will use them.
 
-    Relative paths are read from the current folder (the spec's folder when
-    called by :func:`whatworks.validation.validate`).
+    Relative paths are read from the spec's folder (``ev.base_dir``).
 
     Raises
     ------
     DataError, SpecError
         Naming the table, column, row or key, and the fix.
     """
-    tables = read_tables(**ev.options_for(read_tables))
+    tables = read_tables(**ev.options_for(read_tables, exclude=("base_dir",)), base_dir=ev.base_dir)
     options = {k: v for k, v in ev.options_for(check_inputs).items() if k not in _TABLES}
     return check_inputs(**tables, **options)
 
@@ -101,8 +100,3 @@ def analyse(inputs: ReviewInputs, ev: Evaluation) -> PIRResult:
     option it holds was checked by :func:`load` and is in ``inputs``.
     """
     return fit_inputs(inputs)
-
-
-def validate_inputs(ev: Evaluation) -> ReviewInputs:
-    """Read and check a review's inputs exactly as its notebook's first call does (:func:`load`)."""
-    return load(ev)
