@@ -233,6 +233,13 @@ class PowerResult:
     def check_list(self) -> CheckList:
         return CheckList(self.checks)
 
+    def check(self, name: str) -> Check:
+        """The check called ``name``."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
     def _n_words(self) -> str:
         if isinstance(self.n_per_arm, int):
             return f"{text.fmt_number(self.n_per_arm)} per arm"

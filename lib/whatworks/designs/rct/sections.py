@@ -8,8 +8,8 @@ Examples
 >>> from whatworks.designs.rct import fit
 >>> from whatworks.simulate.rct import simulate_trial
 >>> res = fit(simulate_trial(seed=5, n=600), id_column="victim_id", arm_column="arm",
-...           control_arm="bau_letter", outcomes=[{"column": "repeat_victim", "type": "binary",
-...                                                "primary": True}])
+...           control_arm="bau_letter", exclusion_column="exclusion_reason",
+...           outcomes=[{"column": "repeat_victim", "type": "binary", "primary": True}])
 >>> consort_table(res).columns[0]
 'Stage'
 """

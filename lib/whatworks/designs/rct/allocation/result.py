@@ -71,6 +71,13 @@ class Allocation:
     def check_list(self) -> CheckList:
         return CheckList(self.checks)
 
+    def check(self, name: str) -> Check:
+        """The check called ``name``."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
     @property
     def method_notes(self) -> Notes:
         return Notes(self.notes)
