@@ -53,7 +53,9 @@ def check_arm_sizes(t: Trial, intended: Mapping | None, method: str | None) -> C
     return Check("arm_sizes", "pass", f"Arm sizes are in line with the intended ratio ({text.fmt_p(p)}): {sizes}.")
 
 
-def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity, intended, method, encourages) -> list[Check]:
+def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity, intended, method,
+                 encourages) -> list[Check]:
+    """The allocation checks given (``integrity``) followed by every diagnostic of the analysis."""
     checks = list(integrity)
     checks.append(check_itt(t, a))
     checks.append(check_arm_sizes(t, intended, method))
@@ -107,6 +109,7 @@ def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity, inte
 
 
 def grade_evidence(integrity: Sequence[Check], a: Analysis) -> Evidence:
+    """Maryland level 5 for a confirmed random allocation; 4 with high primary attrition; 3 when unconfirmed."""
     failed = [c for c in integrity if c.status == "fail"]
     primary_high = [r for r in a.attrition if r["kind"] == "primary outcome" and not r["low"]]
     survey_high = [r for r in a.attrition if r["kind"] == "survey" and not r["low"]]
