@@ -58,7 +58,7 @@ def main(rows: int = 1_000_000) -> None:
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     payload = json.dumps(result.to_dict())
-    charts = len(result.plot().png) + len(result.consort_plot().png)
+    charts = len(result.plot().png) + len(rct.plot_consort(result).png)
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
     print(f"rows analysed:                 {rows:,}")
     print(f"data simulated in:             {made:.1f} s")

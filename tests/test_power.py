@@ -28,7 +28,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.power import TTestIndPower
 
-from whatworks import power as pw
+from whatworks.designs.rct import power as pw
 from whatworks.errors import SpecError
 
 UNIROOT_TOL = 1.3e-4

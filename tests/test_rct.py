@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from whatworks.designs import _rct_attrition as attr
-from whatworks.designs import _rct_effects as eff
 from whatworks.designs import rct
-from whatworks.designs._rct_report import classify
+from whatworks.designs.rct import attrition as attr
+from whatworks.designs.rct import model as eff
+from whatworks.designs.rct.words import classify
 from whatworks.errors import DataError, SpecError
 from whatworks.results import Check
 from whatworks.simulate.rct import simulate_trial
@@ -171,7 +171,7 @@ def test_subgroup_interaction_test_for_two_levels_is_the_z_test_of_the_differenc
     assert {r["kind"] for r in res.subgroups} == {"pre-specified"}
     explo = fit(frame, exploratory_subgroups=["age_group"])
     assert {r["kind"] for r in explo.subgroups} == {"exploratory"}
-    assert "exploratory" in str(explo.subgroup_table())
+    assert "exploratory" in str(rct.subgroup_table(explo))
 
 
 def test_holm_adjustment_textbook_example():
@@ -340,8 +340,8 @@ def test_charts_and_tables():
     chart = res.plot()
     assert chart.png[:4] == b"\x89PNG"
     assert "-5.0 percentage points" in chart.alt
-    assert "2,000 randomised" in res.consort_plot().alt
-    assert "Allocated" in str(res.consort_table())
+    assert "2,000 randomised" in rct.plot_consort(res).alt
+    assert "Allocated" in str(rct.consort_table(res))
     assert "Holm-adjusted p" in str(res.table())
 
 
@@ -356,7 +356,7 @@ def test_baseline_standardised_mean_differences():
     p1, p0 = 0.5, 0.3
     v1, v0 = p1 * (1 - p1) * 100 / 99, p0 * (1 - p0) * 100 / 99
     assert rows[("sex", "F")]["smd:letter"] == pytest.approx((p1 - p0) / math.sqrt((v1 + v0) / 2))
-    assert "SMD letter" in str(res.baseline_table())
+    assert "SMD letter" in str(rct.baseline_table(res))
     assert res.check("baseline_balance").status == "info"
 
 

@@ -13,8 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from whatworks.designs import _rct_effects as eff
 from whatworks.designs import rct
+from whatworks.designs.rct import model as eff
 from whatworks.simulate import rct as sim
 
 SEEDS = range(1000)

@@ -168,7 +168,7 @@ def test_trial_arms_differing_from_the_allocation_fail_a_check(tmp_path):
     """The allocation is intact but the trial file moved someone: a failed check, not an input error."""
     from whatworks.evaluation import Evaluation
     from whatworks.spec import load_spec
-    from whatworks.trial import read, verify_allocation
+    from whatworks.designs.rct.inputs import read, verify_allocation
     from whatworks.validation import _inside
 
     spec = load_spec(SPEC)
@@ -258,7 +258,7 @@ def test_demo_data_remake_identically_from_the_committed_allocation(tmp_path):
 
 
 def test_the_committed_allocation_is_sealed_first_and_matches_the_demo():
-    from whatworks.randomise import analysis_plan_from_spec, verify
+    from whatworks.designs.rct.allocation import analysis_plan_from_spec, verify
     import yaml
 
     record = json.loads((ALLOCATION / "allocation_record.json").read_text(encoding="utf-8"))
@@ -295,7 +295,7 @@ def test_estimates_table_keeps_one_family_of_estimates():
 
 
 def _verified(spec: Path):
-    from whatworks import trial
+    from whatworks.designs.rct import inputs as trial
     from whatworks.evaluation import Evaluation
     from whatworks.spec import load_spec
     from whatworks.validation import _inside

@@ -338,7 +338,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-from . import cli_trial  # noqa: E402,F401  (registers the trial sub-commands)
+from .cli_trial import TRIAL_COMMANDS  # noqa: E402  (the trial sub-commands)
+
+for _name, _help, _setup, _action in TRIAL_COMMANDS:
+    command(_name, _help, _setup)(_action)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

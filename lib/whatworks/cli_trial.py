@@ -6,11 +6,13 @@ prints a table with the formulas, or with ``--json`` an object holding at
 least ``n_per_arm``, ``n_total`` and ``mde``. ``whatworks randomise SPEC``
 makes a sealed random allocation once, from a YAML file.
 
+Each command is a parser set-up and an action; :data:`TRIAL_COMMANDS` lists
+them for :mod:`whatworks.cli` to register (this module does not import it).
+
 Examples
 --------
->>> from whatworks.cli import COMMANDS
->>> "power" in COMMANDS and "randomise" in COMMANDS
-True
+>>> [name for name, _, _, _ in TRIAL_COMMANDS]
+['power', 'randomise']
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ import argparse
 import json
 from pathlib import Path
 
-from .cli import EXIT_OK, _say, command
+__all__ = ["TRIAL_COMMANDS", "power_setup", "power_command", "randomise_setup", "randomise_command"]
 
-__all__: list[str] = []
+EXIT_OK = 0
+
+
+def _say(message: str = "") -> None:
+    print(message, flush=True)
 
 _POWER_EXAMPLES = """examples:
   whatworks power --p-control 0.20 --p-treatment 0.17 --arms 3
@@ -50,7 +56,7 @@ def _ratio(value: str) -> float | list[float]:
     return numbers[0] if len(numbers) == 1 else numbers
 
 
-def _power_setup(p: argparse.ArgumentParser) -> None:
+def power_setup(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.description = ("Sample size per arm for a trial, or (with --n-per-arm) the minimum detectable effect. "
                      "Binary outcomes follow R's power.prop.test (null variance pooled, alternative unpooled), "
@@ -84,8 +90,8 @@ def _power_setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON object instead of the table")
 
 
-@command("power", "sample size per arm for a trial, or the minimum detectable effect", _power_setup)
-def _power(args: argparse.Namespace) -> int:
+def power_command(args: argparse.Namespace) -> int:
+    """``whatworks power``: print the sample size or the minimum detectable effect."""
     from .errors import InputError, SpecError
 
     try:
@@ -97,8 +103,9 @@ def _power(args: argparse.Namespace) -> int:
         hint = (exc.hint or "").replace(f"{exc.key}: ", f"{option} ").replace(f"{exc.key} (", f"{option} (")
         raise InputError(f"{option}: {exc.message}", hint=hint or None) from None
     if args.json:
-        head = {k: v for k, v in result.to_dict().items() if k in ("n_per_arm", "n_total", "mde")}
-        body = {**head, **result.extra(), "checks": [c.to_dict() for c in result.checks]}
+        numbers = result.to_dict()
+        head = {k: v for k, v in numbers.items() if k in ("n_per_arm", "n_total", "mde")}
+        body = {**head, **numbers}
         _say(json.dumps(body, indent=2, ensure_ascii=False))
     else:
         _say(str(result))
@@ -106,7 +113,7 @@ def _power(args: argparse.Namespace) -> int:
 
 
 def _power_result(args: argparse.Namespace):
-    from . import power
+    from .designs.rct.power import minimum_detectable_effect, sample_size
 
     common = dict(outcome=args.outcome, p_control=args.p_control, sd=args.sd, alpha=args.alpha,
                   power=args.power, cluster_size=args.cluster_size, icc=args.icc, attrition=args.attrition)
@@ -115,14 +122,14 @@ def _power_result(args: argparse.Namespace):
             arms = args.arms or (len(args.ratio) if isinstance(args.ratio, list) else 2)
             ratios = args.ratio if isinstance(args.ratio, list) else [1.0] + [args.ratio] * (arms - 1)
             sizes = [round(args.n_per_arm * r / ratios[0]) for r in ratios]
-            result = power.minimum_detectable_effect(n_per_arm=sizes, direction=args.direction, **common)
+            result = minimum_detectable_effect(n_per_arm=sizes, direction=args.direction, **common)
         else:
-            result = power.minimum_detectable_effect(n_per_arm=args.n_per_arm, arms=args.arms,
-                                                     direction=args.direction, **common)
+            result = minimum_detectable_effect(n_per_arm=args.n_per_arm, arms=args.arms,
+                                               direction=args.direction, **common)
     else:
         arms = args.arms or (len(args.ratio) if isinstance(args.ratio, list) else 2)
-        result = power.sample_size(p_treatment=args.p_treatment, effect=args.effect, arms=arms, ratio=args.ratio,
-                                   **common)
+        result = sample_size(p_treatment=args.p_treatment, effect=args.effect, arms=arms, ratio=args.ratio,
+                             **common)
     return result
 
 
@@ -135,7 +142,7 @@ def _shown(path: str) -> str:
         return str(p)
 
 
-def _randomise_setup(p: argparse.ArgumentParser) -> None:
+def randomise_setup(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.description = (
         "Allocate a trial's participants to arms at random, once, and seal the allocation. The YAML file "
@@ -152,10 +159,9 @@ def _randomise_setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", metavar="SPEC", help="the randomisation YAML file")
 
 
-@command("randomise", "allocate a trial's participants to arms at random, once, with a sealed record",
-         _randomise_setup)
-def _randomise(args: argparse.Namespace) -> int:
-    from .randomise import randomise_from_spec
+def randomise_command(args: argparse.Namespace) -> int:
+    """``whatworks randomise SPEC``: make and seal an allocation, and say what was written."""
+    from .designs.rct.allocation import randomise_from_spec
 
     allocation = randomise_from_spec(args.spec)
     _say(str(allocation.summary))
@@ -178,3 +184,11 @@ def _randomise(args: argparse.Namespace) -> int:
     _say("Commit the allocation folder and the log now; never edit them. The analysis checks the allocation "
          "against the sealed record.")
     return EXIT_OK
+
+
+#: ``(name, help, parser set-up, action)`` for each trial command.
+TRIAL_COMMANDS = (
+    ("power", "sample size per arm for a trial, or the minimum detectable effect", power_setup, power_command),
+    ("randomise", "allocate a trial's participants to arms at random, once, with a sealed record",
+     randomise_setup, randomise_command),
+)

@@ -1,4 +1,4 @@
-"""The power functions behind :mod:`whatworks.power`, one per outcome type.
+"""The power functions behind :mod:`whatworks.designs.rct.power`, one per outcome type.
 
 Each outcome type is a small object with the same three methods, kept in
 :data:`OUTCOMES` (a registry, not an ``if``/``elif`` chain):

@@ -1,6 +1,6 @@
 """The trial analysis proper: every estimate, table row and diagnostic number.
 
-Works on a checked :class:`~whatworks.designs._rct_input.Trial` and returns
+Works on a checked :class:`~whatworks.designs.rct.data.Trial` and returns
 plain aggregates (counts, means, contrasts); no row-level data leaves here.
 """
 
@@ -12,23 +12,35 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from ..results import Estimate
-from . import _rct_attrition as attr
-from . import _rct_effects as eff
-from ._rct_input import OutcomeSpec, Trial
+from ...results import Estimate
+from .attrition import lee_bounds_interval, wwc_attrition
+from .data import OutcomeSpec, Trial
+from .model import (
+    Contrast,
+    Design,
+    complier_effect,
+    holm,
+    mean_difference,
+    odds_ratio,
+    rate_ratio,
+    risk_difference,
+    risk_ratio,
+    standardised,
+    subgroup_differences,
+)
 
 __all__ = ["MEASURES", "ADJUSTED", "MAIN_MEASURE", "Analysis", "analyse", "estimate_name"]
 
 # measure -> (words, estimator, which values: "y" or "agree")
 MEASURES: dict[str, tuple[tuple[str, str, object, str], ...]] = {
-    "binary": (("risk_difference", "risk difference", eff.risk_difference, "y"),
-               ("risk_ratio", "risk ratio", eff.risk_ratio, "y"),
-               ("odds_ratio", "odds ratio", eff.odds_ratio, "y")),
-    "count": (("rate_ratio", "rate ratio", eff.rate_ratio, "y"),
-              ("mean_difference", "difference in mean count", eff.mean_difference, "y")),
-    "continuous": (("mean_difference", "mean difference (Welch)", eff.mean_difference, "y"),),
-    "likert": (("agree_difference", "difference in the share agreeing (4 or 5)", eff.risk_difference, "agree"),
-               ("mean_difference", "difference in mean score (Welch)", eff.mean_difference, "y")),
+    "binary": (("risk_difference", "risk difference", risk_difference, "y"),
+               ("risk_ratio", "risk ratio", risk_ratio, "y"),
+               ("odds_ratio", "odds ratio", odds_ratio, "y")),
+    "count": (("rate_ratio", "rate ratio", rate_ratio, "y"),
+              ("mean_difference", "difference in mean count", mean_difference, "y")),
+    "continuous": (("mean_difference", "mean difference (Welch)", mean_difference, "y"),),
+    "likert": (("agree_difference", "difference in the share agreeing (4 or 5)", risk_difference, "agree"),
+               ("mean_difference", "difference in mean score (Welch)", mean_difference, "y")),
 }
 # type -> (link, values, ((measure, words, part), ...))
 ADJUSTED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
@@ -62,7 +74,7 @@ class Analysis:
     """Everything :func:`analyse` computes, as aggregates."""
 
     estimates: list[Estimate] = field(default_factory=list)
-    contrasts: dict[tuple[str, str, str], eff.Contrast] = field(default_factory=dict)
+    contrasts: dict[tuple[str, str, str], Contrast] = field(default_factory=dict)
     flow: list[dict] = field(default_factory=list)
     exclusions: list[dict] = field(default_factory=list)
     baseline: list[dict] = field(default_factory=list)
@@ -123,7 +135,7 @@ def _baseline(t: Trial, a: Analysis) -> None:
         a.baseline.append(row)
 
 
-def _itt(t: Trial, outcomes: list[OutcomeSpec], design: eff.Design, a: Analysis) -> None:
+def _itt(t: Trial, outcomes: list[OutcomeSpec], design: Design, a: Analysis) -> None:
     several = len(t.arms) > 2
     control = t.arm_codes == 0
     for o in outcomes:
@@ -137,7 +149,7 @@ def _itt(t: Trial, outcomes: list[OutcomeSpec], design: eff.Design, a: Analysis)
                 a.estimates.append(_estimate(o, measure, words, arm, c, several, t.arms[0]))
 
 
-def _estimate(o: OutcomeSpec, measure: str, words: str, arm: str, c: eff.Contrast, several: bool,
+def _estimate(o: OutcomeSpec, measure: str, words: str, arm: str, c: Contrast, several: bool,
               control: str) -> Estimate:
     label = f"{o.label}: {words}, {arm} vs {control}"
     unit = None if c.scale == "ratio" else _UNITS.get(o.type)
@@ -147,7 +159,7 @@ def _estimate(o: OutcomeSpec, measure: str, words: str, arm: str, c: eff.Contras
                     unit=unit)
 
 
-def _adjusted(t: Trial, outcomes: list[OutcomeSpec], design: eff.Design, a: Analysis) -> None:
+def _adjusted(t: Trial, outcomes: list[OutcomeSpec], design: Design, a: Analysis) -> None:
     if t.covariate_matrix.shape[1] == 0:
         return
     several = len(t.arms) > 2
@@ -156,7 +168,7 @@ def _adjusted(t: Trial, outcomes: list[OutcomeSpec], design: eff.Design, a: Anal
         seen = _observed(t, o)
         y = _values(t, o, part)
         for code, arm in enumerate(t.arms[1:], 1):
-            out = eff.standardised(y, t.arm_codes, code, t.covariate_matrix, link, design, rows=seen)
+            out = standardised(y, t.arm_codes, code, t.covariate_matrix, link, design, rows=seen)
             if out is None:
                 a.unfitted.append(f"{o.label} ({arm})")
                 continue
@@ -166,7 +178,7 @@ def _adjusted(t: Trial, outcomes: list[OutcomeSpec], design: eff.Design, a: Anal
                 a.estimates.append(_estimate(o, measure, words, arm, c, several, t.arms[0]))
 
 
-def _complier(t: Trial, primary: OutcomeSpec, design: eff.Design, a: Analysis) -> None:
+def _complier(t: Trial, primary: OutcomeSpec, design: Design, a: Analysis) -> None:
     if t.received is None:
         return
     several = len(t.arms) > 2
@@ -174,7 +186,7 @@ def _complier(t: Trial, primary: OutcomeSpec, design: eff.Design, a: Analysis) -
     y = _values(t, primary, "agree" if primary.type == "likert" else "y")
     control = (t.arm_codes == 0) & seen
     for code, arm in enumerate(t.arms[1:], 1):
-        c = eff.complier_effect(y, t.received, (t.arm_codes == code) & seen, control, design)
+        c = complier_effect(y, t.received, (t.arm_codes == code) & seen, control, design)
         a.contrasts[(primary.column, "complier_effect", arm)] = c
         a.first_stage.append({"arm": arm, "receipt_rate": c.get("first_stage"), "f": c.get("first_stage_f"),
                               "weak": bool(c.get("first_stage_f", 0.0) < WEAK_F)})
@@ -207,7 +219,7 @@ def _attrition(t: Trial, outcomes: list[OutcomeSpec], primary: OutcomeSpec, seed
             diff = abs((1 - k1 / n1) - (1 - k0 / n0))
             row = {"kind": kind, "arm": arm, "n_arm": n1, "kept_arm": k1, "n_control": n0, "kept_control": k0,
                    "rate_arm": k1 / n1, "rate_control": k0 / n0, "p_value": _two_props(k1, n1, k0, n0)}
-            row.update(attr.wwc_attrition(overall, diff))
+            row.update(wwc_attrition(overall, diff))
             a.attrition.append(row)
     control = t.arm_codes == 0
     for o in surveys:
@@ -221,13 +233,13 @@ def _attrition(t: Trial, outcomes: list[OutcomeSpec], primary: OutcomeSpec, seed
             r1, r0 = seen[treated].mean(), seen[ctrl].mean()
             if r1 == r0 or not seen[treated].any() or not seen[ctrl].any():
                 continue
-            lo, hi, clo, chi = attr.lee_bounds_interval(y, seen, treated, ctrl, seed=seed + code)
+            lo, hi, clo, chi = lee_bounds_interval(y, seen, treated, ctrl, seed=seed + code)
             a.lee.append({"outcome": o.column, "label": o.label, "measure": measure, "arm": arm,
                           "response_arm": float(r1), "response_control": float(r0), "lower": lo, "upper": hi,
                           "ci_low": clo, "ci_high": chi})
 
 
-def _subgroups(t: Trial, primary: OutcomeSpec, columns, design: eff.Design, a: Analysis, kind: str) -> None:
+def _subgroups(t: Trial, primary: OutcomeSpec, columns, design: Design, a: Analysis, kind: str) -> None:
     seen = _observed(t, primary)
     measure = SUBGROUP_MEASURE[primary.type]
     y = _values(t, primary, "agree" if primary.type == "likert" else "y")
@@ -235,7 +247,7 @@ def _subgroups(t: Trial, primary: OutcomeSpec, columns, design: eff.Design, a: A
     for column in columns:
         codes, levels = t.subgroups[column]
         for code, arm in enumerate(t.arms[1:], 1):
-            rows, chi2, p = eff.subgroup_differences(y, (t.arm_codes == code) & seen, control, codes, design)
+            rows, chi2, p = subgroup_differences(y, (t.arm_codes == code) & seen, control, codes, design)
             for level_code, c, n1, n0 in rows:
                 a.subgroups.append({"subgroup": column, "level": levels[level_code], "arm": arm, "kind": kind,
                                     "measure": measure, "estimate": c.estimate, "ci_low": c.ci_low,
@@ -252,7 +264,7 @@ def _holm(t: Trial, outcomes: list[OutcomeSpec], a: Analysis) -> None:
         keys = [(o.column, MAIN_MEASURE[o.type], arm) for o in members for arm in t.arms[1:]]
         if not keys:
             continue
-        adjusted = eff.holm([a.contrasts[k].p_value for k in keys])
+        adjusted = holm([a.contrasts[k].p_value for k in keys])
         for (column, measure, arm), p_adj in zip(keys, adjusted):
             a.holm.append({"family": family, "name": estimate_name(column, measure, arm, several),
                            "outcome": column, "arm": arm, "p_value": a.contrasts[(column, measure, arm)].p_value,
@@ -263,7 +275,7 @@ def analyse(t: Trial, outcomes: list[OutcomeSpec], *, subgroups=(), exploratory_
             seed: int = 20240401) -> Analysis:
     """Run every part of the analysis on a checked trial."""
     primary = next(o for o in outcomes if o.primary)
-    design = eff.Design(t.clusters)
+    design = Design(t.clusters)
     a = Analysis()
     _flow(t, primary, a)
     _baseline(t, a)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, SpecError
+from ...errors import DataError, SpecError
 
 __all__ = ["OutcomeSpec", "Trial", "read_outcomes", "prepare", "OUTCOME_TYPES", "OUTCOME_SOURCES"]
 

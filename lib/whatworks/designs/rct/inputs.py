@@ -7,8 +7,9 @@ A trial notebook makes four one-line calls here around the analysis::
     result = ww.rct.fit(trial, **ww.trial.fit_options(ev, allocation))
     design = ww.trial.design(ev, result)
 
-:func:`verify_allocation` compares the allocation with its sealed record
-(:func:`whatworks.randomise.verify`), the spec's analysis plan with the plan
+(``ww.trial`` is this module.) :func:`verify_allocation` compares the
+allocation with its sealed record
+(:func:`whatworks.designs.rct.allocation.verify`), the spec's analysis plan with the plan
 sealed at allocation, and the trial file with the allocation (same people,
 same arms). Only counts and short hashes reach a report, never an id.
 
@@ -29,16 +30,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import text
-from ._randomise_record import analysis_plan_from_spec, read_record
-from .data import display_name, read_table
-from .display import Notes, Prose, Section, Table
-from .errors import DataError, SpecError
-from .evaluation import Evaluation
-from .power import PowerResult, minimum_detectable_effect, sample_size
-from .results import Check, CheckList
+from ... import text
+from ...data import display_name, read_table
+from ...display import Notes, Prose, Section, Table
+from ...errors import DataError, SpecError
+from ...evaluation import Evaluation
+from ...results import Check, CheckList
+from .allocation.record import analysis_plan_from_spec, read_record
+from .allocation.verification import verify
+from .fit import check, fit
+from .power import minimum_detectable_effect, sample_size
+from .power_result import PowerResult
 
-__all__ = ["Allocation", "Design", "read", "verify_allocation", "fit_options", "design"]
+__all__ = ["Allocation", "Design", "read", "verify_allocation", "fit_options", "design", "validate_inputs"]
 
 
 # -- reading ------------------------------------------------------------------
@@ -68,15 +72,13 @@ def read(ev: Evaluation) -> pd.DataFrame:
     DataError, SpecError
         Naming the file, column, rows or spec key, and the fix.
     """
-    from .designs import rct
-
     frame = read_table(ev["data"], sheet=ev.get("sheet"))
     path = _record_path(ev)
     record = read_record(path) if path is not None else None
-    options = ev.options_for(rct.check)
+    options = ev.options_for(check)
     options["intended_ratios"] = _intended(ev, record)
     options["source"] = display_name(ev["data"])
-    rct.check(frame, **options)
+    check(frame, **options)
     return frame
 
 
@@ -196,8 +198,6 @@ def verify_allocation(ev: Evaluation, trial: pd.DataFrame | None) -> Allocation:
     DataError
         When the allocation file or its record does not match the seal.
     """
-    from .randomise import verify
-
     path = _record_path(ev)
     if path is None:
         return Allocation(intended_ratios=_intended(ev, None), method=ev.get("allocation_method"))
@@ -230,9 +230,7 @@ def verify_allocation(ev: Evaluation, trial: pd.DataFrame | None) -> Allocation:
 
 def fit_options(ev: Evaluation, allocation: Allocation) -> dict[str, Any]:
     """The keywords for :func:`whatworks.designs.rct.fit`: the spec's, plus what the allocation says."""
-    from .designs import rct
-
-    options = ev.options_for(rct.fit)
+    options = ev.options_for(fit)
     options.update(integrity_checks=allocation.checks, intended_ratios=allocation.intended_ratios,
                    allocation_method=allocation.method, source=display_name(ev["data"]))
     return options
@@ -276,7 +274,7 @@ class Design:
                 "alpha_per_comparison", "power", "achieved_power", "arms", "ratios", "attrition", "formulas")
         out: dict[str, Any] = {"note": self.note or None}
         for name, r in (("sample_size", self.needed), ("minimum_detectable_effect", self.achieved)):
-            out[name] = None if r is None else {k: v for k, v in r.extra().items() if k in keys}
+            out[name] = None if r is None else {k: v for k, v in r.to_dict().items() if k in keys}
         return out
 
 
@@ -329,3 +327,14 @@ def design(ev: Evaluation, result) -> Design:
     note = ("" if smallest else f"{where.capitalize()} has no smallest effect worth detecting, so only the "
                                 "smallest detectable effect is shown.")
     return Design(needed=needed, achieved=achieved, note=note)
+
+
+def validate_inputs(ev: Evaluation) -> pd.DataFrame:
+    """Read a spec's trial file (and its allocation record's arms) and check it, without fitting.
+
+    The check ``whatworks validate`` and ``whatworks run`` make before any
+    notebook starts; relative paths are read from the current folder.
+    """
+    trial = read(ev)
+    verify_allocation(ev, trial)
+    return trial

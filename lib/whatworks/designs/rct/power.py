@@ -33,13 +33,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from . import _power_formulas as pf
-from . import text
-from ._power_result import PowerResult
-from .errors import SpecError
+from ... import text
+from ...errors import SpecError
+from . import power_formulas as pf
+from .power_result import PowerResult, Setting
 
 __all__ = ["PowerResult", "sample_size", "minimum_detectable_effect", "achieved_power", "design_effect"]
 
@@ -75,35 +74,6 @@ def design_effect(cluster_size: float | None, icc: float | None) -> float:
 # -- checking the inputs ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Setting:
-    """The inputs after checking, shared by both entry points."""
-
-    outcome: Outcome
-    arms: int
-    alpha: float
-    power: float
-    sides: int
-    deff: float
-    attrition: float
-    cluster_size: float | None
-    icc: float | None
-    inputs: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def comparisons(self) -> int:
-        return self.arms - 1
-
-    @property
-    def alpha_per_test(self) -> float:
-        return self.alpha / self.comparisons
-
-    @property
-    def inflation(self) -> float:
-        """Randomised people per analysable person: design effect / (1 - attrition)."""
-        return self.deff / (1 - self.attrition)
-
-
 def _share(value: float, key: str, *, low_open: bool = True, what: str = "a share") -> float:
     ok = (0 < value < 1) if low_open else (0 <= value < 1)
     if not ok:
@@ -112,7 +82,7 @@ def _share(value: float, key: str, *, low_open: bool = True, what: str = "a shar
     return float(value)
 
 
-def _setting(outcome, arms, alpha, power, two_sided, cluster_size, icc, attrition, inputs) -> _Setting:
+def _setting(outcome, arms, alpha, power, two_sided, cluster_size, icc, attrition, inputs) -> Setting:
     if outcome not in pf.OUTCOMES:
         raise SpecError(f"unknown outcome type '{outcome}'", key="outcome",
                         hint=f"Use one of: {', '.join(pf.OUTCOMES)}.")
@@ -123,7 +93,7 @@ def _setting(outcome, arms, alpha, power, two_sided, cluster_size, icc, attritio
     _share(power, "power", what="a probability")
     _share(attrition, "attrition", low_open=False)
     deff = design_effect(cluster_size, icc)
-    return _Setting(outcome=outcome, arms=int(arms), alpha=float(alpha), power=float(power),
+    return Setting(outcome=outcome, arms=int(arms), alpha=float(alpha), power=float(power),
                     sides=2 if two_sided else 1, deff=deff, attrition=float(attrition),
                     cluster_size=cluster_size, icc=icc, inputs=inputs)
 

@@ -30,10 +30,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import text
-from .display import Table
+from .... import text
+from ....display import Table
 
-__all__ = ["balance_rows", "balance_table", "balance_frame", "MAX_LEVELS", "SMD_FLAG"]
+__all__ = ["balance_rows", "balance_table", "balance_frame", "plot_balance", "MAX_LEVELS", "SMD_FLAG"]
 
 #: Categorical columns with more levels than this are left out (names, free text).
 MAX_LEVELS = 20
@@ -130,9 +130,9 @@ def balance_table(rows: Sequence[dict], arms: Sequence[str]) -> Table:
                  numeric=(False, False) + (True,) * (len(columns) - 2))
 
 
-def balance_chart(rows: Sequence[dict], arms: Sequence[str]):
+def plot_balance(rows: Sequence[dict], arms: Sequence[str]):
     """Standardised mean differences by characteristic and arm (a "love plot"), as a :class:`~whatworks.plots.Chart`."""
-    from . import plots
+    from .... import plots
 
     labels = [r["variable"] + (f" = {r['level']}" if r["level"] else "") for r in rows]
     fig, ax = plots.figure(width=7.0, height=max(2.4, 0.28 * len(rows) + 1.0))

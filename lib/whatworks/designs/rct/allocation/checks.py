@@ -1,7 +1,7 @@
 """The checks that compare an allocation and an analysis plan with their sealed record.
 
 Each function returns one :class:`~whatworks.results.Check`; the public
-entry point is :func:`whatworks.randomise.verify`.
+entry point is :func:`whatworks.designs.rct.allocation.verify`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _randomise_record as rec
-from . import text
-from .results import Check
+from .... import text
+from ....results import Check
+from .record import canonical_json, plan_hash, seal, sha256_bytes
 
 __all__ = [
     "arm_size_check",
@@ -54,7 +54,7 @@ def arm_size_check(method: str, names: Sequence[str], ratios: Sequence[float], c
 
 def seal_check(record: Mapping[str, Any]) -> Check:
     """Whether the record itself is as written (its seal matches its content)."""
-    if record.get("seal") == rec.seal(record):
+    if record.get("seal") == seal(record):
         return Check("record_sealed", "pass", "The allocation record is intact (its seal matches its content).")
     return Check("record_sealed", "fail",
                  "The allocation record has been edited since it was written: its seal no longer matches its "
@@ -63,7 +63,7 @@ def seal_check(record: Mapping[str, Any]) -> Check:
 
 def participants_check(record: Mapping[str, Any], raw: bytes, name: str) -> Check:
     """Whether a participant file is the one allocated."""
-    now = rec.sha256_bytes(raw)
+    now = sha256_bytes(raw)
     then = record.get("participants", {}).get("sha256")
     if now == then:
         return Check("participants_match_record", "pass",
@@ -91,7 +91,7 @@ def _what_changed(record: Mapping[str, Any], data: bytes, remade: pd.DataFrame |
     arm_now = np.asarray(frame["arm"].astype(str).tolist(), dtype=object)
     for arm, info in arms_then.items():
         members = sorted(ids[arm_now == arm].tolist())
-        digest = rec.sha256_bytes("\n".join(members).encode("utf-8"))
+        digest = sha256_bytes("\n".join(members).encode("utf-8"))
         if len(members) != info.get("n"):
             out.append(f"arm '{arm}': {text.fmt_number(info.get('n'))} people in the record, "
                        f"{text.fmt_number(len(members))} now")
@@ -123,7 +123,7 @@ def _what_changed(record: Mapping[str, Any], data: bytes, remade: pd.DataFrame |
 
 def allocation_check(record: Mapping[str, Any], data: bytes, name: str, remade: pd.DataFrame | None) -> Check:
     """Whether an allocation file's bytes are those sealed; if not, what changed."""
-    now = rec.sha256_bytes(data)
+    now = sha256_bytes(data)
     then = record.get("allocation", {}).get("sha256")
     if now == then:
         return Check("allocation_matches_record", "pass",
@@ -143,7 +143,7 @@ def plan_check(record: Mapping[str, Any], plan: Mapping[str, Any] | None) -> Che
         return Check("analysis_plan_unchanged", "warn",
                      "The allocation record holds no analysis plan, so changes to the plan since allocation "
                      "cannot be ruled out.")
-    now = rec.plan_hash(plan)
+    now = plan_hash(plan)
     if now == sealed.get("sha256"):
         return Check("analysis_plan_unchanged", "pass",
                      f"The analysis plan is the one sealed at allocation (SHA-256 {_short(now)}).")
@@ -151,8 +151,8 @@ def plan_check(record: Mapping[str, Any], plan: Mapping[str, Any] | None) -> Che
     changed = []
     for key in sorted(set(before) | set(plan)):
         old, new = before.get(key), plan.get(key)
-        if rec.canonical_json(old) != rec.canonical_json(new):
-            changed.append(f"{key}: {rec.canonical_json(old)} at allocation, {rec.canonical_json(new)} now")
+        if canonical_json(old) != canonical_json(new):
+            changed.append(f"{key}: {canonical_json(old)} at allocation, {canonical_json(new)} now")
     detail = "; ".join(changed) if changed else "the sealed plan text itself was altered"
     return Check("analysis_plan_unchanged", "warn",
                  f"The analysis plan has CHANGED since allocation ({detail}). Report the change and why, and "

@@ -1,30 +1,25 @@
 """The result of a power calculation: numbers, formulas in words, a chart.
 
-Built by :func:`whatworks.power.sample_size` and
-:func:`whatworks.power.minimum_detectable_effect`; see there.
+Built by :func:`whatworks.designs.rct.power.sample_size` and
+:func:`whatworks.designs.rct.power.minimum_detectable_effect`; see there. A
+power calculation plans a trial; it is not an evaluation, so its result has
+no estimates and no strength of evidence.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from . import _power_formulas as pf
-from . import plots, text
-from .display import Notes, Table
-from .results import Check, CheckList, Evidence, Result
+from ... import plots, text
+from ...display import Notes, Prose, Table
+from ...results import Check, CheckList, clean
+from . import power_formulas as pf
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .power import _Setting
+__all__ = ["PowerResult", "Setting"]
 
-__all__ = ["PowerResult"]
-
-_PLANNED = Evidence(
-    5,
-    "A randomised controlled trial (planned): random allocation of the intervention.",
-)
 #: Fewer clusters per arm than this and the design-effect shortcut understates the need.
 _FEW_CLUSTERS = 15
 #: Fewer expected events (or non-events) per arm than this and the normal approximation is poor.
@@ -54,7 +49,36 @@ def _arm_names(arms: int) -> list[str]:
     return ["control"] + ([f"active arm {i}" for i in range(1, arms)] if arms > 2 else ["active arm"])
 
 
-def _formulas(st: "_Setting", solve: str) -> list[str]:
+@dataclass(frozen=True)
+class Setting:
+    """The inputs of a power calculation after checking."""
+
+    outcome: str
+    arms: int
+    alpha: float
+    power: float
+    sides: int
+    deff: float
+    attrition: float
+    cluster_size: float | None
+    icc: float | None
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def comparisons(self) -> int:
+        return self.arms - 1
+
+    @property
+    def alpha_per_test(self) -> float:
+        return self.alpha / self.comparisons
+
+    @property
+    def inflation(self) -> float:
+        """Randomised people per analysable person: design effect / (1 - attrition)."""
+        return self.deff / (1 - self.attrition)
+
+
+def _formulas(st: Setting, solve: str) -> list[str]:
     out = []
     if st.outcome == "binary":
         out.append(
@@ -96,7 +120,7 @@ def _formulas(st: "_Setting", solve: str) -> list[str]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PowerResult(Result):
+class PowerResult:
     """Sample size or minimum detectable effect for a trial.
 
     Attributes
@@ -124,9 +148,10 @@ class PowerResult(Result):
         The power of each comparison at the rounded sample.
     formulas
         Each formula used, in words.
+    checks, summary_text, notes
+        Warnings about the calculation, its summary and its method notes.
     """
 
-    evidence: Evidence = _PLANNED
     outcome: str
     solve: str
     arms: int
@@ -152,11 +177,14 @@ class PowerResult(Result):
     achieved_power: tuple[float, ...]
     formulas: tuple[str, ...] = ()
     inputs: dict[str, Any] = field(default_factory=dict)
+    checks: tuple[Check, ...] = ()
+    summary_text: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
     _effects: tuple[pf.Effect, ...] = field(default=(), repr=False)
 
     # -- building ------------------------------------------------------------
     @classmethod
-    def build(cls, st: "_Setting", *, solve: str, ratios, effects, exact, randomised, achieved,
+    def build(cls, st: Setting, *, solve: str, ratios, effects, exact, randomised, achieved,
               binding: int = 0) -> "PowerResult":
         """Assemble the result from the solved numbers (internal).
 
@@ -196,6 +224,22 @@ class PowerResult(Result):
         )
 
     # -- showing -------------------------------------------------------------
+    @property
+    def summary(self) -> Prose:
+        """The calculation in one sentence."""
+        return Prose(self.summary_text, css="ww-summary")
+
+    @property
+    def check_list(self) -> CheckList:
+        return CheckList(self.checks)
+
+    def check(self, name: str) -> Check:
+        """The check called ``name``."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
     def _n_words(self) -> str:
         if isinstance(self.n_per_arm, int):
             return f"{text.fmt_number(self.n_per_arm)} per arm"
@@ -272,8 +316,9 @@ class PowerResult(Result):
                f"{text.fmt_pct(self.achieved_power[0])} power to detect {_change_words(self.outcome, effect)}.")
         return plots.chart(fig, alt=alt, caption="Power by sample size")
 
-    def extra(self) -> dict:
-        return {
+    def to_dict(self) -> dict:
+        """Every number, the formulas and the checks, JSON-safe."""
+        return clean({
             "design": "power",
             "solve": self.solve,
             "outcome": self.outcome,
@@ -302,10 +347,11 @@ class PowerResult(Result):
             "formulas": list(self.formulas),
             "summary": list(self.summary_text),
             "inputs": self.inputs,
-        }
+            "checks": [c.to_dict() for c in self.checks],
+        })
 
 
-def _summary(st: "_Setting", solve: str, effects, randomised, equal: bool) -> str:
+def _summary(st: Setting, solve: str, effects, randomised, equal: bool) -> str:
     sided = "two-sided" if st.sides == 2 else "one-sided"
     test = f"{text.fmt_pct(st.power, 0)} power at a {sided} {text.fmt_number(st.alpha * 100)}% significance level"
     if st.comparisons > 1:

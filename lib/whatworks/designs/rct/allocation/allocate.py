@@ -12,7 +12,7 @@ person to an arm, and writes into a new folder:
 
 and appends a line to ``allocation_log.jsonl`` in the folder above, which
 every allocation made beside it shares. It refuses to overwrite an
-allocation. :func:`verify` checks a later copy of the allocation (and the
+allocation. :func:`~whatworks.designs.rct.allocation.verification.verify` checks a later copy of the allocation (and the
 analysis plan) against the record.
 
 The allocation is a deterministic function of the participants sorted by
@@ -28,6 +28,7 @@ Examples
 ...               method="complete", seed=42, output=d / "allocation")
 >>> a.counts
 {'letter': 6, 'call': 6}
+>>> from whatworks.designs.rct.allocation.verification import verify
 >>> checks = verify(d / "allocation" / "allocation.csv", d / "allocation" / "allocation_record.json")
 >>> {c.name: c.status for c in checks}["allocation_matches_record"]
 'pass'
@@ -38,51 +39,51 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import difflib
+import importlib.metadata
 import io
 import json
 import os
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import __version__, text
-from . import _randomise_balance as bal
-from . import _randomise_record as rec
-from . import _randomise_verify as ver
-from ._randomise_input import check_arms, check_settings, read_participants
-from ._randomise_methods import ALGORITHM, METHODS, Stream
-from ._randomise_record import analysis_plan_from_spec, plan_hash
-from .display import Table
-from .errors import DataError, InputError, SpecError
-from .results import Check, CheckList, Evidence, Result
+from .... import text
+from ....errors import InputError, SpecError
+from ....results import Check
+from .balance import MAX_LEVELS, SMD_FLAG, balance_frame, balance_rows, balance_table
+from .checks import arm_size_check
+from .methods import ALGORITHM, METHODS, Stream
+from .participants import check_arms, check_settings, read_participants
+from .record import (
+    ALLOCATION_NAME,
+    BALANCE_NAME,
+    RECORD_NAME,
+    analysis_plan_from_spec,
+    append_log,
+    log_path,
+    plan_hash,
+    read_log,
+    seal,
+    sha256_bytes,
+)
+from .result import Allocation
 
-__all__ = [
-    "Allocation",
-    "AllocationExistsError",
-    "AllocationMismatchError",
-    "randomise",
-    "randomise_from_spec",
-    "verify",
-    "ensure_matches_record",
-    "plan_hash",
-    "analysis_plan_from_spec",
-    "METHODS",
-]
+__all__ = ["AllocationExistsError", "assign", "randomise", "randomise_from_spec", "SPEC_KEYS"]
 
 _SEED_BITS = 53  # seeds stay exact in any JSON reader
 
 
+def _version() -> str:
+    """The installed whatworks version, written into the record and the log."""
+    return importlib.metadata.version("whatworks")
+
+
 class AllocationExistsError(InputError):
     """The output folder already holds an allocation; allocations are never overwritten."""
-
-
-class AllocationMismatchError(DataError):
-    """An allocation file does not match its sealed record."""
 
 
 # -- allocating -------------------------------------------------------------
@@ -151,96 +152,8 @@ def _arm_digest(frame: pd.DataFrame, id_column: str, arm_names: Sequence[str]) -
     out = {}
     for a in arm_names:
         members = sorted(ids[arms == a].tolist())
-        out[a] = {"n": len(members), "ids_sha256": rec.sha256_bytes("\n".join(members).encode("utf-8"))}
+        out[a] = {"n": len(members), "ids_sha256": sha256_bytes("\n".join(members).encode("utf-8"))}
     return out
-
-
-# -- the result -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class Allocation(Result):
-    """A sealed random allocation.
-
-    Attributes
-    ----------
-    seed, seed_drawn
-        The seed, and whether whatworks drew it (``True``) or it was given.
-    method, arms, block_size, strata
-        The settings (``arms`` maps each arm to its ratio, control first).
-    counts
-        People allocated to each arm.
-    files
-        The files written, by role (``allocation``, ``balance``, ``record``,
-        ``log``).
-    record
-        The sealed record as written.
-    balance
-        Standardised mean differences as a table for people; the numbers are
-        in ``balance_rows``.
-    assignments
-        The allocation itself (row-level: never put it in a report).
-    """
-
-    evidence: Evidence = Evidence(5, "Random allocation of the intervention.")
-    seed: int
-    seed_drawn: bool
-    method: str
-    arms: dict[str, float]
-    block_size: int | None = None
-    strata: tuple[str, ...] = ()
-    counts: dict[str, int]
-    files: dict[str, str] = field(default_factory=dict)
-    record: dict[str, Any] = field(default_factory=dict, repr=False)
-    balance: Table | None = field(default=None, repr=False)
-    balance_rows: tuple[dict, ...] = field(default=(), repr=False)
-    assignments: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-
-    def table(self) -> Table:
-        """People per arm against the intended ratio."""
-        total = sum(self.counts.values())
-        weight = sum(self.arms.values())
-        rows = tuple(
-            (arm, text.fmt_number(n), text.fmt_pct(n / total), text.fmt_pct(self.arms[arm] / weight))
-            for arm, n in self.counts.items()
-        )
-        return Table(("Arm", "People", "Share", "Intended share"), rows, caption="Allocation",
-                     numeric=(False, True, True, True))
-
-    def __str__(self) -> str:
-        parts = [str(self.summary), str(self.table())]
-        if self.balance is not None:
-            parts.append(str(self.balance))
-        parts.append(str(CheckList(self.checks)))
-        return "\n\n".join(parts)
-
-    def _repr_html_(self) -> str:
-        parts = [self.summary, self.table(), self.balance, self.check_list, self.method_notes]
-        return "".join(p._repr_html_() for p in parts if p is not None)
-
-    def plot(self):
-        """Standardised mean differences by characteristic and arm (a :class:`~whatworks.plots.Chart`)."""
-        return bal.balance_chart(self.balance_rows, list(self.arms))
-
-    def extra(self) -> dict:
-        return {
-            "design": "allocation",
-            "seed": self.seed,
-            "seed_drawn": self.seed_drawn,
-            "method": self.method,
-            "arms": self.arms,
-            "block_size": self.block_size,
-            "strata": list(self.strata),
-            "counts": self.counts,
-            "files": {k: Path(v).name for k, v in self.files.items()},
-            "hashes": {
-                "participants_sha256": self.record.get("participants", {}).get("sha256"),
-                "allocation_sha256": self.record.get("allocation", {}).get("sha256"),
-                "plan_sha256": (self.record.get("analysis_plan") or {}).get("sha256"),
-                "seal": self.record.get("seal"),
-            },
-            "balance": list(self.balance_rows),
-        }
 
 
 # -- the entry points ---------------------------------------------------------------------
@@ -319,7 +232,7 @@ def randomise(
         seed, drawn = int(seed), False
     plan_dict = None if plan is None else dict(plan)
     out_dir = Path(output)
-    existing = [n for n in (rec.ALLOCATION_NAME, rec.RECORD_NAME) if (out_dir / n).exists()]
+    existing = [n for n in (ALLOCATION_NAME, RECORD_NAME) if (out_dir / n).exists()]
     if existing:
         raise AllocationExistsError(
             f"the folder '{out_dir.name}' already holds an allocation ({', '.join(existing)}); "
@@ -333,22 +246,22 @@ def randomise(
     counts = {a: int((allocation["arm"] == a).sum()) for a in names}
     arm_by_id = allocation.set_index(id_column)["arm"]
     baseline = frame.drop(columns=[id_column])
-    rows, skipped = bal.balance_rows(baseline, frame[id_column].map(arm_by_id), names)
+    rows, skipped = balance_rows(baseline, frame[id_column].map(arm_by_id), names)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     alloc_bytes = _allocation_bytes(allocation)
-    _write_atomic(out_dir / rec.ALLOCATION_NAME, alloc_bytes)
-    _write_atomic(out_dir / rec.BALANCE_NAME, _csv_bytes(bal.balance_frame(rows, names)))
+    _write_atomic(out_dir / ALLOCATION_NAME, alloc_bytes)
+    _write_atomic(out_dir / BALANCE_NAME, _csv_bytes(balance_frame(rows, names)))
 
-    log_file = rec.log_path(out_dir)
-    participants_hash = rec.sha256_bytes(raw)
-    earlier = [e for e in rec.read_log(log_file) if e.get("participants_sha256") == participants_hash]
+    log_file = log_path(out_dir)
+    participants_hash = sha256_bytes(raw)
+    earlier = [e for e in read_log(log_file) if e.get("participants_sha256") == participants_hash]
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     record: dict[str, Any] = {
         "record": "whatworks allocation record",
         "format_version": 1,
         "created": created,
-        "whatworks_version": __version__,
+        "whatworks_version": _version(),
         "label": label,
         "method": method,
         "arms": dict(zip(names, ratios)),
@@ -359,22 +272,22 @@ def randomise(
         "random_numbers": ALGORITHM,
         "id_column": id_column,
         "participants": {"file": file_name, "sha256": participants_hash, "rows": len(frame)},
-        "allocation": {"file": rec.ALLOCATION_NAME, "sha256": rec.sha256_bytes(alloc_bytes),
+        "allocation": {"file": ALLOCATION_NAME, "sha256": sha256_bytes(alloc_bytes),
                        "rows": len(allocation), "arms": _arm_digest(allocation, id_column, names)},
-        "balance": {"file": rec.BALANCE_NAME},
+        "balance": {"file": BALANCE_NAME},
         "analysis_plan": None if plan_dict is None else {"sha256": plan_hash(plan_dict), "plan": plan_dict},
         "previous_allocations": [
             {k: e.get(k) for k in ("created", "folder", "seed", "allocation_sha256", "label")} for e in earlier
         ],
     }
-    record["seal"] = rec.seal(record)
-    _write_atomic(out_dir / rec.RECORD_NAME, _pretty(record).encode("utf-8"))
-    rec.append_log(log_file, {
+    record["seal"] = seal(record)
+    _write_atomic(out_dir / RECORD_NAME, _pretty(record).encode("utf-8"))
+    append_log(log_file, {
         "created": created, "folder": out_dir.absolute().name, "label": label, "seed": seed, "method": method,
         "arms": record["arms"], "rows": len(allocation), "participants_sha256": participants_hash,
         "allocation_sha256": record["allocation"]["sha256"],
         "plan_sha256": None if plan_dict is None else record["analysis_plan"]["sha256"],
-        "seal": record["seal"], "whatworks_version": __version__,
+        "seal": record["seal"], "whatworks_version": _version(),
     })
 
     checks = _allocation_checks(method, names, ratios, counts, rows, skipped, earlier, allocation, block)
@@ -389,7 +302,7 @@ def randomise(
     notes = (
         "Standardised mean differences: difference in means (or shares, for each level of a categorical "
         "column) between each arm and the control, over the pooled SD √((s²_arm + s²_control)/2); "
-        f"|SMD| > {bal.SMD_FLAG} is a conventional flag, not a test.",
+        f"|SMD| > {SMD_FLAG} is a conventional flag, not a test.",
         f"Random numbers: {ALGORITHM}.",
         "Participants are taken in order of their id (text order) before allocation, so the same list, seed "
         "and settings always give the same allocation.",
@@ -397,9 +310,9 @@ def randomise(
     return Allocation(
         seed=seed, seed_drawn=drawn, method=method, arms=dict(zip(names, ratios)), block_size=block,
         strata=strata, counts=counts,
-        files={"allocation": str(out_dir / rec.ALLOCATION_NAME), "balance": str(out_dir / rec.BALANCE_NAME),
-               "record": str(out_dir / rec.RECORD_NAME), "log": str(log_file)},
-        record=record, balance=bal.balance_table(rows, names), balance_rows=tuple(rows),
+        files={"allocation": str(out_dir / ALLOCATION_NAME), "balance": str(out_dir / BALANCE_NAME),
+               "record": str(out_dir / RECORD_NAME), "log": str(log_file)},
+        record=record, balance=balance_table(rows, names), balance_rows=tuple(rows),
         assignments=allocation, checks=tuple(checks), summary_text=(summary,), notes=notes,
     )
 
@@ -409,22 +322,22 @@ def _pretty(record: Mapping[str, Any]) -> str:
 
 
 def _allocation_checks(method, names, ratios, counts, rows, skipped, earlier, allocation, block) -> list[Check]:
-    checks = [ver.arm_size_check(method, names, ratios, counts)]
+    checks = [arm_size_check(method, names, ratios, counts)]
     flagged = sorted({f"{r['variable']}" + (f" = {r['level']}" if r["level"] else "")
-                      for r in rows for v in r["smd"].values() if v is not None and abs(v) > bal.SMD_FLAG})
+                      for r in rows for v in r["smd"].values() if v is not None and abs(v) > SMD_FLAG})
     if flagged:
         checks.append(Check("baseline_balance", "info",
                             f"By chance, {len(flagged)} baseline characteristics differ by more than "
-                            f"{bal.SMD_FLAG} standardised mean differences: {', '.join(flagged[:6])}"
+                            f"{SMD_FLAG} standardised mean differences: {', '.join(flagged[:6])}"
                             + (" and more" if len(flagged) > 6 else "")
                             + ". Consider adjusting for them in the analysis."))
     else:
         checks.append(Check("baseline_balance", "pass",
-                            f"Every baseline characteristic is within {bal.SMD_FLAG} standardised mean "
+                            f"Every baseline characteristic is within {SMD_FLAG} standardised mean "
                             "differences across arms."))
     if skipped:
         checks.append(Check("balance_columns_skipped", "info",
-                            f"Left out of the balance table (more than {bal.MAX_LEVELS} distinct values): "
+                            f"Left out of the balance table (more than {MAX_LEVELS} distinct values): "
                             f"{', '.join(skipped)}."))
     if earlier:
         first = earlier[0]
@@ -440,58 +353,6 @@ def _allocation_checks(method, names, ratios, counts, rows, skipped, earlier, al
                                 f"{small} of {len(sizes)} strata hold fewer people than one block ({block}); "
                                 "their arms can be unequal. Fewer strata or smaller blocks balance better."))
     return checks
-
-
-def verify(
-    allocation_csv: str | Path,
-    record_json: str | Path,
-    plan: Mapping[str, Any] | None = None,
-    *,
-    participants: str | Path | None = None,
-    sheet: str | int | None = None,
-) -> list[Check]:
-    """Check an allocation file (and an analysis plan) against its sealed record.
-
-    Returns checks named ``record_sealed``, ``allocation_matches_record``
-    (``fail``, naming what changed), ``analysis_plan_unchanged`` (``warn``
-    naming the changed keys; ``info`` when no plan is given), and, when
-    found, ``first_allocation`` (from the allocation log beside the folder)
-    and ``participants_match_record`` (when ``participants`` is given; the
-    allocation is then also remade from the seed and compared person by
-    person).
-    """
-    record = rec.read_record(record_json)
-    path = Path(allocation_csv)
-    if not path.is_file():
-        raise DataError("the allocation file was not found", file=str(path),
-                        hint="Give the allocation.csv written beside allocation_record.json.")
-    data = path.read_bytes()
-    remade = None
-    checks = [ver.seal_check(record)]
-    if participants is not None:
-        frame, raw = read_participants(participants, record["id_column"], sheet)
-        check = ver.participants_check(record, raw, Path(participants).name)
-        checks.append(check)
-        if check.status == "pass":
-            names = list(record["arms"])
-            remade = assign(frame, id_column=record["id_column"], arm_names=names,
-                            ratios=[float(v) for v in record["arms"].values()], method=record["method"],
-                            strata=record.get("strata") or (), block_size=record.get("block_size"),
-                            seed=int(record["seed"]))
-    checks.append(ver.allocation_check(record, data, path.name, remade))
-    checks.append(ver.plan_check(record, plan))
-    log_file = Path(record_json).absolute().parent.parent / rec.LOG_NAME
-    checks.append(ver.first_allocation_check(record, rec.read_log(log_file)))
-    return [c for c in checks if c is not None]
-
-
-def ensure_matches_record(allocation_csv: str | Path, record_json: str | Path) -> None:
-    """Raise :class:`AllocationMismatchError` unless the allocation matches its sealed record."""
-    for check in verify(allocation_csv, record_json):
-        if check.name in ("allocation_matches_record", "record_sealed") and check.status == "fail":
-            raise AllocationMismatchError(check.message, file=Path(allocation_csv).name,
-                                          hint="Restore the allocation and its record from version control; "
-                                               "never edit them by hand.")
 
 
 #: The keys a randomisation spec may hold (the keyword arguments of :func:`randomise`, plus

@@ -1,41 +1,43 @@
-"""Charts for a trial result: the effects chart and the CONSORT flow diagram."""
+"""Charts for a trial: the effects on the primary outcome and the CONSORT flow diagram."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
-from .. import text
-from ..plots import COLOURS, PALETTE, Chart, chart, figure
+from ... import text
+from ...plots import COLOURS, PALETTE, Chart, chart, figure
+from ...results import Estimate
+from .analysis import MAIN_MEASURE, estimate_name
 
-__all__ = ["effects_chart", "consort_chart"]
+__all__ = ["plot_effects", "plot_consort"]
 
 _ADJUSTED_OF = {"risk_difference": "adjusted_risk_difference", "rate_ratio": "adjusted_rate_ratio",
                 "mean_difference": "adjusted_mean_difference", "agree_difference": "adjusted_agree_difference"}
 _ROW_WORDS = {"itt": "intention to treat", "adjusted": "adjusted", "complier": "complier effect"}
 
 
-def _find(result, outcome: str, measure: str, arm: str):
-    several = len(result.arms) > 2
-    name = f"{outcome}.{measure}.{arm}" if several else f"{outcome}.{measure}"
-    try:
-        return result.estimate(name)
-    except KeyError:
-        return None
+def _find(estimates: Sequence[Estimate], arms: Sequence[str], outcome: str, measure: str, arm: str):
+    name = estimate_name(outcome, measure, arm, len(arms) > 2)
+    return next((e for e in estimates if e.name == name), None)
 
 
-def effects_chart(result) -> Chart:
-    """Primary-outcome effects per arm (ITT, adjusted, complier) against the smallest effect worth detecting."""
-    from ._rct_analysis import MAIN_MEASURE
+def plot_effects(primary: Mapping, estimates: Sequence[Estimate], arms: Sequence[str]) -> Chart:
+    """Primary-outcome effects per arm (ITT, adjusted, complier) against the smallest effect worth detecting.
 
-    o = result.outcome_spec(result.primary_outcome)
+    ``primary`` is the primary outcome's spec (``column``, ``type``, ``label``,
+    ``smallest_effect``); ``arms`` lists the control arm first.
+    """
+    o = primary
+    control_arm, active_arms = arms[0], tuple(arms[1:])
     measure = MAIN_MEASURE[o["type"]]
     ratio = "ratio" in measure
     share = o["type"] in ("binary", "likert") and not ratio
     k = 100.0 if share else 1.0
     rows = []
-    for arm in result.active_arms:
+    for arm in active_arms:
         for kind, m in (("itt", measure), ("adjusted", _ADJUSTED_OF[measure]), ("complier", "complier_effect")):
-            e = _find(result, o["column"], m, arm)
+            e = _find(estimates, arms, o["column"], m, arm)
             if e is not None and e.estimate is not None and math.isfinite(e.estimate):
                 rows.append((f"{arm}: {_ROW_WORDS[kind]}", e, kind))
     fig, ax = figure(height=max(2.2, 0.45 * len(rows) + 1.2))
@@ -59,8 +61,8 @@ def effects_chart(result) -> Chart:
     fmt = (lambda v: f"{v * k:.1f}") if share else (lambda v: text.fmt_number(v, 3 if ratio else 2))
     parts = [f"{arm} {fmt(e.estimate)}{' percentage points' if share else ''} "
              f"({text.fmt_interval(e.ci_low, e.ci_high, fmt=fmt)})"
-             for arm, e in ((arm, _find(result, o["column"], measure, arm)) for arm in result.active_arms)]
-    alt = f"{o['label']}, {measure.replace('_', ' ')} against {result.control_arm}: " + "; ".join(parts)
+             for arm, e in ((arm, _find(estimates, arms, o["column"], measure, arm)) for arm in active_arms)]
+    alt = f"{o['label']}, {measure.replace('_', ' ')} against {control_arm}: " + "; ".join(parts)
     if s:
         size = text.fmt_pct(s, 0) + " change" if ratio else fmt(s) + (" percentage points" if share else "")
         alt += f"; smallest effect worth detecting {size}."
@@ -79,9 +81,8 @@ def _arrow(ax, x0, y0, x1, y1):
                 arrowprops={"arrowstyle": "->", "color": COLOURS["limit"], "linewidth": 0.8})
 
 
-def consort_chart(result) -> Chart:
+def plot_consort(flow: Sequence[Mapping], exclusions: Sequence[Mapping]) -> Chart:
     """The CONSORT flow diagram: randomised, then per arm allocated, excluded and analysed."""
-    flow = result.flow
     n_arms = len(flow)
     total = sum(r["allocated"] for r in flow)
     fig, ax = figure(width=max(8.0, 2.7 * n_arms), height=5.2)
@@ -91,7 +92,7 @@ def consort_chart(result) -> Chart:
     _box(ax, 0.5, 0.93, f"Randomised\nn = {text.fmt_number(total)}")
     xs = [(i + 0.5) / n_arms for i in range(n_arms)]
     reasons = {}
-    for e in result.exclusions:
+    for e in exclusions:
         reasons.setdefault(e["arm"], []).append(f"{e['reason']}: {text.fmt_count(e['n'])}")
     for x, r in zip(xs, flow):
         _arrow(ax, 0.5, 0.88, x, 0.76)

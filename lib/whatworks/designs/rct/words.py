@@ -1,23 +1,20 @@
-"""Words and tables for a trial result: verdicts, summary, method notes, tables.
+"""Words for a trial result: effects in words, verdicts, the summary and the method notes.
 
-Charts live in :mod:`whatworks.designs._rct_plots`. Nothing here computes a
-statistic; it formats what :mod:`whatworks.designs._rct_analysis` found.
+Tables live in :mod:`whatworks.designs.rct.tables`, charts in
+:mod:`whatworks.designs.rct.plots`. Nothing here computes a statistic; it
+puts into words what :mod:`whatworks.designs.rct.analysis` found.
 """
 
 from __future__ import annotations
 
 import math
 
-from .. import text
-from ..display import Table
-from . import _rct_attrition as attr
-from ._rct_analysis import MAIN_MEASURE, WEAK_F, Analysis
-from ._rct_input import OutcomeSpec, Trial
-from ._rct_plots import consort_chart, effects_chart
+from ... import text
+from .analysis import MAIN_MEASURE, WEAK_F, Analysis
+from .attrition import WWC_SOURCE
+from .data import OutcomeSpec, Trial
 
-__all__ = ["verdicts", "classify", "summary", "method_notes", "estimates_table", "baseline_table",
-           "attrition_table", "lee_table", "subgroup_table", "consort_table", "consort_chart", "effects_chart",
-           "fmt_effect", "fmt_level"]
+__all__ = ["verdicts", "classify", "summary", "method_notes", "fmt_effect", "fmt_level"]
 
 _MEASURE_WORDS = {"risk_difference": "risk difference", "rate_ratio": "rate ratio",
                   "mean_difference": "mean difference", "agree_difference": "difference in the share agreeing"}
@@ -183,7 +180,7 @@ def method_notes(specs, t: Trial, a: Analysis, *, cluster: bool) -> list[str]:
                      f"message would reach. A first-stage F below {WEAK_F:g} (the Staiger–Stock rule of thumb) is "
                      "flagged as weak.")
     if a.attrition:
-        notes.append(f"Attrition is judged against the {attr.WWC_SOURCE}: overall attrition is the share of the two "
+        notes.append(f"Attrition is judged against the {WWC_SOURCE}: overall attrition is the share of the two "
                      "arms' randomised participants not analysed, differential attrition the gap between the arms' "
                      "attrition rates; between whole percents the stricter table value is used. Participants "
                      "excluded after randomisation count as attrition.")
@@ -211,112 +208,3 @@ def method_notes(specs, t: Trial, a: Analysis, *, cluster: bool) -> list[str]:
         notes.append(f"The headline is the primary outcome for the first active arm ({t.arms[1]}); every arm's "
                      "results are in the tables.")
     return notes
-
-
-_KINDS = {"itt": "intention-to-treat estimates", "adjusted": "covariate-adjusted estimates",
-          "complier": "complier (received the message) estimates"}
-
-
-def _kind(measure: str) -> str:
-    if measure.startswith("adjusted_"):
-        return "adjusted"
-    return "complier" if measure.startswith("complier") else "itt"
-
-
-def estimates_table(result, kind: str | None = None) -> Table:
-    """Every estimate (or one ``kind``: itt, adjusted, complier) with its interval and p-values."""
-    if kind is not None and kind not in _KINDS:
-        raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
-    holm = {h["name"]: h["p_holm"] for h in result.holm}
-    types = {o["column"]: o["type"] for o in result.outcome_specs}
-    rows = []
-    for e in result.estimates:
-        if kind is not None and _kind(e.measure) != kind:
-            continue
-        otype = types.get(e.outcome, "continuous")
-        fmt = (lambda v, ot=otype, m=e.measure: fmt_effect(v, ot, m).replace(" percentage points", " pts"))
-        rows.append((e.label, fmt(e.estimate), text.fmt_interval(e.ci_low, e.ci_high, fmt=fmt).removeprefix("95% CI "),
-                     text.fmt_p(e.p_value), text.fmt_p(holm.get(e.name))))
-    return Table(("Quantity", "Estimate", f"{text.LEVEL_WORDS} interval", "p-value", "Holm-adjusted p"),
-                 tuple(rows), caption=f"{_KINDS[kind].capitalize() if kind else 'Estimates'} "
-                                      "(pts = percentage points)", numeric=(False, True, True, True, True))
-
-
-def baseline_table(result) -> Table:
-    """Baseline characteristics by arm: mean (SD) or %, and SMD against the control."""
-    arms, active = result.arms, result.arms[1:]
-    rows = []
-    for r in result.baseline:
-        name = r["covariate"] + (f": {r['level']}" if r["level"] is not None else "")
-        cells = [text.fmt_pct(r[f"mean:{a}"]) if r["binary"] else
-                 f"{text.fmt_number(r[f'mean:{a}'], 2)} ({text.fmt_number(r[f'sd:{a}'], 2)})" for a in arms]
-        rows.append((name, *cells, *(text.fmt_number(r[f"smd:{a}"], 3) for a in active)))
-    columns = ("Characteristic", *arms, *(f"SMD {a}" for a in active))
-    return Table(columns, tuple(rows), caption="Baseline characteristics by arm: % or mean (SD); standardised "
-                 "mean difference against the control", numeric=(False,) + (True,) * (len(columns) - 1))
-
-
-def attrition_table(result) -> Table:
-    """Follow-up (or response) by arm and the WWC cautious attrition standard."""
-    rows = []
-    for r in result.attrition:
-        rows.append((f"{r['kind'].capitalize()}: {r['arm']} vs {result.control_arm}",
-                     f"{text.fmt_pct(r['rate_arm'])} of {text.fmt_number(r['n_arm'])}",
-                     f"{text.fmt_pct(r['rate_control'])} of {text.fmt_number(r['n_control'])}",
-                     text.fmt_pct(r["overall"]), f"{r['differential'] * 100:.1f}",
-                     "–" if not math.isfinite(r["boundary"]) else f"{r['boundary'] * 100:.1f}",
-                     "Low attrition" if r["low"] else "High attrition"))
-    return Table(("Comparison", "Kept (active arm)", "Kept (control)", "Overall attrition",
-                  "Differential (points)", "Cautious boundary (points)", "WWC standard"),
-                 tuple(rows), caption="Attrition against the What Works Clearinghouse cautious standard",
-                 numeric=(False, True, True, True, True, True, False))
-
-
-def lee_table(result) -> Table:
-    """Lee bounds for each survey outcome and active arm."""
-    types = {o["column"]: o["type"] for o in result.outcome_specs}
-    rows = []
-    for r in result.lee:
-        fmt = (lambda v, ot=types[r["outcome"]], m=r["measure"]: fmt_effect(v, ot, m).replace(" percentage points",
-                                                                                              " pts"))
-        rows.append((f"{r['label']}: {r['arm']}", f"{text.fmt_pct(r['response_arm'])} / "
-                     f"{text.fmt_pct(r['response_control'])}", f"{fmt(r['lower'])} to {fmt(r['upper'])}",
-                     text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI ")))
-    return Table(("Survey outcome and arm", "Response (arm / control)", "Lee bounds", f"{text.LEVEL_WORDS} interval"),
-                 tuple(rows), caption="Lee bounds on survey effects allowing for differential response",
-                 numeric=(False, True, True, True))
-
-
-def subgroup_table(result) -> Table:
-    """Subgroup effects on the primary outcome with the interaction test for each subgroup."""
-    o = result.outcome_spec(result.primary_outcome)
-    tests = {(r["subgroup"], r["arm"]): r for r in result.interactions}
-    rows = []
-    for r in result.subgroups:
-        fmt = (lambda v, m=r["measure"]: fmt_effect(v, o["type"], m).replace(" percentage points", " pts"))
-        test = tests[(r["subgroup"], r["arm"])]
-        rows.append((f"{r['subgroup']} = {r['level']}", r["kind"], r["arm"], fmt(r["estimate"]),
-                     text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI "),
-                     f"{text.fmt_count(r['n_arm'])} / {text.fmt_count(r['n_control'])}",
-                     text.fmt_p(test["p_value"])))
-    return Table(("Subgroup", "Status", "Arm", "Effect", f"{text.LEVEL_WORDS} interval", "n (arm / control)",
-                  "Interaction p"), tuple(rows),
-                 caption=f"Subgroup effects on {o['label'].lower()} (risk-difference scale; interaction test on "
-                         "that scale)", numeric=(False, False, False, True, True, True, True))
-
-
-def consort_table(result) -> Table:
-    """The CONSORT flow by arm."""
-    stages = [("Allocated", "allocated"), ("Received the arm's message", "received"),
-              ("Excluded after allocation", "excluded"), ("Followed up", "followed_up"),
-              ("Answered the survey", "responded"), ("Analysed (primary outcome)", "analysed")]
-    rows = []
-    for words, key in stages:
-        if all(r[key] is None for r in result.flow):
-            continue
-        rows.append((words, *(text.fmt_count(r[key]) for r in result.flow)))
-    for e in result.exclusions:
-        rows.append((f"  excluded: {e['reason']}", *(text.fmt_count(e["n"]) if r["arm"] == e["arm"] else ""
-                                                     for r in result.flow)))
-    return Table(("Stage", *result.arms), tuple(rows), caption="Participant flow (CONSORT)",
-                 numeric=(False,) + (True,) * len(result.arms))

@@ -1,0 +1,70 @@
+"""The result of a trial analysis: a frozen record of aggregates (no row-level data).
+
+Its report sections beyond the uniform interface (CONSORT flow, baseline,
+attrition, Lee bounds, subgroups) are functions of a result in
+:mod:`whatworks.designs.rct.sections`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...display import Table
+from ...plots import Chart
+from ...results import Result
+from .plots import plot_effects
+from .tables import estimates_table
+
+__all__ = ["RCTResult"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RCTResult(Result):
+    """The analysis of a randomised trial (aggregates only; no row-level data)."""
+
+    arms: tuple[str, ...]
+    control_arm: str
+    primary_outcome: str
+    outcome_specs: tuple[dict, ...] = ()
+    flow: tuple[dict, ...] = ()
+    exclusions: tuple[dict, ...] = ()
+    baseline: tuple[dict, ...] = ()
+    attrition: tuple[dict, ...] = ()
+    lee: tuple[dict, ...] = ()
+    subgroups: tuple[dict, ...] = ()
+    interactions: tuple[dict, ...] = ()
+    holm: tuple[dict, ...] = ()
+    first_stage: tuple[dict, ...] = ()
+    verdicts: tuple[dict, ...] = ()
+    source: str = "trial data"
+
+    # -- reading ---------------------------------------------------------------
+    @property
+    def active_arms(self) -> tuple[str, ...]:
+        return self.arms[1:]
+
+    def outcome_spec(self, column: str) -> dict:
+        return next(o for o in self.outcome_specs if o["column"] == column)
+
+    # -- showing ---------------------------------------------------------------
+    def plot(self) -> Chart:
+        """Effects on the primary outcome with 95% intervals against the smallest effect worth detecting."""
+        return plot_effects(self.outcome_spec(self.primary_outcome), self.estimates, self.arms)
+
+    def table(self, kind: str | None = None) -> Table:
+        """Every estimate, with Holm-adjusted p-values where they apply.
+
+        ``kind`` keeps one family: ``itt`` (intention to treat), ``adjusted``
+        or ``complier``.
+        """
+        return estimates_table(self.estimates, self.holm, self.outcome_specs, kind)
+
+    def extra(self) -> dict:
+        """The trial's own keys for ``results.json``."""
+        return {"rct": {
+            "arms": list(self.arms), "control_arm": self.control_arm, "primary_outcome": self.primary_outcome,
+            "outcomes": list(self.outcome_specs), "counts": list(self.flow), "exclusions": list(self.exclusions),
+            "baseline": list(self.baseline), "attrition": list(self.attrition), "lee_bounds": list(self.lee),
+            "subgroups": list(self.subgroups), "interactions": list(self.interactions), "holm": list(self.holm),
+            "first_stage": list(self.first_stage), "verdict": list(self.verdicts),
+        }}

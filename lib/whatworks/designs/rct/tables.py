@@ -1,0 +1,127 @@
+"""Display tables for a trial: estimates, baseline, attrition, Lee bounds, subgroups, CONSORT flow.
+
+Each function takes plain aggregates (the rows :mod:`whatworks.designs.rct.analysis`
+computes, estimates, arm labels) and returns a :class:`~whatworks.display.Table`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from ... import text
+from ...display import Table
+from ...results import Estimate
+from .words import fmt_effect
+
+__all__ = ["estimates_table", "baseline_table", "attrition_table", "lee_table", "subgroup_table",
+           "consort_table", "KINDS"]
+
+KINDS = {"itt": "intention-to-treat estimates", "adjusted": "covariate-adjusted estimates",
+          "complier": "complier (received the message) estimates"}
+
+
+def _kind(measure: str) -> str:
+    if measure.startswith("adjusted_"):
+        return "adjusted"
+    return "complier" if measure.startswith("complier") else "itt"
+
+
+def estimates_table(estimates: Sequence[Estimate], holm_rows: Sequence[Mapping], outcome_specs: Sequence[Mapping],
+                    kind: str | None = None) -> Table:
+    """Every estimate (or one ``kind``: itt, adjusted, complier) with its interval and p-values."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    holm = {h["name"]: h["p_holm"] for h in holm_rows}
+    types = {o["column"]: o["type"] for o in outcome_specs}
+    rows = []
+    for e in estimates:
+        if kind is not None and _kind(e.measure) != kind:
+            continue
+        otype = types.get(e.outcome, "continuous")
+        fmt = (lambda v, ot=otype, m=e.measure: fmt_effect(v, ot, m).replace(" percentage points", " pts"))
+        rows.append((e.label, fmt(e.estimate), text.fmt_interval(e.ci_low, e.ci_high, fmt=fmt).removeprefix("95% CI "),
+                     text.fmt_p(e.p_value), text.fmt_p(holm.get(e.name))))
+    return Table(("Quantity", "Estimate", f"{text.LEVEL_WORDS} interval", "p-value", "Holm-adjusted p"),
+                 tuple(rows), caption=f"{KINDS[kind].capitalize() if kind else 'Estimates'} "
+                                      "(pts = percentage points)", numeric=(False, True, True, True, True))
+
+
+def baseline_table(baseline: Sequence[Mapping], arms: Sequence[str]) -> Table:
+    """Baseline characteristics by arm: mean (SD) or %, and SMD against the control (the first arm)."""
+    arms, active = tuple(arms), tuple(arms[1:])
+    rows = []
+    for r in baseline:
+        name = r["covariate"] + (f": {r['level']}" if r["level"] is not None else "")
+        cells = [text.fmt_pct(r[f"mean:{a}"]) if r["binary"] else
+                 f"{text.fmt_number(r[f'mean:{a}'], 2)} ({text.fmt_number(r[f'sd:{a}'], 2)})" for a in arms]
+        rows.append((name, *cells, *(text.fmt_number(r[f"smd:{a}"], 3) for a in active)))
+    columns = ("Characteristic", *arms, *(f"SMD {a}" for a in active))
+    return Table(columns, tuple(rows), caption="Baseline characteristics by arm: % or mean (SD); standardised "
+                 "mean difference against the control", numeric=(False,) + (True,) * (len(columns) - 1))
+
+
+def attrition_table(attrition: Sequence[Mapping], control_arm: str) -> Table:
+    """Follow-up (or response) by arm and the WWC cautious attrition standard."""
+    rows = []
+    for r in attrition:
+        rows.append((f"{r['kind'].capitalize()}: {r['arm']} vs {control_arm}",
+                     f"{text.fmt_pct(r['rate_arm'])} of {text.fmt_number(r['n_arm'])}",
+                     f"{text.fmt_pct(r['rate_control'])} of {text.fmt_number(r['n_control'])}",
+                     text.fmt_pct(r["overall"]), f"{r['differential'] * 100:.1f}",
+                     "–" if not math.isfinite(r["boundary"]) else f"{r['boundary'] * 100:.1f}",
+                     "Low attrition" if r["low"] else "High attrition"))
+    return Table(("Comparison", "Kept (active arm)", "Kept (control)", "Overall attrition",
+                  "Differential (points)", "Cautious boundary (points)", "WWC standard"),
+                 tuple(rows), caption="Attrition against the What Works Clearinghouse cautious standard",
+                 numeric=(False, True, True, True, True, True, False))
+
+
+def lee_table(lee: Sequence[Mapping], outcome_specs: Sequence[Mapping]) -> Table:
+    """Lee bounds for each survey outcome and active arm."""
+    types = {o["column"]: o["type"] for o in outcome_specs}
+    rows = []
+    for r in lee:
+        fmt = (lambda v, ot=types[r["outcome"]], m=r["measure"]: fmt_effect(v, ot, m).replace(" percentage points",
+                                                                                              " pts"))
+        rows.append((f"{r['label']}: {r['arm']}", f"{text.fmt_pct(r['response_arm'])} / "
+                     f"{text.fmt_pct(r['response_control'])}", f"{fmt(r['lower'])} to {fmt(r['upper'])}",
+                     text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI ")))
+    return Table(("Survey outcome and arm", "Response (arm / control)", "Lee bounds", f"{text.LEVEL_WORDS} interval"),
+                 tuple(rows), caption="Lee bounds on survey effects allowing for differential response",
+                 numeric=(False, True, True, True))
+
+
+def subgroup_table(subgroups: Sequence[Mapping], interactions: Sequence[Mapping], primary: Mapping) -> Table:
+    """Subgroup effects on the primary outcome (``primary``: its outcome spec) with each interaction test."""
+    o = primary
+    tests = {(r["subgroup"], r["arm"]): r for r in interactions}
+    rows = []
+    for r in subgroups:
+        fmt = (lambda v, m=r["measure"]: fmt_effect(v, o["type"], m).replace(" percentage points", " pts"))
+        test = tests[(r["subgroup"], r["arm"])]
+        rows.append((f"{r['subgroup']} = {r['level']}", r["kind"], r["arm"], fmt(r["estimate"]),
+                     text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI "),
+                     f"{text.fmt_count(r['n_arm'])} / {text.fmt_count(r['n_control'])}",
+                     text.fmt_p(test["p_value"])))
+    return Table(("Subgroup", "Status", "Arm", "Effect", f"{text.LEVEL_WORDS} interval", "n (arm / control)",
+                  "Interaction p"), tuple(rows),
+                 caption=f"Subgroup effects on {o['label'].lower()} (risk-difference scale; interaction test on "
+                         "that scale)", numeric=(False, False, False, True, True, True, True))
+
+
+def consort_table(flow: Sequence[Mapping], exclusions: Sequence[Mapping], arms: Sequence[str]) -> Table:
+    """The CONSORT flow by arm."""
+    stages = [("Allocated", "allocated"), ("Received the arm's message", "received"),
+              ("Excluded after allocation", "excluded"), ("Followed up", "followed_up"),
+              ("Answered the survey", "responded"), ("Analysed (primary outcome)", "analysed")]
+    rows = []
+    for words, key in stages:
+        if all(r[key] is None for r in flow):
+            continue
+        rows.append((words, *(text.fmt_count(r[key]) for r in flow)))
+    for e in exclusions:
+        rows.append((f"  excluded: {e['reason']}", *(text.fmt_count(e["n"]) if r["arm"] == e["arm"] else ""
+                                                     for r in flow)))
+    return Table(("Stage", *tuple(arms)), tuple(rows), caption="Participant flow (CONSORT)",
+                 numeric=(False,) + (True,) * len(tuple(arms)))
