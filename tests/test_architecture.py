@@ -1,6 +1,10 @@
 """The shape of the library: no import circles, a true module map, designs that never read
 files, date text read only by ``whatworks.dates``.
 
+Date text is read by ``to_datetime``, ``strptime``, ``fromisoformat`` or
+``dateutil`` anywhere, and in the designs also by ``pd.Timestamp(value)`` on a
+value that may be text (not a number, and not a parameter annotated as a date).
+
 Every import counts: at module level, inside functions and under
 ``TYPE_CHECKING``. ``from .pkg import name`` counts as importing ``pkg.name``
 when that is a module, else ``pkg`` itself.
@@ -128,11 +132,11 @@ _DATE_TEXT = re.compile(r"\bto_datetime\(|strptime\(|fromisoformat\(|dateutil")
 KNOWN_DESIGN_OFFENDERS = {
     "designs/_before_after_activity.py:activity",
     "designs/_benefits_inputs.py:Cell.date",
-    "designs/_did_input.py:_parse_date",
-    "designs/_its_analysis.py:tidy_frame",
     "designs/benefits.py:_date",
-    "designs/its.py:_to_timestamp",
 }
+
+#: Annotations that make a parameter a date already, so ``pd.Timestamp(param)`` reads no text.
+_DATE_TYPE = re.compile(r"\b(?:date|datetime|Timestamp|datetime64)\b")
 
 
 def _function_at(tree: ast.AST, line: int) -> str:
@@ -153,6 +157,64 @@ def _function_at(tree: ast.AST, line: int) -> str:
     return ".".join(best) or "<module>"
 
 
+def _date_parameters(tree: ast.AST) -> dict[int, set[str]]:
+    """For each line, the parameters of the enclosing functions annotated as dates."""
+    out: dict[int, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            named = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]
+                     if a.annotation is not None and "str" not in ast.unparse(a.annotation)
+                     and _DATE_TYPE.search(ast.unparse(a.annotation))}
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                out.setdefault(line, set()).update(named)
+    return out
+
+
+def timestamp_readers(source: str) -> list[int]:
+    """Lines calling ``pd.Timestamp(value)`` on one value that may be text.
+
+    ``pd.Timestamp(2024, 3, 1)``, ``pd.Timestamp(0)`` and ``pd.Timestamp(d)`` with
+    ``d: date`` (or ``datetime``, ``pd.Timestamp``) a parameter of the function
+    build a timestamp from a date; anything else (a literal string, a name not
+    known to be a date, a cell, an attribute) may read text, which
+    :func:`whatworks.dates.parse_date` should do instead.
+    """
+    tree = ast.parse(source)
+    dated = _date_parameters(tree)
+    lines = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and len(node.args) == 1):
+            continue
+        func = node.func
+        named = (isinstance(func, ast.Attribute) and func.attr == "Timestamp"
+                 and isinstance(func.value, ast.Name) and func.value.id in ("pd", "pandas")) \
+            or (isinstance(func, ast.Name) and func.id == "Timestamp")
+        arg = node.args[0]
+        if not named or (isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float))):
+            continue
+        if isinstance(arg, ast.Name) and arg.id in dated.get(node.lineno, set()):
+            continue
+        lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_the_timestamp_scan_tells_dates_from_text() -> None:
+    source = (
+        "import datetime as _dt\n"
+        "import pandas as pd\n"
+        "def known(when: _dt.date, text: str, maybe, t: pd.Timestamp | None):\n"
+        "    a = pd.Timestamp(when)\n"           # 4: a date parameter
+        "    b = pd.Timestamp(t)\n"              # 5: a timestamp parameter
+        "    c = pd.Timestamp(2024, 3, 1)\n"     # 6: built from numbers
+        "    d = pd.Timestamp(text)\n"           # 7: text
+        "    e = pd.Timestamp(maybe)\n"          # 8: not known to be a date
+        "    f = pd.Timestamp('03/04/2024')\n"   # 9: a literal
+        "    return [pd.Timestamp(v) for v in maybe]\n"  # 10
+    )
+    assert timestamp_readers(source) == [7, 8, 9, 10]
+
+
 def date_text_readers() -> list[str]:
     """Every ``path:function`` outside ``dates.py`` that reads date text itself."""
     found = set()
@@ -161,10 +223,13 @@ def date_text_readers() -> list[str]:
             continue
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source)
+        where = path.relative_to(PACKAGE).as_posix()
         for number, line in enumerate(source.splitlines(), 1):
             code = line.split("#")[0]
             if _DATE_TEXT.search(code) and not code.lstrip().startswith((">>>", "...")):
-                found.add(f"{path.relative_to(PACKAGE).as_posix()}:{_function_at(tree, number)}")
+                found.add(f"{where}:{_function_at(tree, number)}")
+        if where.startswith("designs/"):
+            found.update(f"{where}:{_function_at(tree, n)}" for n in timestamp_readers(source))
     return sorted(found)
 
 

@@ -416,11 +416,38 @@ def test_unit_in_two_groups(kw, match):
 @pytest.mark.parametrize("dates, match", [
     ({"Area 00": date(20), "Area 09": date(20)}, "dates are given for 'Area 09', which are not in treated_units"),
     ({"Area 00": date(20)}, "no start date for 'Area 01'"),
-    ("20/05/2023", "'20/05/2023' is not a date"),
+    ("05/06/2023", "'05/06/2023' can be read as 5 June 2023 .* or 6 May 2023"),
+    ("soon", "'soon' is not a date"),
 ])
 def test_bad_intervention_dates(dates, match):
     with pytest.raises(SpecError, match=match):
         did.fit(make_series(), treated_units=["Area 00", "Area 01"], intervention_date=dates)
+
+
+def test_intervention_dates_are_read_as_everywhere_else():
+    # 20/05/2023 can only be 20 May 2023: day first, as every whatworks date
+    series = make_series()
+    for given in ("20/05/2023", "20 May 2023", "2023-05-20"):
+        panel = build_panel(series, ["Area 00"], given, None, None, "count")
+        assert panel.periods[panel.start[0]] == pd.Timestamp("2023-05-22")  # the next Monday
+
+
+def test_quarterly_panel_read_from_period_text(tmp_path):
+    from whatworks import data
+
+    quarters = [f"{y} Q{q}" for y in range(2018, 2024) for q in range(1, 5)]
+    rows = [(f"Area {i:02d}", q, round((40 + 5 * i) * (1 + 0.1 * math.sin(t + i))
+                                       * (0.75 if i < 2 and t >= 12 else 1.0)))
+            for i in range(8) for t, q in enumerate(quarters)]
+    path = tmp_path / "quarters.csv"
+    pd.DataFrame(rows, columns=["area", "quarter", "crimes"]).to_csv(path, index=False)
+    series = data.load_series(path, date_column="quarter", outcome_column="crimes", unit_column="area")
+    assert series.freq == "quarter"
+    res = did.fit(series, treated_units=["Area 00", "Area 01"], intervention_date="1 January 2021",
+                  n_boot=199)
+    assert res.starts == ("2021-01-01", "2021-01-01")
+    assert res.period_start.isoformat() == "2018-01-01" and res.period_end.isoformat() == "2023-12-31"
+    assert res.headline.estimate == pytest.approx(0.75, abs=0.03)
 
 
 @pytest.mark.parametrize("kw, key", [

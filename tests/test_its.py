@@ -19,7 +19,7 @@ SICILY = Path(__file__).parent / "fixtures" / "reference" / "sicily.csv"
 # Exact (noise-free) series make statsmodels warn of a perfect fit; that is the point of them.
 pytestmark = pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
 
-RULES = {"week": "7D", "month": "MS", "day": "D", "quarter": "QS"}
+RULES = {"week": "7D", "month": "MS", "day": "D", "quarter": "QS", "year": "YS"}
 
 
 def make_series(outcome, *, start="2022-01-03", freq="week", label="incidents", **columns) -> SeriesData:
@@ -488,7 +488,9 @@ def test_bad_options_name_the_key():
     with pytest.raises(SpecError, match="seasonality"):
         its.fit(s, intervention_date="2022-06-06", seasonality="yearly")
     with pytest.raises(SpecError, match="intervention_date"):
-        its.fit(s, intervention_date="June 2022")
+        its.fit(s, intervention_date="06/05/2022")  # 6 May or 5 June: refused, as everywhere
+    with pytest.raises(SpecError, match="intervention_date"):
+        its.fit(s, intervention_date="soon")
     with pytest.raises(SpecError, match="intervention_end"):
         its.fit(s, intervention_date="2022-06-06", intervention_end="2022-03-07")
     with pytest.raises(DataError, match="denominator"):
@@ -497,3 +499,49 @@ def test_bad_options_name_the_key():
         its.fit(s, intervention_date="2022-06-06", fourier_pairs=1.5)
     with pytest.raises(SpecError, match="fourier_pairs"):
         its.fit(s, intervention_date="2022-06-06", fourier_pairs=0)
+
+
+# -- yearly series ---------------------------------------------------------------
+def test_yearly_series_fits_with_no_season():
+    # 20 years, the change in year 12: seasonality cannot be estimated from one period a year
+    mu, _ = exact_counts(11, 9, base=200.0, trend=0.02, level=0.8)
+    s = make_series(mu * (1 + wiggle(20)), start="2004-01-01", freq="year")
+    res = its.fit(s, intervention_date="2015-06-30")
+    assert res.intervention_date.isoformat() == "2015-06-30"
+    assert res.series_frame["phase"].tolist() == ["before"] * 11 + ["during"] * 9
+    assert res.seasonality == "none" and "yearly data have no season" in res.seasonality_reason
+    assert res.headline.estimate == pytest.approx(0.8, abs=0.03)
+    assert res.period_end.isoformat() == "2023-12-31"
+    assert res.estimates[1].unit == "rate ratio per year"
+    for seasonality in ("fourier", "dummies"):
+        with pytest.raises(SpecError, match="no season") as err:
+            its.fit(s, intervention_date="2015-06-30", seasonality=seasonality)
+        assert err.value.key == "seasonality"
+
+
+def test_financial_year_series_read_from_period_text(tmp_path):
+    from whatworks import data
+
+    years = [f"{y}/{(y + 1) % 100:02d}" for y in range(2015, 2025)]
+    crimes = [100, 104, 98, 102, 100, 80, 83, 79, 81, 80]
+    path = tmp_path / "annual.csv"
+    pd.DataFrame({"year": years, "crimes": crimes}).to_csv(path, index=False)
+    series = data.load_series(path, date_column="year", outcome_column="crimes")
+    assert series.freq == "financial_year"
+    # 1 October 2020 falls in 2020/21, which starts on 1 April 2020
+    res = its.fit(series, intervention_date="1 October 2020", slope_change=False)
+    assert res.series_frame["phase"].tolist() == ["before"] * 5 + ["during"] * 5
+    assert res.period_start.isoformat() == "2015-04-01" and res.period_end.isoformat() == "2025-03-31"
+    assert res.seasonality == "none"
+    assert res.headline.estimate == pytest.approx(0.8, abs=0.03)
+    assert "5 financial years" in " ".join(res.summary_text)
+
+
+def test_financial_quarters_use_quarterly_seasons():
+    mu, _ = exact_counts(16, 12, base=60.0)
+    s = make_series(mu * (1 + wiggle(28)), start="2017-04-01", freq="quarter")
+    s = SeriesData(frame=s.frame, freq="financial_quarter", source="test.csv", outcome_label="incidents")
+    res = its.fit(s, intervention_date="2021-04-01", seasonality="dummies")
+    assert res.headline.estimate == pytest.approx(0.8, abs=0.03)
+    with pytest.raises(SpecError, match="fourier_pairs"):
+        its.fit(s, intervention_date="2021-04-01", fourier_pairs=3)

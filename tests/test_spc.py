@@ -529,3 +529,21 @@ def test_per_unit_dates_for_unknown_unit_name_near_miss():
         spc.fit(data, intervention_date={"site a": "2024-02-05"})
     with pytest.raises(SpecError, match="intervention_date.*not a date"):
         spc.fit(data, intervention_date="soon")
+
+
+@pytest.mark.parametrize("given", ["03/01/2024", {"Site A": "03/01/2024"}])
+def test_ambiguous_slash_dates_are_refused_not_read_month_first(given):
+    # 3 January or 1 March: whatworks never guesses, whichever design reads the date
+    data = _sd(_series([1, 2] * 6, unit="Site A"))
+    with pytest.raises(SpecError, match="can be read as 3 January 2024 .* or 1 March 2024") as err:
+        spc.fit(data, intervention_date=given)
+    assert err.value.key == "intervention_date"
+
+
+def test_uk_dates_are_read_day_first():
+    from whatworks.designs.spc.inputs import intervention_dates
+
+    assert intervention_dates("25/01/2024", ["Site A"], ["Site A"]) == {
+        "Site A": pd.Timestamp("2024-01-25")}
+    data = _sd(_series([1, 2] * 6, unit="Site A"))
+    assert spc.fit(data, intervention_date="15/01/2024").units[0].requested_date == pd.Timestamp("2024-01-15")

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ... import text
+from ... import dates, text
 from ...data import SeriesData
 from ...errors import SpecError
 from ...results import Estimate
@@ -298,7 +298,7 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     return DiDResult(
         estimates=tuple(estimates), checks=tuple(checks), evidence=evidence, summary_text=tuple(summary),
         notes=notes, period_start=panel.periods[0].date(),
-        period_end=panel.periods[-1].date(), estimator=method, regime=main.regime,
+        period_end=dates.period_end(panel.periods[-1], panel.freq).date(), estimator=method, regime=main.regime,
         n_treated=int(treated.size), n_comparison=int(panel.index("comparison").size),
         n_buffer=int(panel.index("buffer").size), seed=seed, n_boot=n_boot, outcome_label=outcome,
         family=fam, improvement=improvement,

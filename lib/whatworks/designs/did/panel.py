@@ -2,7 +2,8 @@
 
 Every problem a user can fix raises :class:`~whatworks.errors.SpecError`
 (the spec's unit lists or dates) or :class:`~whatworks.errors.DataError`
-(the data), naming the units and saying what to do.
+(the data), naming the units and saying what to do. Dates are read by
+:func:`whatworks.dates.parse_date`, under its rules.
 
 Examples
 --------
@@ -15,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ...data import SeriesData
+from ...dates import parse_date
 from ...errors import DataError, SpecError
 
 __all__ = ["Panel", "build_panel", "OUTCOME_FAMILIES"]
@@ -110,16 +111,6 @@ def _check_case_clashes(units: list[str], source: str) -> None:
             )
 
 
-def _parse_date(value, key: str) -> pd.Timestamp:
-    try:
-        if isinstance(value, (_dt.date, pd.Timestamp)):
-            return pd.Timestamp(value)
-        return pd.Timestamp(_dt.date.fromisoformat(str(value).strip()[:10]))
-    except (TypeError, ValueError):
-        raise SpecError(f"'{value}' is not a date", key=key,
-                        hint="Write dates as YYYY-MM-DD, e.g. 2023-06-26.") from None
-
-
 def _dates(intervention_date, treated: list[str]) -> dict[str, pd.Timestamp]:
     key = "intervention_date"
     if isinstance(intervention_date, Mapping):
@@ -134,10 +125,10 @@ def _dates(intervention_date, treated: list[str]) -> dict[str, pd.Timestamp]:
         if missing:
             raise SpecError("no start date for " + ", ".join(f"'{u}'" for u in missing), key=key,
                             hint="Give every treated unit a date, or one date for all of them.")
-        return {u: _parse_date(given[u], key) for u in treated}
+        return {u: parse_date(given[u], key=key).normalize() for u in treated}
     if intervention_date is None:
         raise SpecError("is missing", key=key, hint="Give the date the intervention started.")
-    date = _parse_date(intervention_date, key)
+    date = parse_date(intervention_date, key=key).normalize()
     return {u: date for u in treated}
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ... import plots, text
+from ...dates import parse_date
 from ...results import Estimate
 from .words import effect_sentence
 
@@ -37,7 +38,7 @@ def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: s
             ax.plot(series["period"], series[col], color=plots.COLOURS[col],
                     lw=1.4 if col == "treated" else 1.0, label=f"{col.capitalize()} units")
     for s in sorted(set(starts)):
-        ax.axvline(pd.Timestamp(s), color=plots.COLOURS["intervention"], ls="--", lw=1)
+        ax.axvline(parse_date(s), color=plots.COLOURS["intervention"], ls="--", lw=1)
     ax.set_ylabel("Index (mean before the start = 100)")
     ax.legend(loc="best")
     alt = f"{outcome_label.capitalize()} at treated and comparison units over time. " + effect_sentence(

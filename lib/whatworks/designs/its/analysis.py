@@ -23,12 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ...dates import FREQS, PERIODS_PER_YEAR
 from ...errors import DataError
 from ...results import Check, Estimate
 from .checks import MODEL_CHECKS, CheckInput, check_no_events, check_too_few_points, check_underpowered
 from .inference import effects, series_frame, total_effect
 from .inputs import Options, check_values
-from .model import FAMILIES, PERIODS_PER_YEAR, Design, build_design, period_steps
+from .model import FAMILIES, Design, build_design, period_steps
 
 __all__ = ["Analysis", "analyse"]
 
@@ -49,14 +50,17 @@ class Analysis:
 # -- analysis ----------------------------------------------------------------------
 def _resolve_season(asked: str, baseline_periods: int, freq: str) -> tuple[str, str]:
     two_years = 2 * PERIODS_PER_YEAR[freq]
-    have = f"the baseline holds {baseline_periods} {freq}s"
+    word = FREQS[freq].word
+    have = f"the baseline holds {baseline_periods} {word}s"
     if asked != "auto":
         return asked, f"{asked}, as set in the spec ({have})."
+    if PERIODS_PER_YEAR[freq] == 1:
+        return "none", f"none, because {FREQS[freq].adverb} data have no season within a year."
     if baseline_periods >= two_years:
         return "fourier", (f"fourier terms, chosen automatically because {have}, at least two years "
-                           f"({two_years} {freq}s).")
+                           f"({two_years} {word}s).")
     return "none", (f"none, chosen automatically because {have}, under two years ({two_years} "
-                    f"{freq}s), too short to estimate a seasonal pattern.")
+                    f"{word}s), too short to estimate a seasonal pattern.")
 
 
 def _drop_flat(design: Design, rows: np.ndarray) -> Design:

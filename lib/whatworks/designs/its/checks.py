@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ... import text
+from ...dates import FREQS, PERIODS_PER_YEAR
 from ...results import Check
-from .model import PERIODS_PER_YEAR, ljung_box
+from .model import ljung_box
 
 __all__ = [
     "CheckInput",
@@ -113,7 +114,7 @@ class CheckInput:
 
 
 def _periods(n: int, freq: str) -> str:
-    return text.plural(n, freq)
+    return text.plural(n, FREQS[freq].word)
 
 
 def check_too_few_points(c: CheckInput) -> Check:
@@ -138,7 +139,7 @@ def check_no_events(y, rows, phase, phases, freq) -> Check | None:
         return None
     return Check("too_few_points", "fail",
                  f"There were no events at all {' or '.join(empty)}, so a relative change cannot be "
-                 f"estimated. Use a longer period than a {freq}, or a wider area or outcome.")
+                 f"estimated. Use a longer period than a {FREQS[freq].word}, or a wider area or outcome.")
 
 
 def check_underpowered(c: CheckInput) -> Check:
@@ -174,11 +175,11 @@ def _check_small_counts(c: CheckInput) -> Check | None:
     median = float(np.median(c.counts)) if len(c.counts) else 0.0
     if median < SMALL_COUNT:
         return Check("small_counts", "warn",
-                     f"The median count is {text.fmt_number(median)} per {c.freq}, under {SMALL_COUNT}, "
+                     f"The median count is {text.fmt_number(median)} per {FREQS[c.freq].word}, under {SMALL_COUNT}, "
                      "so relative changes (percentages) are unreliable. Consider a longer period "
                      "(month instead of week) or a wider area.")
     return Check("small_counts", "pass",
-                 f"The median count is {text.fmt_number(median)} per {c.freq}.")
+                 f"The median count is {text.fmt_number(median)} per {FREQS[c.freq].word}.")
 
 
 def _check_autocorrelation(c: CheckInput) -> Check:

@@ -11,7 +11,7 @@ import dataclasses
 
 import pandas as pd
 
-from ... import text
+from ... import dates, text
 from ...data import SeriesData
 from ...errors import DataError, SpecError
 from ...results import Check
@@ -26,11 +26,10 @@ from .inputs import (
     locate,
     resolve_outcome_type,
     tidy_frame,
-    to_timestamp,
     total_frame,
     whole,
 )
-from .model import PERIODS_PER_YEAR, period_containing, period_end
+from .model import period_containing
 from .result import ITSResult
 from .words import EVIDENCE, method_notes, summary_paragraphs
 
@@ -100,12 +99,10 @@ def fit(
         improvement=choice(improvement, IMPROVEMENT, "improvement"),
     )
     source, freq, label = series.source, series.freq, series.outcome_label or "outcome"
-    if freq not in PERIODS_PER_YEAR:
-        raise DataError(f"the period length '{freq}' is not one of day, week, month, quarter", file=source)
-    max_pairs = max(1, PERIODS_PER_YEAR[freq] // 2) if freq in ("month", "quarter") else 26
-    if not 1 <= opts.fourier_pairs <= max_pairs:
-        raise SpecError(f"fourier_pairs must be a whole number from 1 to {max_pairs} for {freq}ly data",
-                        key="fourier_pairs", hint="Two pairs suit most series.")
+    if freq not in dates.FREQS:
+        raise DataError(f"the period length '{freq}' is not one of {', '.join(dates.FREQS)}",
+                        file=source)
+    _check_season_options(opts, freq)
     frame = tidy_frame(series.frame, source)
     kind = resolve_outcome_type(frame, opts.outcome_type, source)
     if kind == "proportion" and opts.overdispersion == "negbin":
@@ -115,12 +112,12 @@ def fit(
     opts = opts.with_outcome_type(kind)
     groups = sorted(frame["group"].dropna().unique()) if "group" in frame else []
     total = total_frame(frame) if groups else frame
-    start = to_timestamp(intervention_date, "intervention_date")
+    start = dates.parse_date(intervention_date, key="intervention_date").normalize()
     first_post = locate(total, freq, start, "intervention_date", source)
     first_end = None
     end = None
     if intervention_end is not None:
-        end = to_timestamp(intervention_end, "intervention_end")
+        end = dates.parse_date(intervention_end, key="intervention_end").normalize()
         first_end = locate(total, freq, end, "intervention_end", source)
         if first_end <= first_post:
             raise SpecError("the intervention end date must fall in a later period than its start date",
@@ -150,6 +147,24 @@ def fit(
                    total)
 
 
+def _check_season_options(opts: Options, freq: str) -> None:
+    """Refuse seasonal terms on yearly data, and more Fourier pairs than the year holds."""
+    per_year = dates.PERIODS_PER_YEAR[freq]
+    adverb = dates.FREQS[freq].adverb
+    if per_year == 1:
+        if opts.seasonality in ("fourier", "dummies"):
+            raise SpecError(
+                f"seasonality: {opts.seasonality} cannot be fitted to {adverb} data: with one period "
+                "a year there is no season to estimate", key="seasonality",
+                hint="Use seasonality: none (or auto, which chooses none here), or data by quarter, "
+                     "month or week.")
+        return
+    max_pairs = max(1, per_year // 2) if per_year <= 12 else 26
+    if not 1 <= opts.fourier_pairs <= max_pairs:
+        raise SpecError(f"fourier_pairs must be a whole number from 1 to {max_pairs} for {adverb} data",
+                        key="fourier_pairs", hint="Two pairs suit most series.")
+
+
 def _result(main: Analysis, estimates, all_checks, opts: Options, series: SeriesData, start, end,
             breakdown_label, has_groups: bool, total: pd.DataFrame) -> ITSResult:
     label = series.outcome_label or "outcome"
@@ -159,7 +174,7 @@ def _result(main: Analysis, estimates, all_checks, opts: Options, series: Series
     total_est = next((e for e in main.estimates if e.name == "total_effect"), None)
     summary = summary_paragraphs(
         level=level, total=total_est, checks=all_checks, label=label, outcome_type=opts.outcome_type,
-        start_words=text.fmt_date(start), n_post_words=text.plural(n_post, freq),
+        start_words=text.fmt_date(start), n_post_words=text.plural(n_post, dates.FREQS[freq].word),
         improvement=opts.improvement, sms_level=EVIDENCE.sms_level,
         groups=[e for e in estimates if e.group is not None and e.name.startswith("level_change.")],
         by=breakdown_label or "group")
@@ -175,7 +190,7 @@ def _result(main: Analysis, estimates, all_checks, opts: Options, series: Series
         summary_text=summary,
         notes=notes,
         period_start=periods[0].date(),
-        period_end=period_end(periods[-1], freq).date(),
+        period_end=dates.period_end(periods[-1], freq).date(),
         series_frame=main.frame,
         freq=freq,
         outcome_type=opts.outcome_type,

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ...dates import FREQS
 from ...results import Estimate
 from .model import Design, ModelFit
 
@@ -51,7 +52,7 @@ def effects(model: ModelFit, design: Design, kind: str, freq: str, label: str) -
     measure, scale = MEASURES[kind]
     out: list[Estimate] = []
     for suffix, (level_words, slope_words) in _SEGMENTS.items():
-        for term, words, per in (("level", level_words, ""), ("slope", slope_words, f" per {freq}")):
+        for term, words, per in (("level", level_words, ""), ("slope", slope_words, f" per {FREQS[freq].word}")):
             if term + suffix not in design.names:
                 continue
             i = design.column(term + suffix)

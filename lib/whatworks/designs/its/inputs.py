@@ -2,7 +2,8 @@
 
 Every problem the user can fix raises :class:`~whatworks.errors.SpecError`
 (an option) or :class:`~whatworks.errors.DataError` (the data), naming the
-key, file, column or periods and saying how to fix it.
+key, file, column or periods and saying how to fix it. Dates are read by
+:mod:`whatworks.dates`, under its rules.
 
 Examples
 --------
@@ -15,15 +16,14 @@ Timestamp('2024-04-01 00:00:00')
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ... import text
+from ... import dates, text
 from ...errors import DataError, SpecError
-from .model import SEASONALITIES, period_containing, period_end
+from .model import SEASONALITIES, period_containing
 
 __all__ = [
     "OUTCOME_TYPES",
@@ -45,7 +45,8 @@ __all__ = [
 OUTCOME_TYPES = {"count": "a count per period", "proportion": "a count out of a denominator",
                  "continuous": "a value per period"}
 OVERDISPERSION = {"quasipoisson": "Pearson scale", "negbin": "negative binomial", "none": "no correction"}
-SEASONALITY = {"auto": "fourier with two years of baseline, else none", **{k: k for k in SEASONALITIES}}
+SEASONALITY = {"auto": "fourier with two years of baseline (none for yearly data), else none",
+               **{k: k for k in SEASONALITIES}}
 IMPROVEMENT = {"decrease": "a fall is good", "increase": "a rise is good"}
 
 
@@ -85,20 +86,14 @@ def whole(value, key: str) -> int:
 
 
 def to_timestamp(value, key: str) -> pd.Timestamp:
-    """A date option (ISO string, date or timestamp) as a timestamp at midnight."""
-    if isinstance(value, (_dt.date, pd.Timestamp)):
-        return pd.Timestamp(value).normalize()
-    try:
-        return pd.Timestamp(_dt.date.fromisoformat(str(value).strip()[:10]))
-    except ValueError:
-        raise SpecError(f"'{value}' is not a date", key=key,
-                        hint="Write the date as YYYY-MM-DD, for example 2024-04-01.") from None
+    """A date option as a timestamp at midnight, read by :func:`whatworks.dates.parse_date`."""
+    return dates.parse_date(value, key=key).normalize()
 
 
 def locate(frame: pd.DataFrame, freq: str, when: pd.Timestamp, key: str, source: str) -> int:
     """Position of the period containing ``when``; a :class:`DataError` if it is outside the data."""
     periods = pd.DatetimeIndex(frame["period"])
-    last = period_end(periods[-1], freq)
+    last = dates.period_end(periods[-1], freq)
     pos = period_containing(periods, freq, when) if periods[0] <= when <= last else None
     if pos is None:
         raise DataError(
@@ -127,7 +122,7 @@ def tidy_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         raise DataError("the series has no period or outcome column", file=source, column=missing,
                         hint="Name the date and outcome columns in the spec.")
     f = frame.copy()
-    f["period"] = pd.to_datetime(f["period"])
+    f["period"] = dates.parse_dates(f["period"], column="period", file=source).dates.to_numpy()
     f["outcome"] = pd.to_numeric(f["outcome"], errors="coerce").astype(float)
     f["excluded"] = f["excluded"].fillna(False).astype(bool) if "excluded" in f else False
     f = f.sort_values([c for c in ("group", "period") if c in f]).reset_index(drop=True)

@@ -1,8 +1,10 @@
 """The segmented-regression model of an interrupted time series: the numbers.
 
-The calendar (periods, steps, the period containing a date), the design
-matrix (intercept, trend, season, level and slope terms), the three model
-families (counts, proportions, continuous) and the Ljung–Box statistic.
+Periods counted on the calendar of :mod:`whatworks.dates` (steps, the period
+containing a date), the design matrix (intercept, trend, season, level and
+slope terms), the three model families (counts, proportions, continuous) and
+the Ljung–Box statistic. Yearly series (``year``, ``financial_year``) have no
+season.
 :mod:`.inference` turns a fitted model into estimates with intervals.
 
 Examples
@@ -28,30 +30,19 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import optimize, stats
 
+from ...dates import FREQS, PERIODS_PER_YEAR
+
 __all__ = [
-    "PERIODS_PER_YEAR",
     "SEASONALITIES",
     "FAMILIES",
     "Design",
     "ModelFit",
     "period_steps",
     "period_containing",
-    "period_end",
     "build_design",
     "newey_west_lags",
     "ljung_box",
 ]
-
-#: Periods in a year, for the two-year rule and the trend unit.
-PERIODS_PER_YEAR: dict[str, int] = {"day": 365, "week": 52, "month": 12, "quarter": 4}
-
-_STEP = {
-    "day": pd.DateOffset(days=1),
-    "week": pd.DateOffset(days=7),
-    "month": pd.DateOffset(months=1),
-    "quarter": pd.DateOffset(months=3),
-}
-
 
 def period_steps(periods: pd.Series | pd.DatetimeIndex, freq: str) -> np.ndarray:
     """Whole periods since the first period, counting the first as 1.
@@ -60,14 +51,15 @@ def period_steps(periods: pd.Series | pd.DatetimeIndex, freq: str) -> np.ndarray
 
     >>> period_steps(pd.to_datetime(["2024-01-01", "2024-02-01", "2024-04-01"]), "month")
     array([1, 2, 4])
+    >>> period_steps(pd.to_datetime(["2015-04-01", "2016-04-01", "2018-04-01"]), "financial_year")
+    array([1, 2, 4])
     """
     p = pd.DatetimeIndex(periods)
-    if freq in ("month", "quarter"):
-        months = (p.year - p[0].year) * 12 + (p.month - p[0].month)
-        steps = months // (3 if freq == "quarter" else 1)
+    if freq in ("day", "week"):
+        steps = (p - p[0]).days // FREQS[freq].step.days
     else:
-        days = (p - p[0]).days
-        steps = days // (7 if freq == "week" else 1)
+        months = (p.year - p[0].year) * 12 + (p.month - p[0].month)
+        steps = months // (12 // PERIODS_PER_YEAR[freq])
     return np.asarray(steps, dtype=int) + 1
 
 
@@ -79,7 +71,7 @@ def period_containing(periods: pd.Series | pd.DatetimeIndex, freq: str, date: pd
     1
     """
     p = pd.DatetimeIndex(periods)
-    ends = p + _STEP[freq]
+    ends = p + FREQS[freq].step
     inside = np.flatnonzero((p <= date) & (date < ends))
     if inside.size:
         return int(inside[0])
@@ -90,11 +82,6 @@ def period_containing(periods: pd.Series | pd.DatetimeIndex, freq: str, date: pd
     return None
 
 
-def period_end(period: pd.Timestamp, freq: str) -> pd.Timestamp:
-    """The last day of the period starting at ``period``."""
-    return period + _STEP[freq] - pd.Timedelta(days=1)
-
-
 # -- seasonality -------------------------------------------------------------
 def _season_none(periods: pd.DatetimeIndex, freq: str, pairs: int) -> dict[str, np.ndarray]:
     return {}
@@ -103,7 +90,7 @@ def _season_none(periods: pd.DatetimeIndex, freq: str, pairs: int) -> dict[str, 
 def _season_position(periods: pd.DatetimeIndex, freq: str) -> tuple[np.ndarray, float]:
     if freq == "month":
         return np.asarray(periods.month, dtype=float), 12.0
-    if freq == "quarter":
+    if PERIODS_PER_YEAR[freq] == 4:  # calendar or financial quarters: the same periods
         return np.asarray(periods.quarter, dtype=float), 4.0
     return np.asarray(periods.day_of_year - 1, dtype=float), 365.25
 
@@ -125,7 +112,7 @@ def _dummies(labels: np.ndarray, prefix: str) -> dict[str, np.ndarray]:
 
 
 def _season_dummies(periods: pd.DatetimeIndex, freq: str, pairs: int) -> dict[str, np.ndarray]:
-    if freq == "quarter":
+    if PERIODS_PER_YEAR[freq] == 4:
         return _dummies(np.asarray(periods.quarter), "quarter")
     cols = _dummies(np.asarray(periods.month), "month")
     if freq == "day":

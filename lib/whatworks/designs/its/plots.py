@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ... import plots, text
+from ...dates import FREQS
 from ...results import Estimate
 
 __all__ = ["plot_series", "plot_group_forest"]
@@ -40,9 +41,8 @@ def plot_series(
     """
     f = frame
     fig, ax = plots.figure()
-    step = {"day": 1, "week": 7, "month": 30.4, "quarter": 91.3}[freq]
     for start in f.loc[f["excluded"], "period"]:
-        ax.axvspan(start, start + pd.Timedelta(days=step), color=plots.COLOURS["excluded"], lw=0,
+        ax.axvspan(start, start + FREQS[freq].step, color=plots.COLOURS["excluded"], lw=0,
                    label="_excluded")
     kept = f[~f["excluded"]]
     ax.plot(kept["period"], kept["observed"], "o", ms=3, color=plots.COLOURS["observed"],
@@ -60,16 +60,15 @@ def plot_series(
                         alpha=0.18, lw=0, label=f"{text.LEVEL_WORDS} band")
         ax.plot(post["period"], post["counterfactual"], "--", color=plots.COLOURS["counterfactual"],
                 lw=1.4, label="Expected without the intervention")
-    marks = [(intervention_date, "Intervention began")]
+    marks = [(pd.Timestamp(intervention_date), "Intervention began")]
     if intervention_end is not None:
-        marks.append((intervention_end, "Intervention ended"))
-    for when, words in marks:
-        x = pd.Timestamp(when)
+        marks.append((pd.Timestamp(intervention_end), "Intervention ended"))
+    for x, words in marks:
         ax.axvline(x, color=plots.COLOURS["intervention"], lw=1, ls=":")
         ax.annotate(words, (x, 1), xycoords=("data", "axes fraction"), xytext=(3, -10),
                     textcoords="offset points", fontsize=8)
     ylabel = f"Share ({outcome_label})" if outcome_type == "proportion" else outcome_label
-    ax.set_ylabel(f"{ylabel[:1].upper()}{ylabel[1:]} per {freq}")
+    ax.set_ylabel(f"{ylabel[:1].upper()}{ylabel[1:]} per {FREQS[freq].word}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=8, ncol=5)
     return plots.chart(fig, alt=alt, caption=caption)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ... import text
+from ...dates import FREQS
 from ...results import Check, Estimate, Evidence
 from .checks import CHECK_RULES
 
@@ -214,7 +215,7 @@ def method_notes(
     terms = ("Terms: intercept, linear trend in periods (counted on the calendar), a level-change "
              "indicator (1 from the period containing the intervention date)")
     if slope_change:
-        terms += (f", and a slope-change term counting {freq}s since the intervention "
+        terms += (f", and a slope-change term counting {FREQS[freq].word}s since the intervention "
                   "(0 before it and in its first period), so the level change is the jump in the first "
                   "period after the intervention")
     notes.append(terms + ".")
@@ -278,7 +279,7 @@ def series_caption(label: str, freq: str) -> str:
     >>> series_caption("incidents", "week")
     'Incidents per week: observed, fitted, and expected without the intervention'
     """
-    return f"{label[:1].upper()}{label[1:]} per {freq}: observed, " \
+    return f"{label[:1].upper()}{label[1:]} per {FREQS[freq].word}: observed, " \
            "fitted, and expected without the intervention"
 
 

@@ -1,7 +1,9 @@
 """Checking the SPC options a spec gives (profile, direction, units, dates).
 
 Each problem a user can fix raises :class:`~whatworks.errors.SpecError` naming
-the spec key and saying how to fix it.
+the spec key and saying how to fix it. Dates are read by
+:func:`whatworks.dates.parse_date`, under its rules: ``03/01/2024`` could be 3
+January or 1 March, so it is refused.
 
 Examples
 --------
@@ -18,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from ...dates import parse_date
 from ...errors import SpecError
 
 __all__ = ["choose", "choose_units", "intervention_dates"]
@@ -76,18 +79,6 @@ def choose_units(frame: pd.DataFrame, units: Sequence[str] | str | None, source:
     return list(dict.fromkeys(wanted))
 
 
-def _as_date(value: Any, key: str = "intervention_date") -> pd.Timestamp:
-    try:
-        when = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        raise SpecError(
-            f"'{value}' is not a date", key=key, hint="Write dates as YYYY-MM-DD, e.g. 2024-04-01."
-        ) from err
-    if pd.isna(when):
-        raise SpecError("the date is empty", key=key, hint="Write dates as YYYY-MM-DD, e.g. 2024-04-01.")
-    return when.normalize()
-
-
 def intervention_dates(
     value: Any, charted: Sequence[str | None], present: Sequence[str], source: str = "the data"
 ) -> dict[str | None, pd.Timestamp]:
@@ -115,6 +106,7 @@ def intervention_dates(
         if unknown:
             raise _unknown(unknown, present, "intervention_date",
                            "intervention dates are given for units not in the data", source)
-        return {str(k): _as_date(v) for k, v in value.items() if str(k) in charted}
-    when = _as_date(value)
+        return {str(k): parse_date(v, key="intervention_date").normalize()
+                for k, v in value.items() if str(k) in charted}
+    when = parse_date(value, key="intervention_date").normalize()
     return {u: when for u in charted}

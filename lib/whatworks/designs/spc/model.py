@@ -209,9 +209,9 @@ def fit_unit(
         ph = PhaseFit(name, tuple(periods[idx]), xmr(values[idx], rules=rules, screen_outliers=screen))
         phases.append(ph)
         signals.extend(_signal(ph, s, sign) for s in ph.xmr.signals)
+    left_out = sub.loc[excluded_mask.to_numpy()]
     excluded = tuple(
-        (pd.Timestamp(p), float(v)) for p, v in zip(sub.loc[excluded_mask.to_numpy(), "period"],
-                                                    sub.loc[excluded_mask.to_numpy(), "outcome"])
+        (p, float(v)) for p, v in zip(pd.DatetimeIndex(left_out["period"]), left_out["outcome"])
     )
     return UnitChart(
         unit=unit,
