@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from whatworks.designs.rct import allocation as rz
-from whatworks.designs.rct.allocation.balance import balance_rows
+from whatworks import allocation as rz
+from whatworks.allocation.balance import balance_rows
 from whatworks.errors import DataError, InputError, SpecError
 
 ARMS3 = {"bau_letter": 2, "enhanced_letter": 1, "advocate_call": 1}

@@ -168,16 +168,14 @@ def test_trial_arms_differing_from_the_allocation_fail_a_check(tmp_path):
     """The allocation is intact but the trial file moved someone: a failed check, not an input error."""
     from whatworks.evaluation import Evaluation
     from whatworks.spec import load_spec
-    from whatworks.designs.rct.inputs import read, verify_allocation
-    from whatworks.validation import _inside
+    from whatworks.templates.trial import read, verify_allocation
 
     spec = load_spec(SPEC)
-    with _inside(spec.base_dir):
-        ev = Evaluation(spec.parameters)
-        trial = read(ev).copy()
-        arm = ev["arm_column"]
-        trial.loc[trial.index[0], arm] = next(a for a in ARMS if a != trial.loc[trial.index[0], arm])
-        checks = {c.name: c for c in verify_allocation(ev, trial).checks}
+    ev = Evaluation(spec.parameters, base_dir=spec.base_dir)
+    trial = read(ev).copy()
+    arm = ev["arm_column"]
+    trial.loc[trial.index[0], arm] = next(a for a in ARMS if a != trial.loc[trial.index[0], arm])
+    checks = {c.name: c for c in verify_allocation(ev, trial).checks}
     assert checks["allocation_matches_record"].status == "pass"
     assert checks["trial_matches_allocation"].status == "fail"
     assert "1 participant in a different arm" in checks["trial_matches_allocation"].message
@@ -258,7 +256,7 @@ def test_demo_data_remake_identically_from_the_committed_allocation(tmp_path):
 
 
 def test_the_committed_allocation_is_sealed_first_and_matches_the_demo():
-    from whatworks.designs.rct.allocation import analysis_plan_from_spec, verify
+    from whatworks.allocation import analysis_plan_from_spec, verify
     import yaml
 
     record = json.loads((ALLOCATION / "allocation_record.json").read_text(encoding="utf-8"))
@@ -295,16 +293,14 @@ def test_estimates_table_keeps_one_family_of_estimates():
 
 
 def _verified(spec: Path):
-    from whatworks.designs.rct import inputs as trial
     from whatworks.evaluation import Evaluation
     from whatworks.spec import load_spec
-    from whatworks.validation import _inside
+    from whatworks.templates import trial
 
     loaded = load_spec(spec)
-    with _inside(loaded.base_dir):
-        ev = Evaluation(loaded.parameters)
-        frame = trial.read(ev)
-        return {c.name: c for c in trial.verify_allocation(ev, frame).checks}
+    ev = Evaluation(loaded.parameters, base_dir=loaded.base_dir)
+    frame = trial.read(ev)
+    return {c.name: c for c in trial.verify_allocation(ev, frame).checks}
 
 
 def test_a_changed_analysis_plan_is_named_and_a_dropped_participant_is_counted(tmp_path):

@@ -161,7 +161,7 @@ def randomise_setup(p: argparse.ArgumentParser) -> None:
 
 def randomise_command(args: argparse.Namespace) -> int:
     """``whatworks randomise SPEC``: make and seal an allocation, and say what was written."""
-    from .designs.rct.allocation import randomise_from_spec
+    from .allocation import randomise_from_spec
 
     allocation = randomise_from_spec(args.spec)
     _say(str(allocation.summary))

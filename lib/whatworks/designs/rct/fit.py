@@ -122,7 +122,7 @@ def fit(
         Whether the messages encourage victims to report to the police.
     integrity_checks
         Checks of the allocation against its sealed record (from
-        ``whatworks.designs.rct.allocation.verify``), as :class:`~whatworks.results.Check`
+        ``whatworks.allocation.verify``), as :class:`~whatworks.results.Check`
         objects or their dicts; a failed one lowers the evidence level to 3.
     intended_ratios, allocation_method
         The arms' intended ratio and the allocation method, for the arm-size

@@ -12,7 +12,7 @@ person to an arm, and writes into a new folder:
 
 and appends a line to ``allocation_log.jsonl`` in the folder above, which
 every allocation made beside it shares. It refuses to overwrite an
-allocation. :func:`~whatworks.designs.rct.allocation.verification.verify` checks a later copy of the allocation (and the
+allocation. :func:`~whatworks.allocation.verification.verify` checks a later copy of the allocation (and the
 analysis plan) against the record.
 
 The allocation is a deterministic function of the participants sorted by
@@ -28,7 +28,7 @@ Examples
 ...               method="complete", seed=42, output=d / "allocation")
 >>> a.counts
 {'letter': 6, 'call': 6}
->>> from whatworks.designs.rct.allocation.verification import verify
+>>> from whatworks.allocation.verification import verify
 >>> checks = verify(d / "allocation" / "allocation.csv", d / "allocation" / "allocation_record.json")
 >>> {c.name: c.status for c in checks}["allocation_matches_record"]
 'pass'
@@ -51,9 +51,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .... import text
-from ....errors import InputError, SpecError
-from ....results import Check
+from .. import text
+from ..errors import InputError, SpecError
+from ..results import Check
 from .balance import MAX_LEVELS, SMD_FLAG, balance_frame, balance_rows, balance_table
 from .checks import arm_size_check
 from .methods import ALGORITHM, METHODS, Stream

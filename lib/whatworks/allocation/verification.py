@@ -3,7 +3,7 @@
 Examples
 --------
 >>> import tempfile, pathlib
->>> from whatworks.designs.rct.allocation.allocate import randomise
+>>> from whatworks.allocation.allocate import randomise
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (d / "people.csv").write_text("id\\n" + "".join(f"P{i}\\n" for i in range(8)))
 >>> _ = randomise(participants=d / "people.csv", id_column="id", arms={"a": 1, "b": 1}, seed=1,
@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ....errors import DataError
-from ....results import Check
+from ..errors import DataError
+from ..results import Check
 from .allocate import assign
 from .checks import allocation_check, first_allocation_check, participants_check, plan_check, seal_check
 from .participants import read_participants

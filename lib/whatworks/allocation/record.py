@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ....errors import DataError, SpecError
+from ..errors import DataError, SpecError
 
 __all__ = [
     "RECORD_NAME",

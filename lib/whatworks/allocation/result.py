@@ -1,4 +1,4 @@
-"""A sealed random allocation, as :func:`~whatworks.designs.rct.allocation.allocate.randomise` returns it.
+"""A sealed random allocation, as :func:`~whatworks.allocation.allocate.randomise` returns it.
 
 An allocation plans a trial; it is not an evaluation, so it has no estimates
 and no strength of evidence of its own.
@@ -12,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from .... import text
-from ....display import Notes, Prose, Table
-from ....results import Check, CheckList, clean
+from .. import text
+from ..display import Notes, Prose, Table
+from ..results import Check, CheckList, clean
 from .balance import plot_balance
 
 __all__ = ["Allocation"]

@@ -1,7 +1,7 @@
 """The checks that compare an allocation and an analysis plan with their sealed record.
 
 Each function returns one :class:`~whatworks.results.Check`; the public
-entry point is :func:`whatworks.designs.rct.allocation.verify`.
+entry point is :func:`whatworks.allocation.verify`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .... import text
-from ....results import Check
+from .. import text
+from ..results import Check
 from .record import canonical_json, plan_hash, seal, sha256_bytes
 
 __all__ = [

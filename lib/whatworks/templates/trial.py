@@ -1,17 +1,20 @@
-"""The ``rct`` template's glue: read the trial file, check the allocation, size the design.
+"""The ``rct`` template: a randomised controlled trial, read, verified and analysed.
 
-A trial notebook makes four one-line calls here around the analysis::
+Its notebook makes the three calls every template makes::
 
-    trial = ww.trial.read(ev)                        # read and check (as whatworks validate does)
-    allocation = ww.trial.verify_allocation(ev, trial)
-    result = ww.rct.fit(trial, **ww.trial.fit_options(ev, allocation))
-    design = ww.trial.design(ev, result)
+    ev = ww.evaluation(globals())
+    inputs = ww.trial.load(ev)           # read the trial file, verify the allocation: every check
+    result = ww.trial.analyse(inputs, ev)
+    ...                                  # sections: ww.rct.consort_table(result.main), result.design, ...
+    ww.emit(ev, result)
 
-(``ww.trial`` is this module.) :func:`verify_allocation` compares the
-allocation with its sealed record
-(:func:`whatworks.designs.rct.allocation.verify`), the spec's analysis plan with the plan
+(``ww.trial`` is this module; ``ww.rct`` is the trial-analysis design.)
+:func:`load` reads the trial file, checks it as the analysis will, and
+compares the allocation with its sealed record
+(:func:`whatworks.allocation.verify`), the spec's analysis plan with the plan
 sealed at allocation, and the trial file with the allocation (same people,
 same arms). Only counts and short hashes reach a report, never an id.
+:func:`analyse` fits the trial and sizes its design.
 
 Examples
 --------
@@ -30,27 +33,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import text
-from ...data import display_name, read_table
-from ...display import Notes, Prose, Section, Table
-from ...errors import DataError, SpecError
-from ...evaluation import Evaluation
-from ...results import Check, CheckList
-from .allocation.record import analysis_plan_from_spec, read_record
-from .allocation.verification import verify
-from .fit import check, fit
-from .power import minimum_detectable_effect, sample_size
-from .power_result import PowerResult
+from .. import text
+from ..allocation.record import analysis_plan_from_spec, read_record
+from ..allocation.verification import verify
+from ..data import display_name, read_table
+from ..designs.rct import RCTResult, check, fit
+from ..designs.rct.power import minimum_detectable_effect, sample_size
+from ..designs.rct.power_result import PowerResult
+from ..display import Notes, Prose, Section, Table
+from ..errors import DataError, SpecError
+from ..evaluation import Evaluation
+from ..results import Check, CheckList, Result
 
-__all__ = ["Allocation", "Design", "read", "verify_allocation", "fit_options", "design", "validate_inputs"]
+__all__ = ["Allocation", "Design", "TrialInputs", "TrialReport", "load", "analyse", "read", "verify_allocation",
+           "fit_options", "design"]
 
 
 # -- reading ------------------------------------------------------------------
 
 
 def _record_path(ev: Evaluation) -> Path | None:
-    value = ev.get("allocation_record")
-    return Path(value) if value else None
+    return ev.path("allocation_record")
 
 
 def _intended(ev: Evaluation, record: Mapping[str, Any] | None) -> dict[str, float] | None:
@@ -72,7 +75,7 @@ def read(ev: Evaluation) -> pd.DataFrame:
     DataError, SpecError
         Naming the file, column, rows or spec key, and the fix.
     """
-    frame = read_table(ev["data"], sheet=ev.get("sheet"))
+    frame = read_table(ev.path("data"), sheet=ev.get("sheet"), label=display_name(ev["data"]))
     path = _record_path(ev)
     record = read_record(path) if path is not None else None
     options = ev.options_for(check)
@@ -329,12 +332,76 @@ def design(ev: Evaluation, result) -> Design:
     return Design(needed=needed, achieved=achieved, note=note)
 
 
-def validate_inputs(ev: Evaluation) -> pd.DataFrame:
-    """Read a spec's trial file (and its allocation record's arms) and check it, without fitting.
+# -- the template's calls ---------------------------------------------------------
 
-    The check ``whatworks validate`` and ``whatworks run`` make before any
-    notebook starts; relative paths are read from the current folder.
+
+@dataclass(frozen=True)
+class TrialInputs:
+    """What :func:`analyse` needs, read and checked once by :func:`load`.
+
+    Attributes
+    ----------
+    trial
+        The trial file, checked.
+    allocation
+        The allocation as the analysis sees it (its checks and its record's settings).
+    options
+        The keyword arguments of :func:`whatworks.designs.rct.fit`.
+    """
+
+    trial: pd.DataFrame = field(repr=False)
+    allocation: Allocation
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def load(ev: Evaluation) -> TrialInputs:
+    """Read the trial file and verify the allocation: every input check, without fitting.
+
+    What ``whatworks validate`` runs. Relative paths are read from the spec's
+    folder (``ev.base_dir``).
+
+    Raises
+    ------
+    DataError, SpecError
+        Naming the file, column, rows or key, and the fix.
     """
     trial = read(ev)
-    verify_allocation(ev, trial)
-    return trial
+    allocation = verify_allocation(ev, trial)
+    return TrialInputs(trial, allocation, fit_options(ev, allocation))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrialReport(Result):
+    """A trial evaluation: the analysis's estimates and checks, the allocation's integrity and the design.
+
+    The estimates, checks, evidence, summary and notes are the analysis's
+    (with the design's notes added); ``main`` is the
+    :class:`~whatworks.designs.rct.RCTResult` the report sections read.
+    """
+
+    main: RCTResult
+    allocation: Allocation
+    design: Design
+
+    def plot(self) -> Any:
+        """The primary outcome's effects (see :meth:`whatworks.designs.rct.RCTResult.plot`)."""
+        return self.main.plot()
+
+    def table(self, kind: str | None = None) -> Table:
+        """The estimates of one analysis (``itt``, ``adjusted``, ``complier``), or all."""
+        return self.main.table(kind)
+
+    def extra(self) -> dict:
+        """Keys for ``results.json``: the analysis's own, the allocation's checks and the design."""
+        return {**self.main.extra(), "allocation": self.allocation.to_dict(), "power": self.design.to_dict()}
+
+
+def analyse(inputs: TrialInputs, ev: Evaluation) -> TrialReport:
+    """Fit the trial (:func:`whatworks.designs.rct.fit`) and size its design (:func:`design`)."""
+    main = fit(inputs.trial, **inputs.options)
+    plan = design(ev, main)
+    return TrialReport(
+        estimates=main.estimates, checks=main.checks, evidence=main.evidence, summary_text=main.summary_text,
+        notes=main.notes + plan.notes, period_start=main.period_start, period_end=main.period_end,
+        main=main, allocation=inputs.allocation, design=plan,
+    )

@@ -30,8 +30,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .... import text
-from ....display import Table
+from .. import text
+from ..display import Table
 
 __all__ = ["balance_rows", "balance_table", "balance_frame", "plot_balance", "MAX_LEVELS", "SMD_FLAG"]
 
@@ -132,7 +132,7 @@ def balance_table(rows: Sequence[dict], arms: Sequence[str]) -> Table:
 
 def plot_balance(rows: Sequence[dict], arms: Sequence[str]):
     """Standardised mean differences by characteristic and arm (a "love plot"), as a :class:`~whatworks.plots.Chart`."""
-    from .... import plots
+    from .. import plots
 
     labels = [r["variable"] + (f" = {r['level']}" if r["level"] else "") for r in rows]
     fig, ax = plots.figure(width=7.0, height=max(2.4, 0.28 * len(rows) + 1.0))

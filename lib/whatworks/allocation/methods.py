@@ -1,4 +1,4 @@
-"""The allocation methods behind :mod:`whatworks.designs.rct.allocation`, and their random stream.
+"""The allocation methods behind :mod:`whatworks.allocation`, and their random stream.
 
 Reproducibility across machines and library versions is the point of a
 sealed allocation, so the methods use only the raw 64-bit output of NumPy's

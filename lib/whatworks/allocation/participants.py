@@ -1,4 +1,4 @@
-"""Reading a participant list and checking allocation settings, for :mod:`whatworks.designs.rct.allocation`.
+"""Reading a participant list and checking allocation settings, for :mod:`whatworks.allocation`.
 
 Every problem a user can fix raises :class:`~whatworks.errors.DataError` or
 :class:`~whatworks.errors.SpecError` naming the file, column, rows or key.
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ....errors import DataError, SpecError
+from ..errors import DataError, SpecError
 from .methods import BLOCKED, METHODS
 
 __all__ = ["read_participants", "check_arms", "check_settings", "suggest"]
