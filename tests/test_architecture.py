@@ -16,7 +16,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
 from conftest import ROOT
 
 LIB = ROOT / "lib"
@@ -127,14 +126,6 @@ def test_designs_never_read_files() -> None:
 
 _DATE_TEXT = re.compile(r"\bto_datetime\(|strptime\(|fromisoformat\(|dateutil")
 
-#: Design modules that still read date text themselves, as ``path:function``; phase 2
-#: moves them onto ``whatworks.dates`` and deletes this list.
-KNOWN_DESIGN_OFFENDERS = {
-    "designs/_before_after_activity.py:activity",
-    "designs/_benefits_inputs.py:Cell.date",
-    "designs/benefits.py:_date",
-}
-
 #: Annotations that make a parameter a date already, so ``pd.Timestamp(param)`` reads no text.
 _DATE_TYPE = re.compile(r"\b(?:date|datetime|Timestamp|datetime64)\b")
 
@@ -238,13 +229,6 @@ def test_date_text_is_read_only_by_the_dates_module() -> None:
     assert not outside, "read date text outside whatworks.dates: " + ", ".join(outside)
 
 
-def test_no_design_starts_reading_date_text_itself() -> None:
-    new = sorted(set(o for o in date_text_readers() if o.startswith("designs/"))
-                 - KNOWN_DESIGN_OFFENDERS)
-    assert not new, "designs that read date text, use whatworks.dates: " + ", ".join(new)
-
-
-@pytest.mark.xfail(strict=True, reason="designs switch to whatworks.dates in phase 2")
 def test_designs_read_date_text_only_through_the_dates_module() -> None:
     inside = [o for o in date_text_readers() if o.startswith("designs/")]
     assert not inside, "designs read date text: " + ", ".join(inside)

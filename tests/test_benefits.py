@@ -12,6 +12,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -19,6 +20,7 @@ from whatworks.designs import benefits
 from whatworks.templates import pir
 from whatworks.designs.benefits.model import realised_share
 from whatworks.designs.benefits.money import fy_label, fy_of, split_by_financial_year
+from whatworks.designs.benefits.review_inputs import check_inputs
 from whatworks.errors import DataError, SpecError
 
 # -- a small register, worked by hand ------------------------------------------------
@@ -371,3 +373,45 @@ def test_other_bad_input():
     assert "rating_thresholds" in _error(rating_thresholds={"green": 90, "amber": 50})
     assert "'B8'" in _error(reinvestment=[{"activity": "Patrol", "hours": 10, "benefit": "B8"}])
     assert "'redact'" in _error(benefits=[B1], process_timings=TIMINGS, volumes=VOLUMES)  # timings, no benefit
+
+
+# -- register dates are read by whatworks.dates: UK day first, never guessed -----------------
+def test_month_first_tracking_dates_are_refused():
+    # the issue: 04/15/2025 read day first put hours in a year before go-live
+    us = dict(B1, tracking_start="04/15/2024", tracking_end="03/31/2025")
+    with pytest.raises(DataError) as info:
+        benefits.fit(benefits=[us], rates=RATES)
+    err = info.value
+    assert err.column == "tracking_start" and err.rows == [1] and err.file == "benefits (in the spec)"
+    assert "month first" in err.message and "'B1'" in err.message
+
+
+def test_ambiguous_register_date_is_refused_with_an_example():
+    with pytest.raises(DataError) as info:
+        benefits.fit(benefits=[dict(B1, tracking_end="03/04/2025")], rates=RATES)
+    err = info.value
+    assert err.column == "tracking_end" and err.rows == [1]
+    assert "3 April 2025 (day first) or 4 March 2025 (month first)" in err.message
+    assert "25/04/2025" in err.hint  # a date the two readings tell apart
+
+
+def test_register_dates_written_day_first_settle_the_ambiguous_ones():
+    uk = dict(B1, baseline_start="01/04/2023", baseline_end="31/03/2024", tracking_start="01/04/2024",
+              tracking_end="31/03/2025")
+    (benefit,) = check_inputs(benefits=[uk], rates=RATES).register
+    assert (benefit.baseline_start, benefit.tracking_start) == (dt.date(2023, 4, 1), dt.date(2024, 4, 1))
+
+
+def test_a_file_register_names_its_spreadsheet_row(tmp_path):
+    rows = [B1, dict(B2, tracking_start="04/15/2024")]
+    path = tmp_path / "register.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    with pytest.raises(DataError) as info:
+        benefits.fit(**pir.read_tables(benefits=path, rates=RATES))
+    assert info.value.column == "tracking_start" and info.value.rows == [3]
+
+
+def test_review_date_is_read_day_first_or_refused():
+    assert small_fit(review_date="15/04/2025").review_date == dt.date(2025, 4, 15)
+    with pytest.raises(SpecError, match="review_date"):
+        small_fit(review_date="04/05/2025")

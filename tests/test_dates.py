@@ -202,3 +202,11 @@ def test_periods_per_year_covers_every_frequency():
     assert dates.PERIODS_PER_YEAR["financial_year"] == 1
     assert dates.PERIODS_PER_YEAR["financial_quarter"] == 4
     assert dates.PERIODS_PER_YEAR["month"] == 12
+
+
+def test_a_table_written_day_first_settles_its_ambiguous_dates():
+    assert dates.written_day_first(["2024-04-01", "25/03/2024", "03/04/2024"])
+    assert not dates.written_day_first(["03/04/2024", "04/15/2024", None, 45352])
+    assert dates.parse_date("03/04/2024", day_first=True) == pd.Timestamp("2024-04-03")
+    with pytest.raises(DataError, match="month first"):  # still never read month first
+        dates.parse_date("04/15/2024", column="c", file="f", day_first=True)

@@ -15,8 +15,10 @@ it comes from a spec value, a register cell or a data column:
   A column whose every slash date is ambiguous is read day first when only
   that reading gives a regular series (``01/04/2024``, ``01/05/2024``, ...
   are months; read month first they are scattered days), and
-  :attr:`DateReading.note` says so for the method notes. Text is never read
-  month first unless ``date_format`` says so.
+  :attr:`DateReading.note` says so for the method notes. Cells of a table
+  read one at a time follow the same rule across the table: one written
+  ``25/03/2024`` settles the others (:func:`written_day_first`). Text is
+  never read month first unless ``date_format`` says so.
 - period text names whole periods: years (``2023``, as text or numbers),
   financial years, April to March (``2023/24``, ``2023-24``, ``FY2023/24``),
   financial quarters (``Q1 2023/24`` is April to June 2023) and calendar
@@ -63,9 +65,9 @@ import pandas as pd
 from .errors import DataError, SpecError
 
 __all__ = ["FREQS", "PERIODS_PER_YEAR", "HINT_AGGREGATE", "DateReading", "parse_date",
-           "parse_dates", "parse_year_month", "parse_financial_year", "date_words", "floor",
-           "span", "period_end", "period_words", "infer_freq", "exclusions", "mark_excluded",
-           "aggregate", "refuse_duplicates", "fill_gaps"]
+           "written_day_first", "parse_dates", "parse_year_month", "parse_financial_year",
+           "date_words", "floor", "span", "period_end", "period_words", "infer_freq",
+           "exclusions", "mark_excluded", "aggregate", "refuse_duplicates", "fill_gaps"]
 
 _SHOWN = 5
 _FY_START = 4  # financial years run from April to March
@@ -300,7 +302,8 @@ def _blank(value: object) -> bool:
 
 
 def parse_date(value: object, *, key: str | None = None, file: str | None = None,
-               column: str | None = None, date_format: str | None = None) -> pd.Timestamp:
+               column: str | None = None, date_format: str | None = None,
+               day_first: bool = False) -> pd.Timestamp:
     """Read one date: a spec value or a register cell.
 
     Parameters
@@ -314,18 +317,26 @@ def parse_date(value: object, *, key: str | None = None, file: str | None = None
         :class:`~whatworks.errors.DataError` naming the file and column.
     date_format
         A strftime format (``"%m/%d/%Y"``) that settles how text is read.
+    day_first
+        True when the value's other dates settle the order (a table whose
+        slash dates include ``25/03/2024``, see :func:`written_day_first`): a
+        slash date that can be read either way is then read day first. A
+        slash date that can only be month first is still refused.
 
     Raises
     ------
     SpecError, DataError
         For blank or unreadable values, and for slash dates that can be read
-        day first or month first (``03/04/2024``) or only month first.
+        day first or month first (``03/04/2024``, unless ``day_first``) or
+        only month first.
 
     Examples
     --------
     >>> [parse_date(v).date().isoformat() for v in ("2024-03-01", "1 March 2024", "Mar 2024")]
     ['2024-03-01', '2024-03-01', '2024-03-01']
     >>> parse_date("03/04/2024", date_format="%d/%m/%Y").date().isoformat()
+    '2024-04-03'
+    >>> parse_date("03/04/2024", day_first=True).date().isoformat()
     '2024-04-03'
     """
     where = {"key": key, "file": file, "column": column}
@@ -354,7 +365,7 @@ def parse_date(value: object, *, key: str | None = None, file: str | None = None
                   f"Write it as YYYY-MM-DD ({y}-{a:02d}-{b:02d}) or day first "
                   f"({b:02d}{part['sep']}{a:02d}{part['sep']}{part['y']}): whatworks reads "
                   "slash dates day first (UK).", **where)
-        if a <= 12 and b <= 12 and a != b:
+        if a <= 12 and b <= 12 and a != b and not day_first:
             _fail(f"'{text}' can be read as {uk} (day first) or {us} (month first)",
                   f"Write it as YYYY-MM-DD: {y}-{b:02d}-{a:02d} for {uk}, or "
                   f"{y}-{a:02d}-{b:02d} for {us}. Slash dates are read only when they cannot "
@@ -364,6 +375,26 @@ def parse_date(value: object, *, key: str | None = None, file: str | None = None
     if pd.isna(when):
         _fail(f"'{text}' is not a date", _WRITE, **where)
     return when
+
+
+def written_day_first(values: Iterable[object]) -> bool:
+    """True when some slash date among ``values`` can be read only day first.
+
+    The values are one table's dates, all written by one hand: ``25/03/2024``
+    among them settles that ``03/04/2024`` is 3 April (pass ``day_first`` to
+    :func:`parse_date`). Anything that is not slash-date text is skipped.
+
+    >>> written_day_first(["2024-03-01", "03/04/2024", "25/03/2024"])
+    True
+    >>> written_day_first(["03/04/2024", "04/15/2024", None])
+    False
+    """
+    texts = pd.Series([v.strip() for v in values if isinstance(v, str) and v.strip()], dtype=object)
+    if texts.empty:
+        return False
+    parts, kind = _components(texts)
+    slash = parts[(kind == "slash").to_numpy()]
+    return bool((pd.to_numeric(slash["a"]) > 12).any())
 
 
 # --- reading period text -----------------------------------------------------

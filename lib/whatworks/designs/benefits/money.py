@@ -19,10 +19,9 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from dataclasses import dataclass
 
-from ...errors import SpecError
+from ...dates import parse_financial_year
 
 __all__ = [
     "DEFAULT_PRODUCTIVE_HOURS",
@@ -57,7 +56,6 @@ _PERIOD_ALIASES = {
     "monthly": "month", "months": "month", "quarterly": "quarter", "quarters": "quarter",
     "annual": "year", "annually": "year", "yearly": "year", "years": "year", "annum": "year",
 }
-_FY_RE = re.compile(r"^\s*(?:fy\s*)?(\d{4})\s*(?:[/\-_ ]\s*(\d{2}|\d{4}))?\s*$", re.IGNORECASE)
 
 
 def period_name(value: str) -> str | None:
@@ -99,30 +97,18 @@ def fy_of(day: _dt.date) -> str:
 def fy_label(value, *, key: str = "reporting_year") -> str:
     """A financial year written any common way, as ``2024/25``.
 
-    Accepts ``2024/25``, ``2024-25``, ``2024/2025``, ``FY2024/25`` or the
-    starting year alone (``2024``).
+    Accepts what :func:`whatworks.dates.parse_financial_year` reads
+    (``2024/25``, ``2024-25``, ``2024/2025``, ``FY2024/25``) or the starting
+    year alone (``2024``); anything else is a
+    :class:`~whatworks.errors.SpecError` naming ``key``.
 
     >>> fy_label("FY 2023/2024"), fy_label(2024)
     ('2023/24', '2024/25')
     """
-    match = _FY_RE.match(str(value))
-    if not match:
-        raise SpecError(
-            f"'{value}' is not a financial year",
-            key=key,
-            hint="Write it as the year it starts and ends, for example 2024/25 (April 2024 to March 2025).",
-        )
-    first = int(match.group(1))
-    second = match.group(2)
-    if second is not None:
-        end = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
-        if end != first + 1:
-            raise SpecError(
-                f"'{value}' is not a financial year: the second year must follow the first",
-                key=key,
-                hint="Write it as, for example, 2024/25.",
-            )
-    return f"{first}/{(first + 1) % 100:02d}"
+    text = str(value).strip()
+    if text.isdigit() and len(text) == 4:  # the year it starts in
+        text = f"{text}/{(int(text) + 1) % 100:02d}"
+    return fy_of(parse_financial_year(text, key=key)[0])
 
 
 def split_by_financial_year(amount: float, start: _dt.date, days: int = 365) -> dict[str, float]:

@@ -21,11 +21,13 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
 
+from ...dates import parse_date, written_day_first
 from ...errors import DataError, SpecError
 
 __all__ = ["Records", "Cell", "blank", "norm_col", "frame_records", "records_from", "pick_column"]
@@ -51,6 +53,12 @@ class Records:
         for r in self.records:
             out.update(r)
         return out
+
+    @cached_property
+    def day_first(self) -> bool:
+        """True when one of the table's slash dates can only be day first (``25/03/2024``),
+        which settles how its others (``03/04/2024``) are read."""
+        return written_day_first(v for r in self.records for v in r.values())
 
 
 def norm_col(name: Any) -> str:
@@ -145,23 +153,19 @@ class Cell:
         return out
 
     def date(self, name: str) -> _dt.date | None:
+        """The cell as a date, read by :func:`whatworks.dates.parse_date` (UK day first).
+
+        A slash date that could be day first or month first (``03/04/2025``)
+        is refused unless another date in the table settles the order.
+        """
         v = self.rec.get(name)
         if blank(v):
             return None
-        if isinstance(v, _dt.datetime):
-            return v.date()
-        if isinstance(v, _dt.date):
-            return v
-        if hasattr(v, "to_pydatetime"):
-            return v.to_pydatetime().date()
         try:
-            return _dt.date.fromisoformat(str(v).strip()[:10])
-        except ValueError:
-            try:
-                return _dt.datetime.strptime(str(v).strip(), "%d/%m/%Y").date()
-            except ValueError:
-                raise self.fail(name, f"'{v}' is not a date",
-                                "Write dates as 2024-10-01 (year-month-day) or 01/10/2024.") from None
+            return parse_date(v, file=self.table.label, column=name,
+                              day_first=self.table.day_first).date()
+        except DataError as err:
+            raise self.fail(name, err.message, err.hint or "") from None
 
     def flag(self, name: str) -> bool:
         v = self.rec.get(name)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...dates import parse_date
 from ...errors import DataError, SpecError
 from .inputs import (
     Benefit,
@@ -153,12 +154,7 @@ def _thresholds(value: Any) -> dict[str, float]:
 
 
 def _date(value: Any, key: str) -> _dt.date | None:
-    if value is None or isinstance(value, _dt.date):
-        return value.date() if isinstance(value, _dt.datetime) else value
-    try:
-        return _dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise SpecError(f"'{value}' is not a date", key=key, hint="Write it as 2025-04-15.") from None
+    return None if value is None else parse_date(value, key=key).date()
 
 
 def _positive(value: Any, key: str, default: float) -> float:
