@@ -232,3 +232,89 @@ def test_date_text_is_read_only_by_the_dates_module() -> None:
 def test_designs_read_date_text_only_through_the_dates_module() -> None:
     inside = [o for o in date_text_readers() if o.startswith("designs/")]
     assert not inside, "designs read date text: " + ", ".join(inside)
+
+
+def _map_text() -> str:
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    return text[text.index("## Module map"):text.index("## Conventions")]
+
+
+def _map_rows() -> dict[str, str]:
+    """First cell of each module-map row (a path) -> the whole row."""
+    rows = {}
+    for line in _map_text().splitlines():
+        found = re.match(r"^\| `([^`]+)` \|", line)
+        if found:
+            rows[found.group(1)] = line
+    return rows
+
+
+def test_the_module_map_names_every_module_and_only_modules_that_exist() -> None:
+    rows = _map_rows()
+    named_files = {p for p in rows if p.endswith(".py")}
+    named_packages = {p.rstrip("/") for p in rows if p.endswith("/")}
+    for path in named_files:
+        assert (PACKAGE / path).is_file(), f"ARCHITECTURE.md names {path}, which does not exist"
+    for folder in named_packages:
+        assert (PACKAGE / folder).is_dir(), f"ARCHITECTURE.md names {folder}/, which does not exist"
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative in named_files:
+            continue
+        folder = path.parent.relative_to(PACKAGE).as_posix()
+        row = rows.get(folder + "/")
+        if row is not None and (path.stem == "__init__" or f"`{path.stem}`" in row):
+            continue
+        missing.append(relative)
+    assert not missing, "modules missing from ARCHITECTURE.md's module map: " + ", ".join(missing)
+
+
+def test_every_design_is_a_package_split_by_concept() -> None:
+    designs = sorted(p for p in (PACKAGE / "designs").iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert [p.name for p in designs] == ["benefits", "did", "its", "rct", "spc"]
+    for design in designs:
+        modules = {p.stem for p in design.glob("*.py")}
+        for concept in ("model", "checks", "words", "plots", "result", "fit", "__init__"):
+            assert concept in modules, f"designs/{design.name}/ has no {concept} module"
+    assert not list((PACKAGE / "designs").glob("*.py"))[1:], "designs/ holds only its sub-packages"
+
+
+def test_package_inits_of_designs_only_re_export() -> None:
+    for init in sorted((PACKAGE / "designs").glob("*/__init__.py")):
+        tree = ast.parse(init.read_text(encoding="utf-8"))
+        for node in tree.body:
+            allowed = (ast.ImportFrom, ast.Import, ast.Expr, ast.Assign)
+            assert isinstance(node, allowed), f"{init.relative_to(ROOT)} holds logic ({type(node).__name__})"
+            if isinstance(node, ast.Assign):
+                assert [t.id for t in node.targets if isinstance(t, ast.Name)] == ["__all__"], init
+
+
+def test_no_forwarding_methods_on_results() -> None:
+    """A result method whose body only hands ``self`` to a function elsewhere is a forwarding method."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            for fn in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
+                body = [n for n in fn.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+                if len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Call):
+                    call = body[0].value
+                    args = [a for a in call.args if isinstance(a, ast.Name)]
+                    if [a.id for a in args] == ["self"] and len(call.args) == 1 and not call.keywords:
+                        offenders.append(f"{path.relative_to(PACKAGE)}:{cls.name}.{fn.name}")
+    assert not offenders, "forwarding methods: " + ", ".join(offenders)
+
+
+def test_chart_functions_are_named_plot_something() -> None:
+    """Every public function of a design's plots or sections module that returns a chart is plot_<what>."""
+    offenders = []
+    for path in sorted((PACKAGE / "designs").glob("*/*.py")):
+        if path.stem not in ("plots", "sections"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in (n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")):
+            returns = ast.unparse(fn.returns) if fn.returns else ""
+            if "Chart" in returns and not fn.name.startswith("plot_"):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{fn.name}")
+    assert not offenders, "chart functions not named plot_<what>: " + ", ".join(offenders)
