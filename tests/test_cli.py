@@ -88,7 +88,8 @@ def test_run_writes_report_results_and_notebook(tmp_path):
     result = whatworks("run", str(path), "--reports", str(tmp_path / "reports"))
     assert result.returncode == 0, result.stdout + result.stderr
     out = tmp_path / "reports" / "plan"
-    assert sorted(p.name for p in out.iterdir()) == ["notebook.ipynb", "report.html", "results.json", "status.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["estimates.csv", "notebook.ipynb", "report.html", "results.json",
+                                                     "status.json"]
     assert "1 report produced, 0 failed" in result.stdout
     assert (tmp_path / "reports" / "index.html").is_file()
 
