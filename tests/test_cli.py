@@ -272,3 +272,9 @@ def test_a_batch_on_a_terminal_gets_a_progress_bar():
     assert "1/2" in screen.getvalue()
     assert Reporter("json", total=2, stream=Terminal()).bar is None
     assert Reporter("lines", total=2, stream=io.StringIO()).bar is None
+
+
+def test_new_with_an_unknown_template_is_an_input_error(tmp_path, capsys):
+    assert main(["new", "befor-after", str(tmp_path / "x.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "before-after" in err and not (tmp_path / "x.yaml").exists()

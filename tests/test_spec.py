@@ -172,3 +172,64 @@ def test_spec_dates_follow_the_one_date_reader(tmp_path):
     message = str(info.value)
     assert info.value.key == "intervention_end"
     assert "3 January 2024" in message and "1 March 2024" in message
+
+
+# -- careless and hostile specs: refused in words, never an internal error -------------------------
+
+def _refused(path: Path) -> SpecError:
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    return caught.value
+
+
+def test_a_key_written_twice_is_refused_naming_the_key_and_line(tmp_path):
+    text = BASE.replace("intervention_date: 2024-01-01", "intervention_date: 2023-06-01\nintervention_date: 2024-01-01")
+    error = _refused(write(tmp_path, text))
+    assert error.key == "intervention_date" and "twice" in error.message and "line 8" in error.message
+
+
+def test_no_and_off_are_text_in_lists(tmp_path):
+    spec = load_spec(write(tmp_path, BASE.replace("date_column: week", "date_column: week\nunit_column: beat")
+                           + "treated_units: [NO, off, Yes]\n"), reports_root=tmp_path)
+    assert spec.parameters["treated_units"] == ["NO", "off", "Yes"]
+    assert load_spec(write(tmp_path, BASE + "slope_change: no\n")).parameters["slope_change"] is False
+
+
+def test_aliases_are_refused_so_an_alias_bomb_cannot_grow(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b]\n"
+    error = _refused(write(tmp_path, BASE + bomb))
+    assert "alias" in error.message
+
+
+def test_deep_nesting_is_refused_in_words(tmp_path):
+    error = _refused(write(tmp_path, BASE + "exclude_periods: " + "[" * 10000 + "]" * 10000 + "\n"))
+    assert "nested too deeply" in error.message or "not valid YAML" in error.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "utf-8-sig"])
+def test_specs_saved_by_notepad_are_read(tmp_path, encoding):
+    text = BASE.replace("title: A test", "title: Café crime – town centre" if encoding != "cp1252" else
+                        "title: Café crime")
+    path = tmp_path / "spec.yaml"
+    path.write_bytes(text.encode(encoding))
+    assert load_spec(path).parameters["title"].startswith("Café crime")
+
+
+@pytest.mark.parametrize("line, key", [("disclosure: .nan", "disclosure"), ("seed: .inf", "seed"),
+                                       ("fourier_pairs: .inf", "fourier_pairs")])
+def test_non_finite_numbers_are_refused(tmp_path, line, key):
+    error = _refused(write(tmp_path, BASE + line + "\n"))
+    assert error.key == key
+
+
+def test_a_device_or_a_folder_is_not_a_spec(tmp_path):
+    error = _refused(Path("/dev/zero"))
+    assert "is not a file" in error.message
+    error = _refused(tmp_path)
+    assert "is not a file" in error.message
+
+
+def test_a_huge_file_is_not_a_spec(tmp_path):
+    path = tmp_path / "huge.yaml"
+    path.write_bytes(b"# " + b"x" * (1 << 21) + b"\n")
+    assert "too large" in _refused(path).message

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .errors import InputError, WhatworksError
+from .errors import InputError, TemplateError, WhatworksError
 
 __all__ = ["main", "COMMANDS"]
 
@@ -247,7 +247,10 @@ def _new(args: argparse.Namespace) -> int:
     from .starter import starter_spec
     from .templates import registry
 
-    template = registry().get(args.template)
+    try:
+        template = registry().get(args.template)
+    except TemplateError as exc:  # a name the user typed: an input error (exit 2), like an unknown spec key
+        raise InputError(exc.message, hint=exc.hint) from None
     target = Path(args.path)
     if target.exists():
         raise InputError(f"{target} already exists", hint="Choose another file name, or delete it first.")

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,16 +130,19 @@ def _scalar(kind: str, value, key: str, file: str, param: Parameter | None = Non
             number = float(value)
         except (TypeError, ValueError):
             raise bad from None
-        if number != int(number):
+        if not math.isfinite(number) or number != int(number):
             raise bad
         return int(number)
     if kind == "float":
         if isinstance(value, bool):
             raise bad
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise bad from None
+        if not math.isfinite(number):
+            raise bad
+        return number
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -223,24 +228,112 @@ def coerce(param: Parameter, value, *, file: str = "spec") -> Any:
     return _scalar(param.kind, value, key, file, param)
 
 
-def _read_yaml(path: Path) -> dict:
-    if not path.is_file():
-        raise SpecError(f"spec file '{path}' not found", hint="Check the path and spelling.")
+class _SpecLoader(yaml.SafeLoader):
+    """YAML as a spec is written: a key written twice, or an alias, is refused; only true/false are yes/no.
+
+    YAML 1.1 reads ``NO`` (Norway, a beat called NO) and ``off`` as false;
+    a spec means the text. Spec keys that take yes or no still accept
+    ``yes``/``no`` (the spec checker reads those words).
+    """
+
+
+_SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_SpecLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
+def _mapping(loader: _SpecLoader, node: yaml.MappingNode) -> dict:
+    seen: dict[object, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise _Duplicate(str(key), key_node.start_mark.line + 1)
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node)
+
+
+_SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def _compose_node(self: _SpecLoader, parent: yaml.Node | None, index: object) -> yaml.Node:
+    if self.check_event(yaml.events.AliasEvent):
+        event = self.peek_event()
+        raise yaml.composer.ComposerError(None, None, "found an alias", event.start_mark)
+    return yaml.SafeLoader.compose_node(self, parent, index)
+
+
+_SpecLoader.compose_node = _compose_node  # type: ignore[method-assign]
+
+#: Spec files larger than this are not specs (a spec is a page of text).
+MAX_SPEC_BYTES = 1 << 20
+
+
+def _decode(raw: bytes) -> str:
+    """The spec's text: UTF-8 (with or without a byte-order mark), UTF-16 as Notepad saves "Unicode", or cp1252 ("ANSI")."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.exists():
+        raise SpecError(f"spec file '{path}' not found", hint="Check the path and spelling.")
+    if not path.is_file():
+        raise SpecError(f"'{path}' is not a file", hint="Name a YAML spec file, e.g. evaluations/my-plan.yaml.")
+    try:
+        with open(path, "rb") as handle:
+            raw_bytes = handle.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(f"the spec file '{path}' cannot be read ({exc.strerror or exc})",
+                        hint="Check that the file is not open elsewhere and that you may read it.") from None
+    if len(raw_bytes) > MAX_SPEC_BYTES:
+        raise SpecError(f"'{path}' is over 1 MB, too large to be a spec", file=str(path),
+                        hint="A spec is a page of  key: value  lines; name data files with  data: ...")
+    text = _decode(raw_bytes)
+    if "\x00" in text:
+        raise SpecError("the spec is not a text file", file=str(path), hint="Save it as plain text (UTF-8).")
+    try:
+        raw = yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a SafeLoader subclass
+    except _Duplicate as dup:
+        raise SpecError(f"is written twice (again at line {dup.line})", key=dup.key, file=str(path),
+                        hint="Keep one: delete the old line, so it is clear which value the evaluation uses.") from None
+    except yaml.composer.ComposerError as exc:
+        if "alias" in str(exc) or "anchor" in str(exc):
+            raise SpecError("uses YAML anchors or aliases (& and *), which a spec does not need", file=str(path),
+                            hint="Write each value out in full.") from None
+        raise _not_yaml(exc, path) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(
-            f"the spec is not valid YAML{where}",
-            file=str(path),
-            hint="Each line should be  key: value ; indent lists with '- '. Check quotes and colons.",
-        ) from None
+        raise _not_yaml(exc, path) from None
+    except RecursionError:
+        raise SpecError("the spec is nested too deeply to read", file=str(path),
+                        hint="A spec is a page of  key: value  lines; check for unclosed brackets.") from None
     if raw is None:
         raise SpecError("the spec is empty", file=str(path), hint="Start with  template: before-after")
     if not isinstance(raw, dict):
         raise SpecError("the spec must be a list of  key: value  lines", file=str(path))
     return {str(k): v for k, v in raw.items()}
+
+
+def _not_yaml(exc: yaml.YAMLError, path: Path) -> SpecError:
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return SpecError(
+        f"the spec is not valid YAML{where}",
+        file=str(path),
+        hint="Each line should be  key: value ; indent lists with '- '. Check quotes and colons.",
+    )
 
 
 def load_spec(path: str | Path, *, reports_root: str | Path | None = None, templates=None) -> Spec:
