@@ -278,3 +278,26 @@ def test_new_with_an_unknown_template_is_an_input_error(tmp_path, capsys):
     assert main(["new", "befor-after", str(tmp_path / "x.yaml")]) == 2
     err = capsys.readouterr().err
     assert "before-after" in err and not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize("output", [".", "..", "notes.docx", "mine"])
+def test_output_that_whatworks_did_not_make_is_refused_and_left_alone(tmp_path, output):
+    """output: . (the spec's own folder), a file, or a folder of the user's own: refused before any work."""
+    (tmp_path / "notes.docx").write_bytes(b"the user's own file")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "briefing.txt").write_text("keep me")
+    path = spec(tmp_path, extra=f"output: {output}\n")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = main(["run", str(path), "--reports", str(tmp_path / "reports")])
+    assert result == 2
+    assert (tmp_path / "notes.docx").read_bytes() == b"the user's own file"
+    assert (tmp_path / "mine" / "briefing.txt").read_text() == "keep me"
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if "reports" not in p.parts)
+    assert after == [p for p in before if "reports" not in p.parts]
+
+
+def test_a_report_folder_whatworks_made_is_replaced(tmp_path):
+    path = spec(tmp_path, extra="output: out/plan\n")
+    assert main(["run", str(path)]) == 0
+    assert main(["run", str(path)]) == 0
+    assert (tmp_path / "out" / "plan" / "report.html").is_file()

@@ -31,7 +31,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__, assets, index, validation
-from .errors import InputError, RunError, WhatworksError
+from .errors import InputError, RunError, SpecError, WhatworksError
 from .kernels import KernelPool, start_kernel
 from .render import render_report
 from .report import read_payload
@@ -205,6 +205,50 @@ def _swap_into_place(staging: Path, output: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def owned(folder: Path) -> bool:
+    """Whether ``folder`` is a report folder whatworks made (it holds whatworks' ``status.json``)."""
+    marker = folder / "status.json"
+    if not marker.is_file():
+        return False
+    try:
+        record = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and {"status", "kind", "spec"} <= set(record)
+
+
+def may_write(folder: Path) -> bool:
+    """Whether whatworks may write its ``status.json`` into ``folder``: new, empty, or its own."""
+    if not folder.exists():
+        return True
+    return folder.is_dir() and (owned(folder) or not any(folder.iterdir()))
+
+
+def check_output(output: Path, spec_path: Path) -> None:
+    """Refuse, before any work, an ``output`` that whatworks may not replace.
+
+    whatworks replaces only a folder it made itself (marked by its
+    ``status.json``), or an empty one, and never a file; a folder holding the
+    spec itself is never a report folder.
+
+    Raises
+    ------
+    SpecError
+        Naming ``output`` and what to write instead.
+    """
+    spec_folder = spec_path.resolve().parent
+    if output.exists() and not output.is_dir():
+        raise SpecError(f"'{output.name}' is a file, not a folder", key="output", file=str(spec_path),
+                        hint="Name a new folder for the report, e.g.  output: reports/my-plan")
+    if output == spec_folder or output in spec_folder.parents:
+        raise SpecError("is the spec's own folder (or holds it): the report would replace your files", key="output",
+                        file=str(spec_path), hint="Name a folder of its own, e.g.  output: reports/my-plan")
+    if output.is_dir() and any(output.iterdir()) and not owned(output):
+        raise SpecError(f"'{output.name}' already holds files that whatworks did not make", key="output",
+                        file=str(spec_path),
+                        hint="whatworks replaces only its own report folders. Name a new or empty folder.")
+
+
 def parameter_rows(spec: Spec, used: Iterable[str] | None = None) -> list[dict]:
     """Rows for the report's "Parameters used" table: the keys the analysis used (all, if not known)."""
     keep = set(used) if used is not None else None
@@ -232,6 +276,7 @@ def run(
     km = None
     try:
         spec = load_spec(spec_path, reports_root=reports_root)
+        check_output(spec.output, spec.path)
         output = spec.output
         km = kernels.take(spec.base_dir) if kernels else None
         try:
@@ -277,7 +322,7 @@ def run(
         kind = "input" if isinstance(exc, InputError) else ("error" if isinstance(exc, RunError) else "template")
         if output is None and reports_root is not None:
             output = Path(reports_root) / spec_path.stem
-        if output is not None:
+        if output is not None and may_write(output):
             write_status(output, status="failed", kind=kind, message=str(exc), spec=spec_path)
         outcome = Outcome(str(spec_path), "failed", kind, str(exc), time.perf_counter() - started,
                           None if output is None else str(output))
