@@ -179,6 +179,44 @@ def test_holm_adjustment_textbook_example():
     assert eff.holm([0.04, 0.01, 0.005, 0.03]) == pytest.approx([0.06, 0.03, 0.02, 0.06])
 
 
+def _holm_by_hand(p_values: list) -> list[float]:
+    """Holm's step-down adjustment as whatworks wrote it before calling statsmodels."""
+    p = np.asarray(p_values, float)
+    out = np.full(p.size, math.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    m = ok.size
+    order = ok[np.argsort(p[ok], kind="stable")]
+    running = 0.0
+    for rank, idx in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[idx]))
+        out[idx] = running
+    return out.tolist()
+
+
+_HOLM_INPUTS = [
+    [0.04, 0.01, 0.005, 0.03],
+    [0.01, 0.04, 0.03],
+    [0.2],
+    [],
+    [0.5, 0.5, 0.5],
+    [0.01, 0.01, 0.02, 0.9],
+    [0.3, 0.6, 0.9],
+    [0.0, 1.0, 0.049999],
+    [math.nan, 0.02, 0.04, math.nan],
+    [None, 0.2, 0.01],
+    [math.nan, math.nan],
+    list(np.random.default_rng(11).uniform(0, 0.2, 25)),
+]
+
+
+@pytest.mark.parametrize("p_values", _HOLM_INPUTS, ids=range(len(_HOLM_INPUTS)))
+def test_holm_equals_the_hand_formula(p_values):
+    got, ref = eff.holm(p_values), _holm_by_hand(p_values)
+    assert len(got) == len(ref) == len(p_values)
+    for a, b in zip(got, ref, strict=True):
+        assert (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-12, (got, ref)
+
+
 def test_count_rate_ratio_is_ratio_of_mean_counts():
     frame = pd.DataFrame({"id": range(8), "arm": ["letter"] * 4 + ["bau"] * 4, "k": [0, 1, 2, 1, 2, 3, 1, 2]})
     res = fit(frame, outcomes=[{"column": "k", "type": "count", "primary": True, "smallest_effect": 0.1}])

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import optimize, stats
+from scipy import optimize
+from statsmodels.stats.diagnostic import acorr_ljungbox
 
 from ...dates import FREQS, PERIODS_PER_YEAR
 
@@ -308,17 +309,16 @@ FAMILIES: dict[str, Callable[..., ModelFit]] = {
 
 
 def ljung_box(resid: np.ndarray, lags: int) -> tuple[float, float]:
-    """Ljung–Box statistic and p-value (chi-squared on ``lags`` df).
+    """Ljung–Box statistic and p-value (chi-squared on ``lags`` df), by statsmodels' ``acorr_ljungbox``.
+
+    A constant series or ``lags < 1`` has no autocorrelation to test: ``(0.0, 1.0)``.
 
     >>> q, p = ljung_box(np.random.default_rng(0).normal(size=200), 10)
     >>> p > 0.05
     True
     """
-    x = np.asarray(resid, dtype=float) - np.mean(resid)
-    n = len(x)
-    denom = float(np.sum(x**2))
-    if denom == 0 or lags < 1:
+    x = np.asarray(resid, dtype=float)
+    if lags < 1 or float(np.sum((x - np.mean(x)) ** 2)) == 0:
         return 0.0, 1.0
-    acf = np.array([np.sum(x[k:] * x[:-k]) / denom for k in range(1, lags + 1)])
-    q = float(n * (n + 2) * np.sum(acf**2 / (n - np.arange(1, lags + 1))))
-    return q, float(stats.chi2.sf(q, lags))
+    row = acorr_ljungbox(x, lags=[lags]).iloc[0]
+    return float(row["lb_stat"]), float(row["lb_pvalue"])

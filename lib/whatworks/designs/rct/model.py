@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 __all__ = [
     "Contrast",
@@ -372,18 +373,17 @@ def subgroup_differences(y, treated, control, levels: np.ndarray, design: Design
 
 
 def holm(p_values: list[float]) -> list[float]:
-    """Holm step-down adjusted p-values (NaN stays NaN).
+    """Holm step-down adjusted p-values (NaN stays NaN), by statsmodels' ``multipletests``.
+
+    Only the finite p-values form the family; a missing one (NaN or None) is
+    neither adjusted nor counted.
 
     >>> [round(p, 3) for p in holm([0.01, 0.04, 0.03])]
     [0.03, 0.06, 0.06]
     """
     p = np.asarray(p_values, float)
     out = np.full(p.size, math.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    m = ok.size
-    order = ok[np.argsort(p[ok], kind="stable")]
-    running = 0.0
-    for rank, idx in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[idx]))
-        out[idx] = running
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
     return out.tolist()
