@@ -22,6 +22,8 @@ Examples
 ('<5', '0', '1,234')
 >>> policy.share(1, 200), policy.share(100, 200), policy.share(197, 200)
 ('withheld', '50.0%', 'withheld')
+>>> policy.rate(0.005, 200)
+'withheld'
 >>> policy.apply({"flow": [{"arm": "A", "n": 3, "excluded": 12}], "seed": 3})
 {'flow': [{'arm': 'A', 'n': '<5', 'excluded': 12}], 'seed': 3}
 >>> Disclosure(0).count(3)
@@ -98,6 +100,22 @@ class Disclosure:
         if self.hides(part) or self.hides(float(whole) - float(part)):
             return WITHHELD
         return fmt_pct(float(part) / float(whole), digits)
+
+    def rate(self, value: Any, whole: Any, digits: int = 1) -> str:
+        """A proportion ``value`` of ``whole`` people as a percentage, withheld as :meth:`share` would be.
+
+        For shares computed elsewhere (a response rate, a share received): the
+        people counted are ``value * whole``, rounded.
+
+        >>> Disclosure(5).rate(0.985, 200), Disclosure(5).rate(0.5, 200)
+        ('withheld', '50.0%')
+        """
+        if value is None or whole is None or not whole or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        part = round(float(value) * float(whole))
+        if self.hides(part) or self.hides(float(whole) - part):
+            return WITHHELD
+        return fmt_pct(value, digits)
 
     def apply(self, record: Any) -> Any:
         """A copy of a JSON-like record with every count of people under the threshold suppressed."""

@@ -106,16 +106,12 @@ def evaluation(namespace: Mapping[str, Any]) -> Evaluation:
 
     Every plain value (text, number, yes/no, list, mapping, blank) whose name
     does not start with ``_`` is a parameter; Jupyter's own names are ignored.
-    A ``disclosure`` parameter sets the small-count suppression of published
-    tables (:func:`whatworks.text.set_disclosure`).
+    A ``disclosure`` parameter is read by :attr:`Evaluation.disclosure`, the
+    small-count policy the evaluation's results carry; nothing global is set.
     """
     params = {
         k: v
         for k, v in namespace.items()
         if not k.startswith("_") and k not in _IPYTHON_NAMES and isinstance(v, _PLAIN)
     }
-    if "disclosure" in params:
-        from .text import set_disclosure
-
-        set_disclosure(params["disclosure"])
     return Evaluation(params)

@@ -4,7 +4,9 @@ A notebook's last cell calls :func:`emit` with the evaluation and its result.
 The payload travels inside the executed notebook as an output with its own
 MIME type, which JupyterLab shows as one short line and the report renderer
 never shows; the runner reads it back to write ``results.json``. Nothing is
-computed twice.
+computed twice. The payload goes through the evaluation's disclosure policy
+(``ev.disclosure``), so neither the notebook nor ``results.json`` holds a
+count of people the report's tables would hide.
 
 Examples
 --------
@@ -14,6 +16,8 @@ Examples
 >>> p = payload(Evaluation({"title": "T", "owner": "O", "classification": "OFFICIAL"}), r)
 >>> p["evidence"]["sms_level"], p["title"]
 (1, 'T')
+>>> payload(Evaluation({}), r, counts=[{"excluded": 3}])["counts"]
+[{'excluded': '<5'}]
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ MIME = "application/vnd.whatworks.results+json"
 
 
 def payload(ev: Evaluation, result: Result, **extra: Any) -> dict:
-    """The notebook's part of ``results.json``."""
+    """The notebook's part of ``results.json``, with small counts of people suppressed."""
     out = {
         "title": ev.get("title", ""),
         "owner": ev.get("owner", ""),
@@ -39,7 +43,7 @@ def payload(ev: Evaluation, result: Result, **extra: Any) -> dict:
     }
     out.update(result.to_dict())
     out.update(extra)
-    return clean(out)
+    return ev.disclosure.apply(clean(out))
 
 
 def emit(ev: Evaluation, result: Result, **extra: Any) -> None:

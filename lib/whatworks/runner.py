@@ -31,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__, assets, index, validation
+from .disclosure import Disclosure
 from .errors import InputError, RunError, SpecError, WhatworksError
 from .kernels import KernelPool, start_kernel
 from .render import render_report
@@ -175,8 +176,9 @@ def execute(spec: Spec, output_notebook: Path, *, km=None) -> None:
         km.shutdown_kernel(now=True)
 
 
-def write_status(folder: Path, *, status: str, kind: str, message: str, spec: Path, title: str = "") -> None:
-    """Write ``status.json`` (success or failure) into ``folder``."""
+def write_status(folder: Path, *, status: str, kind: str, message: str, spec: Path, title: str = "",
+                 disclosure: Disclosure | None = None) -> None:
+    """Write ``status.json`` (success or failure) into ``folder``, through the run's ``disclosure`` policy."""
     folder.mkdir(parents=True, exist_ok=True)
     record = {
         "status": status,
@@ -186,6 +188,8 @@ def write_status(folder: Path, *, status: str, kind: str, message: str, spec: Pa
         "title": title,
         "time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
+    if disclosure is not None:
+        record = disclosure.apply(record)
     tmp = folder / ".status.json.tmp"
     tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, folder / "status.json")
@@ -259,6 +263,17 @@ def parameter_rows(spec: Spec, used: Iterable[str] | None = None) -> list[dict]:
     ]
 
 
+def _disclosure(spec: Spec) -> Disclosure:
+    """The spec's small-count policy (the ``disclosure`` key; 5 when not given)."""
+    value = spec.parameters.get("disclosure", 5)
+    try:
+        return Disclosure(int(value) if value is not None else 0)
+    except (TypeError, ValueError):
+        raise SpecError(f"disclosure must be a whole number, 0 or more, not {value!r}", key="disclosure",
+                        file=spec.path.name, hint="Counts from 1 to disclosure - 1 are hidden; 0 shows "
+                        "every count.") from None
+
+
 def run(
     spec_path: str | Path,
     *,
@@ -273,11 +288,13 @@ def run(
     started = time.perf_counter()
     spec_path = Path(spec_path)
     output: Path | None = None
+    disclosure: Disclosure | None = None
     km = None
     try:
         spec = load_spec(spec_path, reports_root=reports_root)
         check_output(spec.output, spec.path)
         output = spec.output
+        disclosure = _disclosure(spec)
         km = kernels.take(spec.base_dir) if kernels else None
         try:
             inputs = validation.validate(spec)
@@ -315,7 +332,8 @@ def run(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         title = results.get("title", "")
-        write_status(output, status="ok", kind="ok", message="Report produced.", spec=spec_path, title=title)
+        write_status(output, status="ok", kind="ok", message="Report produced.", spec=spec_path, title=title,
+                     disclosure=disclosure)
         outcome = Outcome(str(spec_path), "ok", "ok", "Report produced.", time.perf_counter() - started,
                           str(output))
     except WhatworksError as exc:
@@ -323,7 +341,8 @@ def run(
         if output is None and reports_root is not None:
             output = Path(reports_root) / spec_path.stem
         if output is not None and may_write(output):
-            write_status(output, status="failed", kind=kind, message=str(exc), spec=spec_path)
+            write_status(output, status="failed", kind=kind, message=str(exc), spec=spec_path,
+                         disclosure=disclosure or Disclosure())
         outcome = Outcome(str(spec_path), "failed", kind, str(exc), time.perf_counter() - started,
                           None if output is None else str(output))
     if rebuild_index and outcome.output:

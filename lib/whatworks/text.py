@@ -39,41 +39,7 @@ __all__ = [
     "fmt_p",
     "fmt_change_pct",
     "plural",
-    "fmt_count",
-    "set_disclosure",
-    "DISCLOSURE",
 ]
-
-#: Statistical disclosure control for published tables: counts from 1 up to
-#: ``threshold - 1`` are shown as ``"<threshold"`` (0 turns it off). Set once
-#: per evaluation from the spec's ``disclosure`` key.
-DISCLOSURE = {"threshold": 5}
-
-
-def set_disclosure(threshold: int | None) -> None:
-    """Suppress counts under ``threshold`` in published tables (``0`` or ``None``: show all).
-
-    >>> set_disclosure(5); fmt_count(3), fmt_count(0), fmt_count(12)
-    ('<5', '0', '12')
-    >>> set_disclosure(0); fmt_count(3)
-    '3'
-    >>> set_disclosure(5)
-    """
-    DISCLOSURE["threshold"] = int(threshold or 0)
-
-
-def fmt_count(value) -> str:
-    """A count of people or incidents for a published table, with small counts suppressed.
-
-    Zero is shown (it discloses nobody); 1 to ``threshold - 1`` become
-    ``"<threshold"``; other counts get thousands separators.
-    """
-    if _missing(value):
-        return "–"
-    threshold = DISCLOSURE["threshold"]
-    if threshold and 0 < float(value) < threshold:
-        return f"<{threshold}"
-    return fmt_number(value, 0)
 
 #: The one interval level used in every table, chart and sentence.
 LEVEL: float = 0.95

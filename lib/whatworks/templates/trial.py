@@ -232,10 +232,12 @@ def verify_allocation(ev: Evaluation, trial: pd.DataFrame | None) -> Allocation:
 
 
 def fit_options(ev: Evaluation, allocation: Allocation) -> dict[str, Any]:
-    """The keywords for :func:`whatworks.designs.rct.fit`: the spec's, plus what the allocation says."""
+    """The keywords for :func:`whatworks.designs.rct.fit`: the spec's, plus what the allocation says,
+    and the evaluation's disclosure policy (``ev.disclosure``), which the result carries."""
     options = ev.options_for(fit)
     options.update(integrity_checks=allocation.checks, intended_ratios=allocation.intended_ratios,
-                   allocation_method=allocation.method, source=display_name(ev["data"]))
+                   allocation_method=allocation.method, source=display_name(ev["data"]),
+                   disclosure=ev.disclosure)
     return options
 
 

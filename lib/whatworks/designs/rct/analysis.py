@@ -29,7 +29,7 @@ from .model import (
     subgroup_differences,
 )
 
-__all__ = ["MEASURES", "ADJUSTED", "MAIN_MEASURE", "Analysis", "analyse", "estimate_name"]
+__all__ = ["MEASURES", "ADJUSTED", "MAIN_MEASURE", "Analysis", "analyse", "estimate_name", "observed_by_arm"]
 
 # measure -> (words, estimator, which values: "y" or "agree")
 MEASURES: dict[str, tuple[tuple[str, str, object, str], ...]] = {
@@ -93,6 +93,12 @@ def _observed(t: Trial, o: OutcomeSpec) -> np.ndarray:
     if o.source == "survey" and t.responded is not None:
         seen &= t.responded
     return seen
+
+
+def observed_by_arm(t: Trial, o: OutcomeSpec) -> dict[str, int]:
+    """How many people in each arm have outcome ``o`` observed (the denominators of its shares)."""
+    seen = _observed(t, o)
+    return {arm: int(((t.arm_codes == code) & seen).sum()) for code, arm in enumerate(t.arms)}
 
 
 def _values(t: Trial, o: OutcomeSpec, part: str) -> np.ndarray:

@@ -3,8 +3,9 @@
 Each diagnostic is a :class:`~whatworks.results.Check`: the allocation
 checks passed in, intention to treat, arm sizes against the intended ratio,
 ascertainment, first-stage strength, attrition, baseline balance, the
-adjusted model, clusters and withheld estimates. :func:`grade_evidence`
-places the trial on the Maryland scale.
+adjusted model, clusters and withheld estimates. Their messages show counts
+and shares of people through the result's disclosure policy.
+:func:`grade_evidence` places the trial on the Maryland scale.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from scipy import stats
 
 from ... import text
+from ...disclosure import WITHHELD, Disclosure
 from ...results import Check, Evidence
 from .analysis import Analysis
 from .data import OutcomeSpec, Trial
@@ -22,18 +24,25 @@ from .data import OutcomeSpec, Trial
 __all__ = ["check_itt", "check_arm_sizes", "trial_checks", "grade_evidence"]
 
 
-def check_itt(t: Trial, a: Analysis) -> Check:
+def _people(disclosure: Disclosure, n: int, word: str) -> str:
+    """``'12 participants'``, or ``'<5 participants'`` for a small count."""
+    return f"{disclosure.count(n)} {word if n == 1 and not disclosure.hides(n) else word + 's'}"
+
+
+def check_itt(t: Trial, a: Analysis, disclosure: Disclosure) -> Check:
     k = int(t.excluded.sum())
     if k == 0:
-        return Check("itt_complete", "pass", f"All {text.fmt_number(t.n)} randomised participants are analysed "
+        return Check("itt_complete", "pass", f"All {disclosure.count(t.n)} randomised participants are analysed "
                                               "in the arm they were allocated to (intention to treat).")
-    reasons = "; ".join(f"{r['reason']} ({r['arm']}: {r['n']})" for r in a.exclusions)
+    reasons = "; ".join(f"{r['reason']} ({r['arm']}: {disclosure.count(r['n'])})" for r in a.exclusions)
+    share = disclosure.share(k, t.n)
     return Check("itt_complete", "warn",
-                 f"{text.plural(k, 'randomised participant')} ({text.fmt_pct(k / t.n)}) left the analysis after "
+                 f"{_people(disclosure, k, 'randomised participant')} "
+                 f"({'share withheld' if share == WITHHELD else share}) left the analysis after "
                  f"randomisation: {reasons}. Everyone else is analysed in the arm they were allocated to.")
 
 
-def check_arm_sizes(t: Trial, intended: Mapping | None, method: str | None) -> Check:
+def check_arm_sizes(t: Trial, intended: Mapping | None, method: str | None, disclosure: Disclosure) -> Check:
     if method is None or intended is None:
         return Check("arm_sizes", "info", "Arm sizes were not compared with the intended ratio (give "
                                           "allocation_method and intended_ratios to check them).")
@@ -44,7 +53,7 @@ def check_arm_sizes(t: Trial, intended: Mapping | None, method: str | None) -> C
     ratios = [float(intended[arm]) for arm in t.arms]
     expected = [t.n * r / sum(ratios) for r in ratios]
     chi2, p = stats.chisquare(counts, expected)
-    sizes = ", ".join(f"{arm} {text.fmt_number(c)} (expected {text.fmt_number(e, 0)})"
+    sizes = ", ".join(f"{arm} {disclosure.count(c)} (expected {text.fmt_number(e, 0)})"
                       for arm, c, e in zip(t.arms, counts, expected))
     if p < 0.001:
         return Check("arm_sizes", "warn", f"Arm sizes differ from the intended ratio more than chance would "
@@ -54,11 +63,12 @@ def check_arm_sizes(t: Trial, intended: Mapping | None, method: str | None) -> C
 
 
 def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity, intended, method,
-                 encourages) -> list[Check]:
+                 encourages, disclosure: Disclosure) -> list[Check]:
     """The allocation checks given (``integrity``) followed by every diagnostic of the analysis."""
     checks = list(integrity)
-    checks.append(check_itt(t, a))
-    checks.append(check_arm_sizes(t, intended, method))
+    checks.append(check_itt(t, a, disclosure))
+    checks.append(check_arm_sizes(t, intended, method, disclosure))
+    analysed = {r["arm"]: r["analysed"] for r in a.flow}
     if primary.source == "police_recorded" and encourages:
         checks.append(Check("ascertainment", "warn",
                             f"The primary outcome ({primary.label}) is police-recorded and the messages encourage "
@@ -66,7 +76,8 @@ def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity, inte
                             "the active arms rather than by more or less victimisation. Read it alongside an "
                             "outcome that does not depend on reporting, such as bank loss data."))
     for row in a.first_stage:
-        words = (f"Receipt of the {row['arm']} message was {text.fmt_pct(row['receipt_rate'])} "
+        words = (f"Receipt of the {row['arm']} message was "
+                 f"{disclosure.rate(row['receipt_rate'], analysed.get(row['arm']))} "
                  f"(first-stage F = {text.fmt_number(row['f'], 1)})")
         if row["weak"]:
             checks.append(Check(f"first_stage.{row['arm']}", "warn", words + ": below the threshold of 10, so "
@@ -76,10 +87,13 @@ def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity, inte
     for row in a.attrition:
         meets = "within" if row["low"] else "outside"
         status = "pass" if row["low"] else "warn"
+        whole = row["n_arm"] + row["n_control"]
+        overall = disclosure.share(whole - row["kept_arm"] - row["kept_control"], whole)
+        hidden = WITHHELD in (disclosure.share(row["kept_arm"], row["n_arm"]),
+                              disclosure.share(row["kept_control"], row["n_control"]))
+        differential = WITHHELD if hidden else f"{text.fmt_number(row['differential'] * 100, 1)} points"
         words = (f"{row['kind'].capitalize()}, {row['arm']} against the control: overall attrition "
-                 f"{text.fmt_pct(1 - (row['kept_arm'] + row['kept_control']) / (row['n_arm'] + row['n_control']))}, "
-                 f"differential {text.fmt_number(row['differential'] * 100, 1)} points; {meets} the WWC cautious "
-                 "attrition standard.")
+                 f"{overall}, differential {differential}; {meets} the WWC cautious attrition standard.")
         checks.append(Check(f"attrition.{'primary' if row['kind'] == 'primary outcome' else 'survey'}.{row['arm']}",
                             status, words))
     big = [r for r in a.baseline for arm in t.arms[1:] if abs(r.get(f"smd:{arm}", 0.0)) > 0.1]
@@ -99,8 +113,8 @@ def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity, inte
                                                 "intervals are unreliable with fewer than about 30."))
     if t.received_control_nonzero:
         checks.append(Check("received_control", "info",
-                            f"{text.plural(t.received_control_nonzero, 'control participant')} marked as having "
-                            "received a message; the complier analysis counts the control arm as not treated."))
+                            f"{_people(disclosure, t.received_control_nonzero, 'control participant')} marked as "
+                            "having received a message; the complier analysis counts the control arm as not treated."))
     withheld = [e for e in a.estimates if not math.isfinite(e.estimate)]
     for e in withheld:
         checks.append(Check(f"withheld.{e.name}", "fail", f"{e.label} is withheld: an arm has no events "

@@ -44,6 +44,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ...disclosure import Disclosure
 from ...results import Check
 from .analysis import MAIN_MEASURE, analyse, estimate_name
 from .checks import grade_evidence, trial_checks
@@ -84,6 +85,7 @@ def fit(
     allocation_method: str | None = None,
     seed: int = 20240401,
     source: str = "trial data",
+    disclosure: Disclosure | int = Disclosure(),
 ) -> RCTResult:
     """Analyse a randomised trial, one row per randomised participant.
 
@@ -131,6 +133,9 @@ def fit(
         Seed for the bootstrap of the Lee bounds.
     source
         The file as the user named it, for messages.
+    disclosure
+        The small-count policy (or its threshold) for every count and share
+        of people the result shows; carried by the result.
 
     Raises
     ------
@@ -141,6 +146,7 @@ def fit(
         values that cannot be read.
     """
     specs = read_outcomes(outcomes)
+    disclosure = disclosure if isinstance(disclosure, Disclosure) else Disclosure(int(disclosure or 0))
     covariates, subgroups, exploratory_subgroups = (_columns(v) for v in (covariates, subgroups,
                                                                           exploratory_subgroups))
     integrity_checks = tuple(c if isinstance(c, Check) else Check(**c) for c in integrity_checks)
@@ -155,12 +161,13 @@ def fit(
     head = estimate_name(primary.column, MAIN_MEASURE[primary.type], t.arms[1], several)
     estimates = tuple(e.with_headline(e.name == head) for e in a.estimates)
     checks = trial_checks(t, a, primary, integrity=integrity_checks, intended=intended_ratios,
-                          method=allocation_method, encourages=message_encourages_reporting)
+                          method=allocation_method, encourages=message_encourages_reporting,
+                          disclosure=disclosure)
     evidence = grade_evidence(integrity_checks, a)
-    verdicts = verdict_rows(specs, a, t.arms)
+    verdicts = verdict_rows(specs, a, t, disclosure)
     notes = method_notes(specs, t, a, cluster=cluster_column is not None)
     loud = [c for c in integrity_checks if c.status in ("warn", "fail")]
-    summary = summary_words(specs, t, a, verdicts, checks, evidence)
+    summary = summary_words(specs, t, a, verdicts, checks, evidence, disclosure)
     summary[1:1] = [f"Allocation check: {c.message}" for c in loud]
     return RCTResult(
         estimates=estimates, checks=tuple(checks), evidence=evidence, summary_text=tuple(summary),
@@ -168,7 +175,7 @@ def fit(
         outcome_specs=tuple(o.to_dict() for o in specs), flow=tuple(a.flow), exclusions=tuple(a.exclusions),
         baseline=tuple(a.baseline), attrition=tuple(a.attrition), lee=tuple(a.lee), subgroups=tuple(a.subgroups),
         interactions=tuple(a.interactions), holm=tuple(a.holm), first_stage=tuple(a.first_stage),
-        verdicts=tuple(verdicts), source=source,
+        verdicts=tuple(verdicts), source=source, disclosure=disclosure,
     )
 
 

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from ... import text
+from ...disclosure import Disclosure
 from ...plots import COLOURS, PALETTE, Chart, chart, figure
 from ...results import Estimate
 from .analysis import MAIN_MEASURE, estimate_name
@@ -81,37 +82,42 @@ def _arrow(ax, x0, y0, x1, y1):
                 arrowprops={"arrowstyle": "->", "color": COLOURS["limit"], "linewidth": 0.8})
 
 
-def plot_consort(flow: Sequence[Mapping], exclusions: Sequence[Mapping]) -> Chart:
-    """The CONSORT flow diagram: randomised, then per arm allocated, excluded and analysed."""
+def plot_consort(flow: Sequence[Mapping], exclusions: Sequence[Mapping], disclosure: Disclosure) -> Chart:
+    """The CONSORT flow diagram: randomised, then per arm allocated, excluded and analysed.
+
+    Every count of people, in the boxes and in the alternative text, goes
+    through ``disclosure``.
+    """
+    count = disclosure.count
     n_arms = len(flow)
     total = sum(r["allocated"] for r in flow)
     fig, ax = figure(width=max(8.0, 2.7 * n_arms), height=5.2)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.axis("off")
-    _box(ax, 0.5, 0.93, f"Randomised\nn = {text.fmt_number(total)}")
+    _box(ax, 0.5, 0.93, f"Randomised\nn = {count(total)}")
     xs = [(i + 0.5) / n_arms for i in range(n_arms)]
     reasons = {}
     for e in exclusions:
-        reasons.setdefault(e["arm"], []).append(f"{e['reason']}: {text.fmt_count(e['n'])}")
+        reasons.setdefault(e["arm"], []).append(f"{e['reason']}: {count(e['n'])}")
     for x, r in zip(xs, flow):
         _arrow(ax, 0.5, 0.88, x, 0.76)
-        lines = [f"Allocated to {r['arm']}", f"n = {text.fmt_number(r['allocated'])}"]
+        lines = [f"Allocated to {r['arm']}", f"n = {count(r['allocated'])}"]
         if r["received"] is not None:
-            lines.append(f"received message: {text.fmt_number(r['received'])}")
+            lines.append(f"received message: {count(r['received'])}")
         _box(ax, x, 0.69, "\n".join(lines))
         _arrow(ax, x, 0.62, x, 0.52)
-        excl = [f"Excluded after allocation: {text.fmt_count(r['excluded'])}"] + reasons.get(r["arm"], [])
+        excl = [f"Excluded after allocation: {count(r['excluded'])}"] + reasons.get(r["arm"], [])
         _box(ax, x, 0.44, "\n".join(excl))
         _arrow(ax, x, 0.35, x, 0.24)
-        done = [f"Followed up: {text.fmt_number(r['followed_up'])}",
-                f"Analysed (primary): {text.fmt_number(r['analysed'])}"]
+        done = [f"Followed up: {count(r['followed_up'])}",
+                f"Analysed (primary): {count(r['analysed'])}"]
         if r["responded"] is not None:
-            done.append(f"Answered survey: {text.fmt_number(r['responded'])}")
+            done.append(f"Answered survey: {count(r['responded'])}")
         _box(ax, x, 0.15, "\n".join(done))
     analysed = sum(r["analysed"] for r in flow)
-    alt = (f"Participant flow: {text.fmt_number(total)} randomised to {n_arms} arms ("
-           + ", ".join(f"{r['arm']} {text.fmt_number(r['allocated'])}" for r in flow)
-           + f"); {text.fmt_number(total - analysed)} not analysed for the primary outcome, "
-           f"{text.fmt_number(analysed)} analysed.")
+    alt = (f"Participant flow: {count(total)} randomised to {n_arms} arms ("
+           + ", ".join(f"{r['arm']} {count(r['allocated'])}" for r in flow)
+           + f"); {count(total - analysed)} not analysed for the primary outcome, "
+           f"{count(analysed)} analysed.")
     return chart(fig, alt=alt, caption="Participant flow (CONSORT)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...disclosure import Disclosure
 from ...display import Table
 from ...plots import Chart
 from ...results import Result
@@ -20,7 +21,11 @@ __all__ = ["RCTResult"]
 
 @dataclass(frozen=True, kw_only=True)
 class RCTResult(Result):
-    """The analysis of a randomised trial (aggregates only; no row-level data)."""
+    """The analysis of a randomised trial (aggregates only; no row-level data).
+
+    ``disclosure`` is the small-count policy every table, chart and sentence
+    of the result shows people through.
+    """
 
     arms: tuple[str, ...]
     control_arm: str
@@ -37,6 +42,7 @@ class RCTResult(Result):
     first_stage: tuple[dict, ...] = ()
     verdicts: tuple[dict, ...] = ()
     source: str = "trial data"
+    disclosure: Disclosure = Disclosure()
 
     # -- reading ---------------------------------------------------------------
     @property

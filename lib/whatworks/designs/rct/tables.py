@@ -2,6 +2,10 @@
 
 Each function takes plain aggregates (the rows :mod:`whatworks.designs.rct.analysis`
 computes, estimates, arm labels) and returns a :class:`~whatworks.display.Table`.
+Tables that show people take the :class:`~whatworks.disclosure.Disclosure`
+policy as an argument: every count of people goes through its ``count`` and
+every share of people through its ``share`` (or ``rate``), so a small number
+is never shown.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from ... import text
+from ...disclosure import WITHHELD, Disclosure
 from ...display import Table
 from ...results import Estimate
 from .words import fmt_effect
@@ -47,13 +52,24 @@ def estimates_table(estimates: Sequence[Estimate], holm_rows: Sequence[Mapping],
                                       "(pts = percentage points)", numeric=(False, True, True, True, True))
 
 
-def baseline_table(baseline: Sequence[Mapping], arms: Sequence[str]) -> Table:
-    """Baseline characteristics by arm: mean (SD) or %, and SMD against the control (the first arm)."""
+def baseline_table(baseline: Sequence[Mapping], arms: Sequence[str], disclosure: Disclosure,
+                   sizes: Mapping[str, int] | None = None) -> Table:
+    """Baseline characteristics by arm: mean (SD) or %, and SMD against the control (the first arm).
+
+    A category's share of an arm (``sizes``: people allocated to each arm) is
+    withheld when it counts, or leaves out, fewer people than ``disclosure``
+    allows.
+    """
     arms, active = tuple(arms), tuple(arms[1:])
+    sizes = sizes or {}
+
+    def pct(value, arm):
+        return disclosure.rate(value, sizes[arm]) if arm in sizes else text.fmt_pct(value)
+
     rows = []
     for r in baseline:
         name = r["covariate"] + (f": {r['level']}" if r["level"] is not None else "")
-        cells = [text.fmt_pct(r[f"mean:{a}"]) if r["binary"] else
+        cells = [pct(r[f"mean:{a}"], a) if r["binary"] else
                  f"{text.fmt_number(r[f'mean:{a}'], 2)} ({text.fmt_number(r[f'sd:{a}'], 2)})" for a in arms]
         rows.append((name, *cells, *(text.fmt_number(r[f"smd:{a}"], 3) for a in active)))
     columns = ("Characteristic", *arms, *(f"SMD {a}" for a in active))
@@ -61,14 +77,24 @@ def baseline_table(baseline: Sequence[Mapping], arms: Sequence[str]) -> Table:
                  "mean difference against the control", numeric=(False,) + (True,) * (len(columns) - 1))
 
 
-def attrition_table(attrition: Sequence[Mapping], control_arm: str) -> Table:
-    """Follow-up (or response) by arm and the WWC cautious attrition standard."""
+def attrition_table(attrition: Sequence[Mapping], control_arm: str, disclosure: Disclosure) -> Table:
+    """Follow-up (or response) by arm and the WWC cautious attrition standard.
+
+    Each share kept, and the overall attrition, is withheld when it counts or
+    leaves out fewer people than ``disclosure`` allows; the differential is
+    withheld with either arm's share (it would give one from the other).
+    """
     rows = []
     for r in attrition:
+        kept_arm = disclosure.share(r["kept_arm"], r["n_arm"])
+        kept_control = disclosure.share(r["kept_control"], r["n_control"])
+        whole = r["n_arm"] + r["n_control"]
+        lost = disclosure.share(whole - r["kept_arm"] - r["kept_control"], whole)
+        hidden = WITHHELD in (kept_arm, kept_control)
         rows.append((f"{r['kind'].capitalize()}: {r['arm']} vs {control_arm}",
-                     f"{text.fmt_pct(r['rate_arm'])} of {text.fmt_number(r['n_arm'])}",
-                     f"{text.fmt_pct(r['rate_control'])} of {text.fmt_number(r['n_control'])}",
-                     text.fmt_pct(r["overall"]), f"{r['differential'] * 100:.1f}",
+                     f"{kept_arm} of {disclosure.count(r['n_arm'])}",
+                     f"{kept_control} of {disclosure.count(r['n_control'])}",
+                     lost, WITHHELD if hidden else f"{r['differential'] * 100:.1f}",
                      "–" if not math.isfinite(r["boundary"]) else f"{r['boundary'] * 100:.1f}",
                      "Low attrition" if r["low"] else "High attrition"))
     return Table(("Comparison", "Kept (active arm)", "Kept (control)", "Overall attrition",
@@ -77,22 +103,34 @@ def attrition_table(attrition: Sequence[Mapping], control_arm: str) -> Table:
                  numeric=(False, True, True, True, True, True, False))
 
 
-def lee_table(lee: Sequence[Mapping], outcome_specs: Sequence[Mapping]) -> Table:
-    """Lee bounds for each survey outcome and active arm."""
+def lee_table(lee: Sequence[Mapping], outcome_specs: Sequence[Mapping], disclosure: Disclosure,
+              followed_up: Mapping[str, int] | None = None, control_arm: str | None = None) -> Table:
+    """Lee bounds for each survey outcome and active arm.
+
+    ``followed_up`` (people followed up in each arm, the response rates'
+    denominators) lets ``disclosure`` withhold a response rate that counts, or
+    leaves out, fewer people than it allows.
+    """
     types = {o["column"]: o["type"] for o in outcome_specs}
+    followed_up = followed_up or {}
+
+    def pct(value, arm):
+        return disclosure.rate(value, followed_up[arm]) if arm in followed_up else text.fmt_pct(value)
+
     rows = []
     for r in lee:
         fmt = (lambda v, ot=types[r["outcome"]], m=r["measure"]: fmt_effect(v, ot, m).replace(" percentage points",
                                                                                               " pts"))
-        rows.append((f"{r['label']}: {r['arm']}", f"{text.fmt_pct(r['response_arm'])} / "
-                     f"{text.fmt_pct(r['response_control'])}", f"{fmt(r['lower'])} to {fmt(r['upper'])}",
+        rows.append((f"{r['label']}: {r['arm']}", f"{pct(r['response_arm'], r['arm'])} / "
+                     f"{pct(r['response_control'], control_arm)}", f"{fmt(r['lower'])} to {fmt(r['upper'])}",
                      text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI ")))
     return Table(("Survey outcome and arm", "Response (arm / control)", "Lee bounds", f"{text.LEVEL_WORDS} interval"),
                  tuple(rows), caption="Lee bounds on survey effects allowing for differential response",
                  numeric=(False, True, True, True))
 
 
-def subgroup_table(subgroups: Sequence[Mapping], interactions: Sequence[Mapping], primary: Mapping) -> Table:
+def subgroup_table(subgroups: Sequence[Mapping], interactions: Sequence[Mapping], primary: Mapping,
+                   disclosure: Disclosure) -> Table:
     """Subgroup effects on the primary outcome (``primary``: its outcome spec) with each interaction test."""
     o = primary
     tests = {(r["subgroup"], r["arm"]): r for r in interactions}
@@ -102,7 +140,7 @@ def subgroup_table(subgroups: Sequence[Mapping], interactions: Sequence[Mapping]
         test = tests[(r["subgroup"], r["arm"])]
         rows.append((f"{r['subgroup']} = {r['level']}", r["kind"], r["arm"], fmt(r["estimate"]),
                      text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI "),
-                     f"{text.fmt_count(r['n_arm'])} / {text.fmt_count(r['n_control'])}",
+                     f"{disclosure.count(r['n_arm'])} / {disclosure.count(r['n_control'])}",
                      text.fmt_p(test["p_value"])))
     return Table(("Subgroup", "Status", "Arm", "Effect", f"{text.LEVEL_WORDS} interval", "n (arm / control)",
                   "Interaction p"), tuple(rows),
@@ -110,8 +148,9 @@ def subgroup_table(subgroups: Sequence[Mapping], interactions: Sequence[Mapping]
                          "that scale)", numeric=(False, False, False, True, True, True, True))
 
 
-def consort_table(flow: Sequence[Mapping], exclusions: Sequence[Mapping], arms: Sequence[str]) -> Table:
-    """The CONSORT flow by arm."""
+def consort_table(flow: Sequence[Mapping], exclusions: Sequence[Mapping], arms: Sequence[str],
+                  disclosure: Disclosure) -> Table:
+    """The CONSORT flow by arm, every count through ``disclosure``."""
     stages = [("Allocated", "allocated"), ("Received the arm's message", "received"),
               ("Excluded after allocation", "excluded"), ("Followed up", "followed_up"),
               ("Answered the survey", "responded"), ("Analysed (primary outcome)", "analysed")]
@@ -119,9 +158,9 @@ def consort_table(flow: Sequence[Mapping], exclusions: Sequence[Mapping], arms: 
     for words, key in stages:
         if all(r[key] is None for r in flow):
             continue
-        rows.append((words, *(text.fmt_count(r[key]) for r in flow)))
+        rows.append((words, *(disclosure.count(r[key]) for r in flow)))
     for e in exclusions:
-        rows.append((f"  excluded: {e['reason']}", *(text.fmt_count(e["n"]) if r["arm"] == e["arm"] else ""
+        rows.append((f"  excluded: {e['reason']}", *(disclosure.count(e["n"]) if r["arm"] == e["arm"] else ""
                                                      for r in flow)))
     return Table(("Stage", *tuple(arms)), tuple(rows), caption="Participant flow (CONSORT)",
                  numeric=(False,) + (True,) * len(tuple(arms)))

@@ -2,7 +2,8 @@
 
 Tables live in :mod:`whatworks.designs.rct.tables`, charts in
 :mod:`whatworks.designs.rct.plots`. Nothing here computes a statistic; it
-puts into words what :mod:`whatworks.designs.rct.analysis` found.
+puts into words what :mod:`whatworks.designs.rct.analysis` found, showing
+counts and shares of people through the disclosure policy it is given.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import math
 
 from ... import text
-from .analysis import MAIN_MEASURE, WEAK_F, Analysis
+from ...disclosure import WITHHELD, Disclosure
+from .analysis import MAIN_MEASURE, WEAK_F, Analysis, observed_by_arm
 from .attrition import WWC_SOURCE
 from .data import OutcomeSpec, Trial
 
@@ -35,12 +37,23 @@ def fmt_effect(value: float, otype: str, measure: str) -> str:
     return text.fmt_number(value, 2 if abs(value) < 10 else None)
 
 
-def fmt_level(value: float, otype: str, measure: str) -> str:
-    """An arm's level (a share or a mean) in words."""
+def fmt_level(value: float, otype: str, measure: str, disclosure: Disclosure | None = None,
+              whole: int | None = None) -> str:
+    """An arm's level (a share or a mean) in words.
+
+    A share of ``whole`` people is withheld by ``disclosure`` when it counts,
+    or leaves out, a small number of them.
+
+    >>> fmt_level(0.25, "binary", "risk_difference"), fmt_level(0.005, "binary", "risk_difference", Disclosure(5), 200)
+    ('25.0%', 'a share withheld (small numbers)')
+    """
     if value is None or not math.isfinite(value):
         return "–"
     if otype in ("binary", "likert") and measure != "mean_difference":
-        return text.fmt_pct(value)
+        if disclosure is None or whole is None:
+            return text.fmt_pct(value)
+        shown = disclosure.rate(value, whole)
+        return "a share withheld (small numbers)" if shown == WITHHELD else shown
     return text.fmt_number(value, 2)
 
 
@@ -81,14 +94,16 @@ def _smallest_words(o: OutcomeSpec) -> str:
     return text.fmt_number(s)
 
 
-def _verdict_text(code: str, o: OutcomeSpec, arm: str, control: str, measure: str, c) -> str:
+def _verdict_text(code: str, o: OutcomeSpec, arm: str, control: str, measure: str, c, disclosure: Disclosure,
+                  observed: dict[str, int]) -> str:
     est = fmt_effect(c.estimate, o.type, measure)
     ci = text.fmt_interval(c.ci_low, c.ci_high, fmt=lambda v: fmt_effect(v, o.type, measure).replace(
         " percentage points", ""))
     unit = " percentage points" if "percentage points" in est else ""
     mw = _MEASURE_WORDS.get(measure, measure.replace("_", " "))
-    levels = (f"{fmt_level(c.get('treated'), o.type, measure)} with the {arm} against "
-              f"{fmt_level(c.get('control'), o.type, measure)} with the {control}")
+    levels = (f"{fmt_level(c.get('treated'), o.type, measure, disclosure, observed.get(arm))} with the {arm} "
+              f"against {fmt_level(c.get('control'), o.type, measure, disclosure, observed.get(control))} with the "
+              f"{control}")
     if code == "clear_effect":
         up = c.estimate > (1.0 if "ratio" in measure else 0.0)
         return (f"The {arm} {'raised' if up else 'lowered'} {o.label.lower()}: {levels}, a {mw} of {est} "
@@ -107,26 +122,28 @@ def _verdict_text(code: str, o: OutcomeSpec, arm: str, control: str, measure: st
     return f"The effect of the {arm} on {o.label.lower()} is withheld: it cannot be estimated from these data."
 
 
-def verdicts(specs: list[OutcomeSpec], a: Analysis, arms: tuple[str, ...]) -> list[dict]:
+def verdicts(specs: list[OutcomeSpec], a: Analysis, t: Trial, disclosure: Disclosure) -> list[dict]:
     """A verdict for each outcome and active arm, on the outcome's main measure."""
+    arms = t.arms
     out = []
     for o in specs:
         measure = MAIN_MEASURE[o.type]
+        observed = observed_by_arm(t, o)
         for arm in arms[1:]:
             c = a.contrasts[(o.column, measure, arm)]
             code = classify(c.ci_low, c.ci_high, o.smallest_effect, "ratio" in measure)
             out.append({"outcome": o.column, "primary": o.primary, "arm": arm, "measure": measure, "verdict": code,
-                        "text": _verdict_text(code, o, arm, arms[0], measure, c)})
+                        "text": _verdict_text(code, o, arm, arms[0], measure, c, disclosure, observed)})
     return out
 
 
-def summary(specs, t: Trial, a: Analysis, verdict_rows, checks, evidence) -> list[str]:
+def summary(specs, t: Trial, a: Analysis, verdict_rows, checks, evidence, disclosure: Disclosure) -> list[str]:
     """The plain-English summary, most important first."""
     primary = next(o for o in specs if o.primary)
-    sizes = ", ".join(f"{r['arm']} {text.fmt_number(r['allocated'])}" for r in a.flow)
+    sizes = ", ".join(f"{r['arm']} {disclosure.count(r['allocated'])}" for r in a.flow)
     analysed = sum(r["analysed"] for r in a.flow)
-    paras = [f"{text.fmt_number(t.n)} participants were randomised to {len(t.arms)} arms ({sizes}); "
-             f"{text.fmt_number(analysed)} were analysed for the primary outcome, {primary.label.lower()}."]
+    paras = [f"{disclosure.count(t.n)} participants were randomised to {len(t.arms)} arms ({sizes}); "
+             f"{disclosure.count(analysed)} were analysed for the primary outcome, {primary.label.lower()}."]
     paras += [v["text"] for v in verdict_rows if v["primary"]]
     secondary = [h for h in a.holm if h["family"].startswith("secondary")]
     if secondary:
