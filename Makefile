@@ -13,13 +13,15 @@ TESTSTAMP := $(VENV)/.installed-test
 WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup tests lib/whatworks
 
-.PHONY: demo test test-fast test-tier lab setup data clean help browser bench lock
+.PHONY: demo test test-fast test-tier lint golden lab setup data clean help browser bench lock
 
 help:
 	@echo "make demo   render every demo evaluation into reports/ (sets everything up first)"
 	@echo "make test   run the whole test suite (sets everything up first)"
 	@echo "make test-fast   the unit tier only (under a minute)"
 	@echo "make test-tier TIER=simulation   one tier: unit, template, browser, simulation or e2e"
+	@echo "make lint   ruff and mypy (strict); part of make test"
+	@echo "make golden remake the golden executed notebooks after a deliberate change of output"
 	@echo "make lab    open JupyterLab on the templates"
 	@echo "make data   remake the synthetic demo data (seeded, so identical)"
 	@echo "make bench  time whatworks against the plain papermill + nbconvert pipeline"
@@ -43,6 +45,16 @@ demo: $(STAMP)
 
 test: $(TESTSTAMP) browser
 	$(PYTEST)
+	$(MAKE) --no-print-directory lint
+
+# Style and types: ruff (rules in pyproject.toml) and mypy in strict mode on lib/whatworks.
+lint: $(TESTSTAMP)
+	$(BIN)/python -m ruff check lib tests benchmarks data setup.py
+	$(BIN)/python -m mypy
+
+# Remake the golden executed notebooks (tests/golden/) after a deliberate change of output.
+golden: $(TESTSTAMP)
+	$(BIN)/python tests/golden/make_golden.py
 
 test-fast: $(TESTSTAMP)
 	$(PYTEST) -m unit

@@ -28,6 +28,8 @@ _E2E_FILES = {
 
 def _tier(item) -> str:
     name = item.path.name
+    if item.path.suffix == ".ipynb":  # a golden notebook's cell, re-run by nbval
+        return "template"
     if item.get_closest_marker("browser") or name == "test_browser.py":
         return "browser"
     if name.endswith("_simulation.py") or item.get_closest_marker("slow"):
