@@ -43,8 +43,11 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m whatworks demo
 
+NBVAL := $(BIN)/python -m pytest -p no:xdist -p no:cacheprovider --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests/golden
+
 test: $(TESTSTAMP) browser
 	$(PYTEST)
+	$(NBVAL)
 	$(MAKE) --no-print-directory lint
 
 # Style and types: ruff (rules in pyproject.toml) and mypy in strict mode on lib/whatworks.
@@ -61,6 +64,7 @@ test-fast: $(TESTSTAMP)
 
 test-tier: $(TESTSTAMP) browser
 	$(PYTEST) -m "$(TIER)"
+	@if [ "$(TIER)" = template ]; then $(NBVAL); fi
 
 # The browser tests use Debian's Chromium; install it when missing (needs root or sudo).
 browser:
