@@ -28,9 +28,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 __all__ = ["TimingScenario", "simulate_timings", "write_demo", "DEMO_SEED", "DEMO_WRITERS", "REDACTION",
            "ADHOC_REQUESTS", "DISCLOSURE"]
@@ -64,7 +66,7 @@ class TimingScenario:
         """The true hours released a year, net of deadweight."""
         return self.true_minutes_saved / 60 * self.occurrences_per_year * (1 - self.deadweight)
 
-    def minutes(self, seeds: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def minutes(self, seeds: Sequence[int]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Minutes before and after, one row per seed (``len(seeds) × n``)."""
         before = np.empty((len(seeds), self.n_before))
         after = np.empty((len(seeds), self.n_after))
@@ -189,7 +191,16 @@ _PERFORMANCE_RATES = [
          source="Pay scale only (demo figures)"),
 ]
 
-_REVIEWS = {
+
+class _Review(TypedDict):
+    register: list[dict[str, Any]]
+    scenarios: tuple[TimingScenario, ...]
+    volumes: list[dict[str, Any]]
+    reinvestment: list[dict[str, Any]]
+    rates: list[dict[str, Any]] | None
+
+
+_REVIEWS: dict[str, _Review] = {
     "redaction": dict(
         register=_REDACTION_REGISTER, scenarios=(REDACTION, DISCLOSURE),
         volumes=[dict(task="case_file_redaction", total_occurrences=420, per="month"),

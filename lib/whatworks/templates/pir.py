@@ -24,7 +24,7 @@ from ..data import display_name, read_table, resolve
 from ..designs.benefits import PIRResult, ReviewInputs, check_inputs, fit_inputs
 from ..designs.benefits.inputs import parse_rates
 from ..designs.benefits.money import DEFAULT_RATES_NAME, RateTable
-from ..designs.benefits.records import frame_records
+from ..designs.benefits.records import TableRows, frame_records
 from ..evaluation import Evaluation
 
 __all__ = ["default_rates_path", "default_rates", "read_tables", "load", "analyse"]
@@ -57,11 +57,11 @@ def _read(value: Any, key: str, base_dir: str | Path) -> Any:
 
 def read_tables(
     *,
-    benefits,
-    process_timings=None,
-    volumes=None,
-    rates=None,
-    reinvestment=None,
+    benefits: TableRows | str | Path,
+    process_timings: TableRows | str | Path | None = None,
+    volumes: TableRows | str | Path | None = None,
+    rates: TableRows | RateTable | str | Path | None = None,
+    reinvestment: TableRows | str | Path | None = None,
     base_dir: str | Path = ".",
 ) -> dict[str, Any]:
     """Read the table inputs that are file names into :class:`~.records.Records`.

@@ -22,14 +22,15 @@ name                               status  trigger
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ... import text
 from ...results import Check
 from .inputs import TaskTimings
 from .model import Valued
-from .money import RateTable, grade_key
+from .money import Rate, RateTable, grade_key
 
 __all__ = ["CHECK_NAMES", "Context", "run_checks", "SMALL_SAMPLE", "OUTPUT_FALL"]
 
@@ -48,8 +49,8 @@ class Context:
     rates: RateTable
     rates_used: frozenset[str]
     reporting_year: str
-    reinvestment: Sequence[dict] | None
-    outputs: Sequence[dict]
+    reinvestment: Sequence[Mapping[str, Any]] | None
+    outputs: Sequence[Mapping[str, Any]]
 
     @property
     def measured_hours(self) -> float:
@@ -63,7 +64,7 @@ def _names(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _ids(vs) -> str:
+def _ids(vs: Iterable[Valued]) -> str:
     return _names([f"'{v.benefit.id}'" for v in vs])
 
 
@@ -161,7 +162,7 @@ def _double(ctx: Context) -> Check:
                  "The same saving may be counted twice: " + "; ".join(dup) + ". Both are in the totals; keep one.")
 
 
-def _used_rates(ctx: Context):
+def _used_rates(ctx: Context) -> list[Rate]:
     return [r for r in ctx.rates.rates if grade_key(r.grade) in ctx.rates_used]
 
 

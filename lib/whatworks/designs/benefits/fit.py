@@ -30,9 +30,14 @@ Examples
 
 from __future__ import annotations
 
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from .checks import Context, run_checks
 from .model import estimates, evidence, rates_used, totals_by_year, value_benefit
-from .money import fy_start
+from .money import RateTable, fy_start
+from .records import TableRows
 from .result import PIRResult
 from .review_inputs import ReviewInputs, check_inputs
 from .words import method_notes, summary
@@ -42,21 +47,21 @@ __all__ = ["fit", "fit_inputs"]
 
 def fit(
     *,
-    benefits,
-    process_timings=None,
-    volumes=None,
-    rates=None,
+    benefits: TableRows,
+    process_timings: TableRows | None = None,
+    volumes: TableRows | None = None,
+    rates: TableRows | RateTable | None = None,
     productive_hours_per_fte: float | None = None,
     weeks_per_year: float = 52,
     reporting_year: str | int | None = None,
-    reinvestment=None,
-    outputs_maintained=None,
-    rating_thresholds: dict | None = None,
-    review_date=None,
-    lessons=None,
-    recommendations=None,
-    process_findings=None,
-    signoff: dict | None = None,
+    reinvestment: TableRows | None = None,
+    outputs_maintained: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    rating_thresholds: dict[str, Any] | None = None,
+    review_date: str | _dt.date | None = None,
+    lessons: str | Sequence[str] | None = None,
+    recommendations: str | Sequence[str] | None = None,
+    process_findings: str | Sequence[str] | None = None,
+    signoff: Mapping[str, Any] | None = None,
     seed: int = 20240401,
 ) -> PIRResult:
     """Review a change programme's benefits six months (or more) after go-live.

@@ -163,7 +163,8 @@ def parse_benefits(table: Records) -> list[Benefit]:
     return out
 
 
-def _parse_benefit(cell: Cell, bid: str, fy_columns: dict, month_columns: dict) -> Benefit:
+def _parse_benefit(cell: Cell, bid: str, fy_columns: Mapping[str, re.Match[str]],
+                   month_columns: Mapping[str, re.Match[str]]) -> Benefit:
     category = (cell.text("category") or "").lower().replace(" ", "_").replace("-", "_")
     if category not in CATEGORIES:
         raise cell.fail("category", f"category '{cell.text('category')}' is not one we know",
@@ -173,9 +174,10 @@ def _parse_benefit(cell: Cell, bid: str, fy_columns: dict, month_columns: dict) 
         raise cell.fail("direction", f"direction '{cell.text('direction')}' is not 'decrease' or 'increase'",
                         "Write 'decrease' if lower is better (hours, costs) or 'increase' if higher is better.")
     unit = cell.text("unit")
-    kind, per = _unit_kind(unit, cell.text("per"))
-    if cell.text("per") and period_name(cell.text("per")) is None:
-        raise cell.fail("per", f"'{cell.text('per')}' is not a period", "Write week, month or year.")
+    per_cell = cell.text("per")
+    kind, per = _unit_kind(unit, per_cell)
+    if per_cell and period_name(per_cell) is None:
+        raise cell.fail("per", f"'{per_cell}' is not a period", "Write week, month or year.")
     task = cell.text("task")
     if category == "time_saving" and kind != "hours" and task is None:
         raise cell.fail("unit", f"a time saving is measured in '{unit}', not in hours",
@@ -194,7 +196,8 @@ def _parse_benefit(cell: Cell, bid: str, fy_columns: dict, month_columns: dict) 
                         "Give the business case's minutes per task before the change.")
     dates = {n: cell.date(n) for n in ("baseline_start", "baseline_end", "tracking_start", "tracking_end")}
     for first, last in (("baseline_start", "baseline_end"), ("tracking_start", "tracking_end")):
-        if dates[first] and dates[last] and dates[last] < dates[first]:
+        first_day, last_day = dates[first], dates[last]
+        if first_day and last_day and last_day < first_day:
             raise cell.fail(last, f"{last} ({dates[last]}) is before {first} ({dates[first]})",
                             f"Check the dates: {first} must come first.")
     if (actual is not None or task is not None) and (dates["tracking_start"] is None or dates["tracking_end"] is None):
@@ -219,12 +222,12 @@ def _parse_benefit(cell: Cell, bid: str, fy_columns: dict, month_columns: dict) 
             raise cell.fail("forecast", f"the forecast ({forecast:g}) is no better than the baseline ({baseline:g}) "
                             f"for a measure where {'lower' if direction == 'decrease' else 'higher'} is better",
                             "Check the forecast and the direction.")
-    fy_forecasts = {}
+    fy_forecasts: dict[str, float] = {}
     for col, m in sorted(fy_columns.items()):
         value = cell.number(col)
         if value is not None:
             fy_forecasts[fy_label(f"{m.group(1)}/{m.group(2)}", key=col)] = value
-    monthly = {}
+    monthly: dict[_dt.date, float] = {}
     for col, m in sorted(month_columns.items()):
         value = cell.number(col)
         if value is not None:
@@ -280,8 +283,8 @@ def parse_timings(table: Records, *, linked: Mapping[str, str] | None = None) ->
 
     for name in ("task", "period", "minutes", "grade"):
         pick_column(table.records, table.label, (name,))
-    minutes: dict[str, dict] = {}
-    grades: dict[str, dict] = {}
+    minutes: dict[str, dict[tuple[str, str], list[float]]] = {}
+    grades: dict[str, dict[tuple[str, str], list[str]]] = {}
     grade_rows: dict[str, dict[str, list[int]]] = {}
     negative: dict[str, list[int]] = {}
     for i, _ in enumerate(table.records):
@@ -317,7 +320,7 @@ def parse_timings(table: Records, *, linked: Mapping[str, str] | None = None) ->
     return {t: TaskTimings(t, minutes[t], grades[t], grade_rows[t], table.label) for t in minutes}
 
 
-def check_timing_grades(timings: dict[str, TaskTimings], rates: RateTable, linked: dict[str, str]) -> None:
+def check_timing_grades(timings: Mapping[str, TaskTimings], rates: RateTable, linked: Mapping[str, str]) -> None:
     """Every grade in the timings must have an hourly rate."""
     for task, t in timings.items():
         for grade, rows in t.grade_rows.items():
@@ -375,8 +378,8 @@ def parse_rates(table: Records, *, is_default: bool) -> RateTable:
     if not table.records:
         raise DataError("the rates table has no rows", file=table.label,
                         hint="Give one row per grade with its full hourly cost.")
-    cols = {k: pick_column(table.records, table.label, names, required=k != "source")
-            for k, names in _RATE_ALIASES.items()}
+    cols = {k: pick_column(table.records, table.label, names) for k, names in _RATE_ALIASES.items() if k != "source"}
+    source_col = pick_column(table.records, table.label, _RATE_ALIASES["source"], required=False)
     rates: list[Rate] = []
     seen: set[str] = set()
     for i, _ in enumerate(table.records):
@@ -401,14 +404,14 @@ def parse_rates(table: Records, *, is_default: bool) -> RateTable:
         except SpecError:
             raise cell.fail(cols["price_year"], f"price year '{cell.text(cols['price_year'])}' is not a "
                             "financial year", "Write the year the costs are priced in, for example 2024/25.") from None
-        source = (cell.text(cols["source"]) if cols["source"] else None) or "not stated"
+        source = (cell.text(source_col) if source_col else None) or "not stated"
         rates.append(Rate(grade, cost, year, basis, source))
     return RateTable(tuple(rates), table.label, is_default)
 
 
-def parse_reinvestment(table: Records) -> list[dict]:
+def parse_reinvestment(table: Records) -> list[dict[str, Any]]:
     """Where released hours went: activity, hours a year, evidence (and benefit, if given)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for i, _ in enumerate(table.records):
         cell = Cell(table, i, "a reinvestment")
         activity = cell.text("activity")
@@ -423,7 +426,7 @@ def parse_reinvestment(table: Records) -> list[dict]:
     return out
 
 
-def parse_outputs(value: Any) -> list[dict]:
+def parse_outputs(value: Any) -> list[dict[str, Any]]:
     """Output measures before and after: a dict or a list of dicts."""
     if value is None:
         return []
@@ -431,15 +434,15 @@ def parse_outputs(value: Any) -> list[dict]:
     if not isinstance(items, Sequence) or not all(isinstance(v, Mapping) for v in items):
         raise SpecError("expected the output measure with its 'before' and 'after' values", key="outputs_maintained",
                         hint="Write, for example: {measure: case files sent to CPS a month, before: 1250, after: 1140}.")
-    out = []
+    out: list[dict[str, Any]] = []
     for item in items:
         item = {norm_col(k): v for k, v in item.items()}
         measure = str(item.get("measure") or "output")
-        nums = {}
+        nums: dict[str, float] = {}
         for name in ("before", "after"):
             try:
-                nums[name] = float(item.get(name))
-            except (TypeError, ValueError):
+                nums[name] = float(item[name])
+            except (KeyError, TypeError, ValueError):
                 raise SpecError(f"output '{measure}' has no number for '{name}'", key="outputs_maintained",
                                 hint="Give the output level before and after the change.") from None
         if nums["before"] <= 0:

@@ -34,8 +34,10 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ...errors import DataError
 from ...results import Estimate, Evidence
@@ -96,8 +98,8 @@ class Valued:
     realised: Change | None = None
     rating: str | None = None
     method: str = ""
-    task_detail: dict = field(default_factory=dict)
-    monthly_hours: dict = field(default_factory=dict)  # first of month -> hours released that month
+    task_detail: dict[str, Any] = field(default_factory=dict)
+    monthly_hours: dict[_dt.date, float] = field(default_factory=dict)  # first of month -> hours released that month
 
     @property
     def measured(self) -> bool:
@@ -176,6 +178,8 @@ def value_benefit(
         fixed_forecast = b.sign * (b.baseline - b.forecast) * ppy
     observed = None
     if status == "measured":
+        # measured without a task means an actual, and the register refuses an actual without a baseline
+        assert b.baseline is not None and b.actual is not None
         observed = (1 - b.deadweight) * b.sign * (b.baseline - b.actual) * ppy
     amount = observed if status == "measured" else fixed_forecast
     hours = gbp = None
@@ -193,11 +197,13 @@ def value_benefit(
     classification, cash, noncash = _money_split(b, gbp)
     share = None
     if status == "measured":
+        assert b.baseline is not None and b.actual is not None  # as above
         share = Change(np.asarray(realised_share(b.baseline, b.forecast, b.actual, b.direction, b.deadweight))) \
             if b.forecast is not None else None
     method = _method(b, status, ppy, monetised)
-    monthly = {}
+    monthly: dict[_dt.date, float] = {}
     if status == "measured" and monetised and b.kind == "hours":
+        assert b.baseline is not None  # as above
         monthly = {m: (1 - b.deadweight) * b.sign * (b.baseline - level) * ppy / 12
                    for m, level in b.monthly_actuals.items()}
     return Valued(
@@ -228,7 +234,7 @@ def _method(b: Benefit, status: str, ppy: float, monetised: bool) -> str:
 def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTable,
                 timings: dict[str, TaskTimings], volumes: dict[str, tuple[float, str]],
                 thresholds: dict[str, float], monetised: bool) -> Valued:
-    t = timings.get(b.task)
+    t = timings.get(b.task) if b.task is not None else None
     rows = [b.row] if b.row else None
     if t is None or t.n("before") < 2 or t.n("after") < 2:
         raise DataError(f"benefit '{b.id}' names task '{b.task}' but process_timings has fewer than two "
@@ -245,13 +251,13 @@ def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTab
     occurrences, volume_words = volumes[b.task]
     comparison = t.has_comparison and t.n("before", "comparison") >= 2 and t.n("after", "comparison") >= 2
 
-    def arrays(group: str, period: str, costed: bool) -> np.ndarray:
-        mins = np.asarray(t.minutes.get((group, period), []), dtype=float)
+    def arrays(group: str, period: str, costed: bool) -> NDArray[np.float64]:
+        mins = np.asarray(t.minutes.get((group, period), []), dtype=np.float64)
         if not costed:
             return mins
         grades = t.grades.get((group, period), [])
         cost = [_rate_for(b, g, rates, field_="grade (in process_timings)") for g in grades]
-        return mins * np.asarray(cost) / 60.0
+        return mins * np.asarray(cost, dtype=np.float64) / 60.0
 
     def change(costed: bool) -> Change:
         parts = [arrays("treated", "before", costed), arrays("treated", "after", costed)]
@@ -265,7 +271,7 @@ def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTab
     if monetised:
         hours = minutes.scaled(occurrences * net / 60.0)
         gbp = change(costed=True).scaled(occurrences * net)
-    forecast_gap = b.baseline - b.forecast if b.forecast is not None else None
+    forecast_gap = b.baseline - b.forecast if (b.baseline is not None and b.forecast is not None) else None
     forecast_hours = forecast_gap / 60.0 * occurrences if (forecast_gap is not None and monetised) else None
     forecast_gbp = None
     if forecast_hours is not None:
@@ -303,13 +309,13 @@ def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTab
 
 
 # -- the review as a whole ------------------------------------------------------
-def totals_by_year(valued: Sequence[Valued], productive: float, fallback: _dt.date) -> tuple[dict, ...]:
+def totals_by_year(valued: Sequence[Valued], productive: float, fallback: _dt.date) -> tuple[dict[str, Any], ...]:
     """Hours, FTE and pounds by financial year and confidence grade.
 
     Each benefit's annual figure is counted over the year from its tracking
     start (or ``fallback``) and split between financial years by days.
     """
-    cells: dict[tuple[str, str], dict] = {}
+    cells: dict[tuple[str, str], dict[str, float]] = {}
     for v in valued:
         parts = {p: v.amount(p) for p in ("hours", "cashable", "non_cashable")}
         if not any(parts.values()):
@@ -355,8 +361,9 @@ def estimates(valued: Sequence[Valued], productive: float) -> tuple[Estimate, ..
     ]
     money = [v for v in measured if v.forecast_gbp and (v.cashable is not None or v.non_cashable is not None)]
     if money:
-        realised = total([v.cashable if v.cashable is not None else v.non_cashable for v in money])
-        forecast = sum(v.forecast_gbp for v in money)
+        amounts = [v.cashable if v.cashable is not None else v.non_cashable for v in money]
+        realised = total([c for c in amounts if c is not None])
+        forecast = sum(v.forecast_gbp for v in money if v.forecast_gbp is not None)
         out.append(_estimate("realised_share", "Share of forecast realised (measured benefits, in pounds)",
                              realised.scaled(1 / forecast), "share", measure="share of forecast"))
     for v in measured:
@@ -368,7 +375,7 @@ def estimates(valued: Sequence[Valued], productive: float) -> tuple[Estimate, ..
 
 def rates_used(valued: Sequence[Valued], timings: dict[str, TaskTimings]) -> frozenset[str]:
     """The grades (as keys) whose hourly rates value a benefit."""
-    used = set()
+    used: set[str] = set()
     for v in valued:
         b = v.benefit
         if b.task and b.task in timings:

@@ -94,7 +94,7 @@ def fy_of(day: _dt.date) -> str:
     return f"{first}/{(first + 1) % 100:02d}"
 
 
-def fy_label(value, *, key: str = "reporting_year") -> str:
+def fy_label(value: str | int, *, key: str = "reporting_year") -> str:
     """A financial year written any common way, as ``2024/25``.
 
     Accepts what :func:`whatworks.dates.parse_financial_year` reads

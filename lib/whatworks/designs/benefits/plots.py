@@ -23,20 +23,20 @@ def _months(start: _dt.date, end: _dt.date) -> list[_dt.date]:
 
 def plot_trajectory(valued: Sequence[Valued]) -> plots.Chart:
     """Cumulative hours released by month: forecast against actual, measured benefits."""
-    vs = [v for v in valued if v.measured and v.benefit.tracking_start and (v.hours is not None)]
+    vs = [(v, v.benefit.tracking_start, v.benefit.tracking_end) for v in valued
+          if v.measured and v.benefit.tracking_start and v.benefit.tracking_end and (v.hours is not None)]
     fig, ax = plots.figure()
     if not vs:
         ax.text(0.5, 0.5, "No measured time savings yet", ha="center", va="center", transform=ax.transAxes)
         return plots.chart(fig, alt="No benefit has measured hours released yet, so there is no trajectory.",
                            caption="Hours released: forecast and actual by month")
-    start = min(v.benefit.tracking_start for v in vs)
-    end = max(v.benefit.tracking_end for v in vs)
+    start = min(first for _, first, _ in vs)
+    end = max(last for _, _, last in vs)
     months = _months(start, end)
     fore, act = np.zeros(len(months)), np.zeros(len(months))
-    for v in vs:
-        b = v.benefit
+    for v, first, last in vs:
         for i, m in enumerate(months):
-            if b.tracking_start <= m + _dt.timedelta(days=27) and m <= b.tracking_end:
+            if first <= m + _dt.timedelta(days=27) and m <= last:
                 fore[i] += (v.forecast_hours or 0.0) / 12
                 act[i] += v.monthly_hours.get(m, v.amount("hours") / 12)
     fore_c, act_c = np.cumsum(fore), np.cumsum(act)

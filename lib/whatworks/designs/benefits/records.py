@@ -18,19 +18,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Literal, TypeAlias, overload
 
 import pandas as pd
 
 from ...dates import parse_date, written_day_first
 from ...errors import DataError, SpecError
 
-__all__ = ["Records", "Cell", "blank", "norm_col", "frame_records", "records_from", "pick_column"]
+__all__ = ["Records", "TableRows", "Cell", "blank", "norm_col", "frame_records", "records_from", "pick_column"]
 
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
@@ -61,6 +62,11 @@ class Records:
         return written_day_first(v for r in self.records for v in r.values())
 
 
+#: A table input held in memory: :class:`Records`, a :class:`pandas.DataFrame`, or rows
+#: written in the spec (a list of dicts, or one dict).
+TableRows: TypeAlias = Records | pd.DataFrame | Sequence[Mapping[str, Any]] | Mapping[str, Any]
+
+
 def norm_col(name: Any) -> str:
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower()).replace("/", "_")
 
@@ -80,7 +86,7 @@ def frame_records(frame: pd.DataFrame, *, label: str, first_row: int = 2) -> Rec
     """
     frame = frame.copy()
     frame.columns = [norm_col(c) for c in frame.columns]
-    records = [{k: (None if blank(v) else v) for k, v in rec.items()} for rec in frame.to_dict(orient="records")]
+    records = [{str(k): (None if blank(v) else v) for k, v in rec.items()} for rec in frame.to_dict(orient="records")]
     keep = [i for i, r in enumerate(records) if any(v is not None for v in r.values())]
     return Records([records[i] for i in keep], label, [i + first_row for i in keep])
 
@@ -99,7 +105,7 @@ def records_from(value: Any, *, key: str) -> Records:
     if isinstance(value, Mapping):
         value = [value]
     if isinstance(value, (str, bytes, PurePath)):
-        raise SpecError(f"'{value}' is a file name, but the review takes tables already read", key=key,
+        raise SpecError(f"'{os.fsdecode(value)}' is a file name, but the review takes tables already read", key=key,
                         hint="Read the files first: ww.pir.read_tables(...) or ww.pir.load(ev).")
     if isinstance(value, Sequence) and all(isinstance(v, Mapping) for v in value):
         records = [{norm_col(k): (None if blank(v) else v) for k, v in item.items()} for item in value]
@@ -108,7 +114,14 @@ def records_from(value: Any, *, key: str) -> Records:
                     hint="Give a path to a CSV or Excel file, or list the rows under the key.")
 
 
-def pick_column(records: Sequence[Mapping], label: str, names: Sequence[str], *, required: bool = True) -> str | None:
+@overload
+def pick_column(records: Sequence[Mapping[str, Any]], label: str, names: Sequence[str], *,
+                required: Literal[True] = ...) -> str: ...
+@overload
+def pick_column(records: Sequence[Mapping[str, Any]], label: str, names: Sequence[str], *,
+                required: bool) -> str | None: ...
+def pick_column(records: Sequence[Mapping[str, Any]], label: str, names: Sequence[str], *,
+                required: bool = True) -> str | None:
     """The first of ``names`` present in the records; an error if required and absent."""
     present: set[str] = set()
     for r in records:

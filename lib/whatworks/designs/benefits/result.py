@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...display import Table
 from ...plots import Chart
@@ -13,6 +14,7 @@ from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable
 from .plots import plot_trajectory
 from .review_inputs import DEFAULT_THRESHOLDS
 from .tables import headline_table
+from .timing import Change
 
 __all__ = ["PIRResult"]
 
@@ -29,17 +31,17 @@ class PIRResult(Result):
     """
 
     valued: tuple[Valued, ...] = ()
-    benefit_totals: tuple[dict, ...] = ()
-    reinvestment: tuple[dict, ...] | None = None
-    outputs: tuple[dict, ...] = ()
+    benefit_totals: tuple[dict[str, Any], ...] = ()
+    reinvestment: tuple[dict[str, Any], ...] | None = None
+    outputs: tuple[dict[str, Any], ...] = ()
     lessons: tuple[str, ...] = ()
     recommendations: tuple[str, ...] = ()
     process_findings: tuple[str, ...] = ()
-    signoff: dict = field(default_factory=dict)
+    signoff: dict[str, Any] = field(default_factory=dict)
     rates: RateTable | None = None
     reporting_year: str = ""
     review_date: _dt.date | None = None
-    thresholds: dict = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     productive_hours_per_fte: float = DEFAULT_PRODUCTIVE_HOURS
 
     def table(self) -> Table:
@@ -50,13 +52,13 @@ class PIRResult(Result):
         """The forecast-versus-actual trajectory of hours released, by month."""
         return plot_trajectory(self.valued)
 
-    def extra(self) -> dict:
+    def extra(self) -> dict[str, Any]:
         """``benefit_totals`` (read by the portfolio index) and the review in full (``pir``)."""
         return {"benefit_totals": list(self.benefit_totals), "pir": _payload(self)}
 
 
 # -- results.json -------------------------------------------------------------------
-def _change_dict(change) -> dict | None:
+def _change_dict(change: Change | None) -> dict[str, float] | None:
     if change is None:
         return None
     out = {"estimate": float(change.estimate)}
@@ -66,7 +68,7 @@ def _change_dict(change) -> dict | None:
     return out
 
 
-def _payload(r: PIRResult) -> dict:
+def _payload(r: PIRResult) -> dict[str, Any]:
     benefits = []
     for v in r.valued:
         b = v.benefit
@@ -88,9 +90,10 @@ def _payload(r: PIRResult) -> dict:
     return {
         "review_date": r.review_date, "reporting_year": r.reporting_year,
         "rating_thresholds": dict(r.thresholds), "productive_hours_per_fte": r.productive_hours_per_fte,
-        "rates": {"table": r.rates.label, "default_used": r.rates.is_default,
-                  "rows": [{"grade": x.grade, "hourly_cost_gbp": x.hourly_cost_gbp, "price_year": x.price_year,
-                            "cost_basis": x.cost_basis, "source": x.source} for x in r.rates.rates]},
+        "rates": None if r.rates is None else {
+            "table": r.rates.label, "default_used": r.rates.is_default,
+            "rows": [{"grade": x.grade, "hourly_cost_gbp": x.hourly_cost_gbp, "price_year": x.price_year,
+                      "cost_basis": x.cost_basis, "source": x.source} for x in r.rates.rates]},
         "benefits": benefits,
         "reinvestment": {"records": list(r.reinvestment or ()), "hours_recorded": recorded,
                          "hours_notional": max(released - recorded, 0.0)},

@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,7 @@ from .inputs import (
     parse_volumes,
 )
 from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable, fy_label, fy_of
-from .records import records_from
+from .records import TableRows, records_from
 
 __all__ = ["DEFAULT_THRESHOLDS", "ReviewInputs", "check_inputs"]
 
@@ -56,8 +56,8 @@ class ReviewInputs:
     timings: dict[str, TaskTimings]
     volumes: dict[str, tuple[float, str]]
     rates: RateTable
-    reinvestment: tuple[dict, ...] | None
-    outputs: tuple[dict, ...]
+    reinvestment: tuple[dict[str, Any], ...] | None
+    outputs: tuple[dict[str, Any], ...]
     weeks_per_year: float
     productive_hours_per_fte: float
     productive_given: bool
@@ -67,26 +67,26 @@ class ReviewInputs:
     lessons: tuple[str, ...] = ()
     recommendations: tuple[str, ...] = ()
     process_findings: tuple[str, ...] = ()
-    signoff: dict = field(default_factory=dict)
+    signoff: dict[str, Any] = field(default_factory=dict)
 
 
 def check_inputs(
     *,
-    benefits,
-    process_timings=None,
-    volumes=None,
-    rates=None,
+    benefits: TableRows,
+    process_timings: TableRows | None = None,
+    volumes: TableRows | None = None,
+    rates: TableRows | RateTable | None = None,
     productive_hours_per_fte: float | None = None,
     weeks_per_year: float = 52,
     reporting_year: str | int | None = None,
-    reinvestment=None,
-    outputs_maintained=None,
-    rating_thresholds: dict | None = None,
-    review_date=None,
-    lessons=None,
-    recommendations=None,
-    process_findings=None,
-    signoff: dict | None = None,
+    reinvestment: TableRows | None = None,
+    outputs_maintained: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    rating_thresholds: dict[str, Any] | None = None,
+    review_date: str | _dt.date | None = None,
+    lessons: str | Sequence[str] | None = None,
+    recommendations: str | Sequence[str] | None = None,
+    process_findings: str | Sequence[str] | None = None,
+    signoff: Mapping[str, Any] | None = None,
 ) -> ReviewInputs:
     """Parse and check a review's inputs, all held in memory.
 
@@ -182,8 +182,8 @@ def _reporting_year(value: Any, review_date: _dt.date | None, benefits: Sequence
 
 
 # -- links between tables ------------------------------------------------------------
-def _check_links(register: Sequence[Benefit], timings: dict[str, TaskTimings], volumes: dict[str, tuple],
-                 *, volumes_label: str) -> None:
+def _check_links(register: Sequence[Benefit], timings: Mapping[str, TaskTimings],
+                 volumes: Mapping[str, tuple[float, str]], *, volumes_label: str) -> None:
     linked = {b.task: b.id for b in register if b.task}
     for task in timings:
         if task not in linked:
@@ -197,7 +197,7 @@ def _check_links(register: Sequence[Benefit], timings: dict[str, TaskTimings], v
                                  "and staff) and per.")
 
 
-def _check_reinvestment(records: Sequence[dict], register: Sequence[Benefit], label: str) -> None:
+def _check_reinvestment(records: Sequence[Mapping[str, Any]], register: Sequence[Benefit], label: str) -> None:
     ids = {b.id for b in register}
     for r in records:
         if r["benefit"] is not None and r["benefit"] not in ids:

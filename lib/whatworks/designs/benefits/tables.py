@@ -7,7 +7,8 @@ the result; text from the spec or the register is escaped by
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from ... import text
 from ...display import Table
@@ -19,11 +20,11 @@ __all__ = ["headline_table", "register_table", "realisation_table", "totals_tabl
            "reinvestment_table"]
 
 
-def _num(x) -> str:
+def _num(x: float | None) -> str:
     return "–" if x is None else text.fmt_number(x)
 
 
-_HEADLINE_FORMATS = {
+_HEADLINE_FORMATS: dict[str, Callable[[float], str]] = {
     "hours": text.fmt_number,
     "FTE": lambda x: text.fmt_number(x, 1),
     "GBP": text.fmt_gbp,
@@ -35,7 +36,7 @@ def headline_table(estimates: Sequence[Estimate]) -> Table:
     """The estimates as a board reads them: hours, posts, pounds and shares, with 95% intervals."""
     rows = []
     for e in estimates:
-        fmt = _HEADLINE_FORMATS.get(e.unit or "", text.fmt_number)
+        fmt: Callable[[float], str] = _HEADLINE_FORMATS.get(e.unit or "", text.fmt_number)
         interval = (f"{fmt(e.ci_low)} to {fmt(e.ci_high)}" if e.ci_low is not None and e.ci_high is not None
                     else "–")
         rows.append((e.label, fmt(e.estimate), interval))
@@ -84,7 +85,7 @@ def realisation_table(valued: Sequence[Valued]) -> Table:
                  numeric=(False, True, True, True, True, True, False, True, False, False))
 
 
-def totals_table(totals: Sequence[Mapping]) -> Table:
+def totals_table(totals: Sequence[Mapping[str, Any]]) -> Table:
     """Hours, FTE and pounds by financial year and confidence grade."""
     rows = tuple((t["financial_year"], t["confidence_grade"], text.fmt_number(t["hours"]),
                   text.fmt_number(t["fte"], 2), text.fmt_gbp(t["cashable_gbp"]), text.fmt_gbp(t["non_cashable_gbp"]))
@@ -107,7 +108,7 @@ def grade_table(valued: Sequence[Valued]) -> Table:
                  numeric=(False, True, True, True, True, False))
 
 
-def reinvestment_table(valued: Sequence[Valued], reinvestment: Sequence[Mapping] | None) -> Table:
+def reinvestment_table(valued: Sequence[Valued], reinvestment: Sequence[Mapping[str, Any]] | None) -> Table:
     """Where released hours went, and how many are notional."""
     released = sum(v.amount("hours") for v in valued if v.measured)
     rows = [(x["activity"], text.fmt_number(x["hours"]), x["evidence"] or "none", x["benefit"] or "")

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from ...text import LEVEL
@@ -42,21 +43,24 @@ class Change:
     degrees of freedom; ``estimate`` has the replicate shape.
     """
 
-    estimate: np.ndarray
-    pieces: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+    estimate: NDArray[np.float64]
+    pieces: tuple[tuple[NDArray[np.float64], NDArray[np.float64]], ...] = ()
 
     @property
-    def variance(self) -> np.ndarray:
+    def variance(self) -> NDArray[np.float64]:
         if not self.pieces:
             return np.zeros_like(self.estimate, dtype=float)
-        return sum(v for v, _ in self.pieces)
+        variance = self.pieces[0][0]
+        for v, _ in self.pieces[1:]:
+            variance = variance + v
+        return variance
 
     @property
-    def se(self) -> np.ndarray:
+    def se(self) -> NDArray[np.float64]:
         return np.sqrt(self.variance)
 
     @property
-    def df(self) -> np.ndarray:
+    def df(self) -> NDArray[np.float64]:
         """Welch–Satterthwaite degrees of freedom (infinite with no pieces)."""
         if not self.pieces:
             return np.full_like(self.estimate, np.inf, dtype=float)
@@ -68,23 +72,23 @@ class Change:
     def measured(self) -> bool:
         return bool(self.pieces)
 
-    def interval(self, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
+    def interval(self, level: float = LEVEL) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """The ``level`` interval: estimate ± t(df) × se."""
         q = stats.t.ppf(0.5 + level / 2, self.df)
         half = np.where(self.variance > 0, q * self.se, 0.0)
         return self.estimate - half, self.estimate + half
 
-    def scaled(self, factor) -> "Change":
+    def scaled(self, factor: ArrayLike) -> "Change":
         """This change multiplied by ``factor`` (a number or an array)."""
         f = np.asarray(factor, dtype=float)
         return Change(self.estimate * f, tuple((v * f**2, d) for v, d in self.pieces))
 
-    def plus(self, amount) -> "Change":
+    def plus(self, amount: ArrayLike) -> "Change":
         """This change plus a fixed amount (no sampling error)."""
         return Change(self.estimate + np.asarray(amount, dtype=float), self.pieces)
 
 
-def _piece(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _piece(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     n = np.sum(~np.isnan(x), axis=-1)
     mean = np.nanmean(x, axis=-1)
     var = np.nanvar(x, axis=-1, ddof=1)
@@ -92,10 +96,10 @@ def _piece(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def mean_change(
-    before: np.ndarray,
-    after: np.ndarray,
-    comparison_before: np.ndarray | None = None,
-    comparison_after: np.ndarray | None = None,
+    before: ArrayLike,
+    after: ArrayLike,
+    comparison_before: ArrayLike | None = None,
+    comparison_after: ArrayLike | None = None,
 ) -> Change:
     """Mean before minus mean after (positive when time fell), Welch pieces.
 
@@ -119,7 +123,7 @@ def mean_change(
 def total(changes: Sequence[Change], fixed: float = 0.0) -> Change:
     """The sum of independent changes plus a fixed amount."""
     estimate = np.asarray(fixed, dtype=float)
-    pieces: list = []
+    pieces: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
     for c in changes:
         estimate = estimate + c.estimate
         pieces.extend(c.pieces)

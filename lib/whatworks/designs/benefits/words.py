@@ -8,6 +8,7 @@ escapes it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ... import text
 from ...display import Notes, Prose, Section, Table
@@ -19,7 +20,7 @@ from .money import PRODUCTIVE_HOURS_SOURCE, RateTable
 __all__ = ["method_notes", "summary", "review_text"]
 
 
-def method_notes(rates: RateTable, productive: float, weeks: float, thresholds: dict, *,
+def method_notes(rates: RateTable, productive: float, weeks: float, thresholds: Mapping[str, float], *,
                  timings_given: bool, productive_given: bool) -> tuple[str, ...]:
     """The conventions behind every number, in words."""
     sources = "; ".join(sorted({f"{r.source} ({r.price_year}, {r.cost_basis} cost)" for r in rates.rates}))
@@ -114,9 +115,9 @@ def summary(valued: Sequence[Valued], estimates: Sequence[Estimate], checks: Seq
 
 
 def review_text(process_findings: Sequence[str], lessons: Sequence[str], recommendations: Sequence[str],
-                signoff: Mapping) -> Section:
+                signoff: Mapping[str, Any]) -> Section:
     """Process findings, lessons, recommendations and sign-off, as written (escaped on display)."""
-    parts = []
+    parts: list[Notes | Table | Prose] = []
     for title, items in (("Process findings", process_findings), ("Lessons", lessons),
                          ("Recommendations", recommendations)):
         if items:
