@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 import statsmodels.api as sm
+from numpy.typing import NDArray
 from scipy import optimize
 from statsmodels.stats.diagnostic import acorr_ljungbox
 
