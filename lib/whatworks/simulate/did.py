@@ -34,6 +34,10 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -67,7 +71,7 @@ def _frame(units: list[str], periods: pd.DatetimeIndex, y: np.ndarray, **activit
 def servator(seed: int, *, n_sites: int = 20, n_weeks: int = 156, start_week: int = 78,
              late_week: int = 104, full_effect: float = 0.75, late_effect: float = 0.80,
              displacement: float = 1.05, base_rate: float = 8.0, ramp_weeks: int = 26
-             ) -> tuple[SeriesData, dict]:
+             ) -> tuple[SeriesData, dict[str, Any]]:
     """Weekly Servator panel: 5 deployment sites (one staggered), 3 buffers.
 
     Parameters
@@ -124,7 +128,7 @@ def servator(seed: int, *, n_sites: int = 20, n_weeks: int = 156, start_week: in
 
 
 def hotspot(seed: int, *, n_comparison: int = 39, n_months: int = 36, start_month: int = 18,
-            effect: float = 0.70, base_rate: float = 12.0) -> tuple[SeriesData, dict]:
+            effect: float = 0.70, base_rate: float = 12.0) -> tuple[SeriesData, dict[str, Any]]:
     """Monthly hotspot panel: one treated street and ``n_comparison`` comparison streets.
 
     With ``M`` comparison streets the placebo-in-space interval covers with
@@ -162,7 +166,7 @@ SERVATOR_SEED = 20240603
 HOTSPOT_SEED = 20240702
 
 
-def write_servator_demo(path) -> None:
+def write_servator_demo(path: Path) -> None:
     """``servator_weekly.csv``: the Servator export, one row per site and week.
 
     Columns ``site, week, crimes, deployments, stops, arrests``. The panel is
@@ -187,7 +191,7 @@ def write_servator_demo(path) -> None:
     out.to_csv(path, index=False, lineterminator="\n")
 
 
-def write_hotspot_demo(path) -> None:
+def write_hotspot_demo(path: Path) -> None:
     """``hotspot_monthly.csv``: one hotspot street and its comparison streets, one row per street and month.
 
     Columns ``street, month, crimes, problem_solving_visits``: :func:`hotspot`
@@ -205,7 +209,7 @@ def write_hotspot_demo(path) -> None:
 
 
 #: Demo exports written by ``data/make_demo_data.py`` (path under ``data/demo/`` -> writer).
-DEMO_WRITERS = {
+DEMO_WRITERS: dict[str, Callable[[Path], None]] = {
     "servator_weekly.csv": write_servator_demo,
     "hotspot_monthly.csv": write_hotspot_demo,
 }

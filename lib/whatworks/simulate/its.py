@@ -27,23 +27,29 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 
 from ..data import SeriesData
 
 __all__ = ["simulate_counts", "simulate_proportions", "FREQ_RULES"]
 
+#: The period lengths the simulators draw.
+_Freq = Literal["day", "week", "month", "quarter"]
+
 #: pandas date rules for each period length.
-FREQ_RULES = {"day": "D", "week": "7D", "month": "MS", "quarter": "QS"}
+FREQ_RULES: dict[str, str] = {"day": "D", "week": "7D", "month": "MS", "quarter": "QS"}
 
 
-def _periods(start: str, n: int, freq: str) -> pd.DatetimeIndex:
+def _periods(start: str, n: int, freq: _Freq) -> pd.DatetimeIndex:
     return pd.date_range(pd.Timestamp(start), periods=n, freq=FREQ_RULES[freq])
 
 
 def _linear(periods: pd.DatetimeIndex, n_pre: int, trend: float, amplitude: float,
-            log_level: float, log_slope: float) -> tuple[np.ndarray, np.ndarray]:
+            log_level: float, log_slope: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     t = np.arange(1, len(periods) + 1, dtype=float)
     post = (t > n_pre).astype(float)
     since = np.where(post > 0, t - (n_pre + 1), 0.0)
@@ -57,7 +63,7 @@ def simulate_counts(
     *,
     n_pre: int,
     n_post: int,
-    freq: str = "week",
+    freq: _Freq = "week",
     start: str = "2022-01-03",
     baseline: float = 60.0,
     trend: float = 0.0,
@@ -65,8 +71,8 @@ def simulate_counts(
     slope_ratio: float = 1.0,
     seasonal_amplitude: float = 0.15,
     dispersion: float = 1.0,
-    exposure=None,
-) -> tuple[SeriesData, dict]:
+    exposure: ArrayLike | None = None,
+) -> tuple[SeriesData, dict[str, Any]]:
     """A count series with a known change in level and slope.
 
     Parameters
@@ -135,7 +141,7 @@ def simulate_proportions(
     *,
     n_pre: int,
     n_post: int,
-    freq: str = "month",
+    freq: _Freq = "month",
     start: str = "2020-01-01",
     denominator: int = 400,
     baseline: float = 0.3,
@@ -143,7 +149,7 @@ def simulate_proportions(
     level_odds_ratio: float = 0.8,
     slope_odds_ratio: float = 1.0,
     seasonal_amplitude: float = 0.0,
-) -> tuple[SeriesData, dict]:
+) -> tuple[SeriesData, dict[str, Any]]:
     """A binomial proportion series with a known change in the log odds.
 
     ``logit p_t = logit(baseline) + trend * (t - 1) + season + log(level_odds_ratio) * post

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from ..data import SeriesData
 
@@ -43,7 +44,7 @@ class SimulatedSPC:
         return self.mean_after - self.mean_before
 
 
-def in_control_values(seed: int, n: int, *, sd: float = 1.0) -> np.ndarray:
+def in_control_values(seed: int, n: int, *, sd: float = 1.0) -> NDArray[np.float64]:
     """``n`` independent Normal(0, ``sd``) values: a stable process."""
     return np.random.default_rng(seed).normal(0.0, sd, size=n)
 
@@ -79,9 +80,10 @@ def simulate_spc(
     """
     rng = np.random.default_rng(seed)
     periods = pd.date_range(start, periods=n_before + n_after, freq="7D")
-    truth = np.r_[np.full(n_before, mean_before), np.full(n_after, mean_after)]
+    truth: NDArray[np.float64] = np.r_[np.full(n_before, mean_before), np.full(n_after, mean_after)]
     frames = []
-    for unit in units or [None]:
+    names: Sequence[str | None] = units or [None]
+    for unit in names:
         if sd is None:
             values = rng.poisson(truth).astype(float)
         else:

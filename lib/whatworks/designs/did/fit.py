@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ from ...errors import SpecError
 from ...results import Estimate
 from .checks import coarse_cohort_check, design_checks, evidence_level, pretrend_doubt
 from .inference import Analysis, Inference, analyse, headline, joint_p
-from .model import design_rows, estimator_for, event_bins, event_stats, role_totals, wdq
+from .model import Stat, design_rows, estimator_for, event_bins, event_stats, role_totals, wdq
 from .panel import Panel, build_panel
 from .result import DiDResult
 from .words import displacement_words, method_notes, summary_lines
@@ -52,7 +53,7 @@ __all__ = ["fit"]
 _IMPROVEMENTS = ("decrease", "increase")
 
 
-def _check_options(improvement: str, n_boot: int, event_window) -> tuple[int, int] | None:
+def _check_options(improvement: str, n_boot: int, event_window: Sequence[int] | None) -> tuple[int, int] | None:
     if improvement not in _IMPROVEMENTS:
         raise SpecError(f"'{improvement}' is not a direction", key="improvement",
                         hint="Use 'decrease' (fewer is better) or 'increase'.")
@@ -72,16 +73,18 @@ def _check_options(improvement: str, n_boot: int, event_window) -> tuple[int, in
     return lead, lag
 
 
-def _event_study(panel: Panel, window, seed: int, n_boot: int) -> tuple[list[dict], float | None, int]:
+def _event_study(panel: Panel, window: Sequence[int] | None, seed: int,
+                 n_boot: int) -> tuple[list[dict[str, Any]], float | None, int]:
     """Event-study bins with intervals, and the joint pre-period p-value."""
     rows, start = design_rows(panel)
     leads, lags = event_bins(start, panel.n_periods, rows.size, window)
 
-    def runner(y, offset, mask, st, influence):
+    def runner(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, st: np.ndarray,
+               influence: bool) -> dict[str, Stat]:
         return event_stats(y, offset, mask, st, panel.family, leads, lags)
 
     out = analyse(panel, rows, start, runner, seed=seed, n_boot=n_boot)
-    bins = []
+    bins: list[dict[str, Any]] = []
     for kind, group in (("lead", leads), ("lag", lags)):
         for lo, hi in group:
             inf = out.inference.get(f"{kind}:{lo}:{hi}")
@@ -119,7 +122,7 @@ def _displacement(panel: Panel, seed: int, n_boot: int) -> Analysis | None:
 def _cohorts(panel: Panel, seed: int, n_boot: int) -> dict[int, Analysis]:
     """Each cohort (units sharing a start) against the comparison units alone."""
     treated = panel.index("treated")
-    out = {}
+    out: dict[int, Analysis] = {}
     for col in sorted({int(panel.start[i]) for i in treated}):
         roles = tuple("unused" if r == "treated" and panel.start[i] != col else r
                       for i, r in enumerate(panel.roles))
@@ -127,7 +130,7 @@ def _cohorts(panel: Panel, seed: int, n_boot: int) -> dict[int, Analysis]:
     return out
 
 
-def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date,
+def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date: object,
         comparison_units: Sequence[str] | None = None, buffer_units: Sequence[str] | None = None,
         comparison_rationale: str | None = None, outcome_type: str = "count",
         improvement: str = "decrease", seed: int = 20240401, n_boot: int = 999,
@@ -223,7 +226,7 @@ def _estimate(name: str, label: str, inf: Inference, family: str, *, headline: b
                     p_value=inf.p_value, outcome=outcome)
 
 
-def _event_rows(bins: list[dict], family: str) -> tuple[dict, ...]:
+def _event_rows(bins: list[dict[str, Any]], family: str) -> tuple[dict[str, Any], ...]:
     """Event-study bins on the reporting scale, for the result."""
     conv = math.exp if family == "poisson" else (lambda v: v)
     event = []
@@ -250,7 +253,7 @@ def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
 
 
 def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None,
-            cohorts: dict[int, Analysis], bins: list[dict], pretrend_p: float | None, n_leads: int,
+            cohorts: dict[int, Analysis], bins: list[dict[str, Any]], pretrend_p: float | None, n_leads: int,
             placebo_time: Inference | None, placebo_date: str | None, buffer: Analysis | None,
             quotient: float | None, rationale: str | None, improvement: str, seed: int,
             n_boot: int) -> DiDResult:

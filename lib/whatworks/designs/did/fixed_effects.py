@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["FEFit", "FAMILIES", "fit_fe", "fe_project", "slope_influence", "imputation"]
 
@@ -107,13 +108,12 @@ def _active(y: np.ndarray, mask: np.ndarray, log_link: bool) -> np.ndarray:
     """Drop cells of units or periods that carry no information."""
     mask = mask.copy()
     while True:
-        rows = mask.any(1)
-        cols = mask.any(0)
+        rows, cols = np.asarray(mask.any(1)), np.asarray(mask.any(0))
         if log_link:
             ysum = np.where(mask, y, 0.0)
             rows &= ysum.sum(1) > 0
             cols &= ysum.sum(0) > 0
-        new = mask & rows[:, None] & cols[None, :]
+        new: NDArray[np.bool_] = mask & rows[:, None] & cols[None, :]
         if (new == mask).all():
             return new
         mask = new
@@ -165,7 +165,7 @@ def fe_project(z: np.ndarray, w: np.ndarray, mask: np.ndarray) -> np.ndarray:
     True
     """
     w = np.where(mask, w, 0.0)
-    rows, cols = mask.any(1), mask.any(0)
+    rows, cols = np.asarray(mask.any(1)), np.asarray(mask.any(0))
     out = np.zeros_like(z, dtype=float)
     empty = np.zeros((0, *w.shape))
     for j in range(z.shape[0]):
@@ -202,7 +202,7 @@ def fit_fe(y: np.ndarray, mask: np.ndarray, xs: Sequence[np.ndarray] = (), *,
     mask = _active(np.where(np.isfinite(y), y, 0.0), mask & np.isfinite(y), fam.log_link)
     keep = np.array([bool(np.any(xk[mask] != 0)) for xk in x], bool)
     x_used = x[keep]
-    rows, cols = mask.any(1), mask.any(0)
+    rows, cols = np.asarray(mask.any(1)), np.asarray(mask.any(0))
     k = x_used.shape[0]
     ym = np.where(mask, y, 0.0)
     if fam.log_link:
@@ -280,7 +280,8 @@ def slope_influence(fit: FEFit) -> np.ndarray:
     """
     scores = np.einsum("kit,it->ik", np.nan_to_num(fit.xt), fit.resid)
     bread = np.nan_to_num(fit.bread)
-    return scores @ bread
+    influence: NDArray[np.float64] = scores @ bread
+    return influence
 
 
 def imputation(y: np.ndarray, fit: FEFit, treated: np.ndarray, offset: np.ndarray | None = None,
@@ -304,7 +305,7 @@ def imputation(y: np.ndarray, fit: FEFit, treated: np.ndarray, offset: np.ndarra
     yt = np.where(ok, y, 0.0)
     # gradient of the aggregate counterfactual with respect to (a, g)
     dm = np.where(ok, m0 if fam.log_link else 1.0, 0.0)
-    rows, cols = fit.mask.any(1), fit.mask.any(0)
+    rows, cols = np.asarray(fit.mask.any(1)), np.asarray(fit.mask.any(0))
     if influence:
         va, vg, _ = _solve(fit.weight, np.zeros((0, *y.shape)), dm.sum(1), dm.sum(0), np.zeros(0), rows, cols)
         untreated_part = np.where(fit.mask, fit.resid * (va[:, None] + vg[None, :]), 0.0).sum(1)

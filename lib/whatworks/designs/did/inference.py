@@ -307,12 +307,14 @@ def headline(panel: Panel, *, seed: int, n_boot: int, method: str | None = None)
     method = method or estimator_for(start, panel.n_periods)
     est = ESTIMATORS[method]
 
-    def runner(y, offset, mask, st, influence):
+    def runner(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, st: np.ndarray,
+               influence: bool) -> dict[str, Stat]:
         return est(y, offset, mask, st, panel.family, influence)
 
     fast = PLACEBO_BATCH.get(method)
 
-    def batch(y, offset, mask, starts):
+    def batch(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, starts: np.ndarray) -> dict[str, np.ndarray]:
+        assert fast is not None  # batch is passed on only when the method has a batch estimator
         return fast(y, offset, mask, starts, panel.family)
 
     return analyse(panel, rows, start, runner, seed=seed, n_boot=n_boot,

@@ -19,9 +19,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import DTypeLike, NDArray
 
 from ...data import SeriesData
 from ...dates import parse_date
@@ -66,7 +68,7 @@ def _key(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
-def _names(value, key: str) -> list[str]:
+def _names(value: object, key: str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -111,7 +113,7 @@ def _check_case_clashes(units: list[str], source: str) -> None:
             )
 
 
-def _dates(intervention_date, treated: list[str]) -> dict[str, pd.Timestamp]:
+def _dates(intervention_date: object, treated: list[str]) -> dict[str, pd.Timestamp]:
     key = "intervention_date"
     if isinstance(intervention_date, Mapping):
         given = {str(k).strip(): v for k, v in intervention_date.items()}
@@ -142,7 +144,7 @@ class _Grid:
     period_pos: np.ndarray
     shape: tuple[int, int]
 
-    def array(self, values, fill=np.nan, dtype=float) -> np.ndarray:
+    def array(self, values: NDArray[Any], fill: float = np.nan, dtype: DTypeLike = float) -> np.ndarray:
         out = np.full(self.shape, fill, dtype=dtype)
         out[self.unit_pos, self.period_pos] = np.asarray(values, dtype=dtype)[self.rows]
         return out
@@ -152,8 +154,8 @@ def _grid(frame: pd.DataFrame, units: list[str], source: str) -> _Grid:
     """Place the rows of ``units`` on a unit-by-period grid, checking duplicates and gaps."""
     unit_pos_all = pd.Categorical(frame["unit"].astype(str), categories=units).codes
     rows = np.flatnonzero(unit_pos_all >= 0)
-    period_codes, periods = pd.factorize(frame["period"].to_numpy()[rows], sort=True)
-    periods = pd.DatetimeIndex(periods)
+    period_codes, uniques = pd.factorize(frame["period"].to_numpy()[rows], sort=True)
+    periods = pd.DatetimeIndex(uniques)
     unit_pos = unit_pos_all[rows].astype(int)
     shape = (len(units), len(periods))
     counts = np.zeros(shape, int)
@@ -173,8 +175,8 @@ def _grid(frame: pd.DataFrame, units: list[str], source: str) -> _Grid:
     return _Grid(periods, rows, unit_pos, period_codes, shape)
 
 
-def build_panel(series: SeriesData, treated_units, intervention_date, comparison_units, buffer_units,
-                outcome_type: str) -> Panel:
+def build_panel(series: SeriesData, treated_units: object, intervention_date: object, comparison_units: object,
+                buffer_units: object, outcome_type: str) -> Panel:
     """Validate the unit lists and dates and return the balanced panel."""
     if outcome_type not in OUTCOME_FAMILIES:
         raise SpecError(f"'{outcome_type}' is not an outcome type", key="outcome_type",

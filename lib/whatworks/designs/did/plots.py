@@ -6,7 +6,8 @@ returns a :class:`whatworks.plots.Chart` whose alt text states the finding.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -46,7 +47,7 @@ def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: s
     return plots.chart(fig, alt=alt, caption="Treated and comparison units, indexed to their baseline mean")
 
 
-def plot_event_study(bins: Sequence[dict], *, family: str, pretrend_p: float | None) -> plots.Chart:
+def plot_event_study(bins: Sequence[Mapping[str, Any]], *, family: str, pretrend_p: float | None) -> plots.Chart:
     """Leads and lags with their intervals, against periods from the start.
 
     Parameters

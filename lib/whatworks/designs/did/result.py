@@ -7,6 +7,7 @@ event-study table and chart are in :mod:`.sections`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -32,13 +33,13 @@ class DiDResult(Result):
     family: str = "poisson"
     improvement: str = "decrease"
     starts: tuple[str, ...] = ()
-    event_study: tuple[dict, ...] = ()
+    event_study: tuple[dict[str, Any], ...] = ()
     pretrend_p: float | None = None
     wdq: float | None = None
     displacement: str = ""
     series: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
-    def extra(self) -> dict:
+    def extra(self) -> dict[str, Any]:
         """``{"did": {...}}`` for ``results.json``."""
         return {"did": {
             "estimator": self.estimator,
@@ -57,5 +58,8 @@ class DiDResult(Result):
 
     def plot(self) -> plots.Chart:
         """Treated, comparison (and buffer) means, each indexed to 100 before the start."""
+        head = self.headline
+        if head is None:
+            raise ValueError("the result has no headline estimate for the chart to state")
         return plot_trends(self.series, starts=self.starts, outcome_label=self.outcome_label,
-                           headline=self.headline)
+                           headline=head)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ... import text
 from ...dates import FREQS, PERIODS_PER_YEAR
@@ -131,7 +132,8 @@ def check_too_few_points(c: CheckInput) -> Check:
                  f"At least {MIN_POINTS} periods on each side of the intervention date.")
 
 
-def check_no_events(y, rows, phase, phases, freq) -> Check | None:
+def check_no_events(y: NDArray[np.float64], rows: NDArray[np.bool_], phase: NDArray[np.object_],
+                    phases: tuple[str, ...], freq: str) -> Check | None:
     """A segment with no events at all cannot give a relative change."""
     words = dict(zip(phases, ("before the intervention", "after it began", "after it ended")))
     empty = [words[p] for p in phases if y[rows & (phase == p)].sum() == 0]

@@ -14,7 +14,7 @@ import pandas as pd
 from ... import dates, text
 from ...data import SeriesData
 from ...errors import DataError, SpecError
-from ...results import Check
+from ...results import Check, Estimate
 from .analysis import Analysis, analyse
 from .inputs import (
     IMPROVEMENT,
@@ -39,8 +39,8 @@ __all__ = ["fit"]
 def fit(
     series: SeriesData,
     *,
-    intervention_date,
-    intervention_end=None,
+    intervention_date: object,
+    intervention_end: object | None = None,
     outcome_type: str = "count",
     seasonality: str = "auto",
     fourier_pairs: int = 2,
@@ -165,8 +165,9 @@ def _check_season_options(opts: Options, freq: str) -> None:
                         key="fourier_pairs", hint="Two pairs suit most series.")
 
 
-def _result(main: Analysis, estimates, all_checks, opts: Options, series: SeriesData, start, end,
-            breakdown_label, has_groups: bool, total: pd.DataFrame) -> ITSResult:
+def _result(main: Analysis, estimates: list[Estimate], all_checks: list[Check], opts: Options,
+            series: SeriesData, start: pd.Timestamp, end: pd.Timestamp | None,
+            breakdown_label: str | None, has_groups: bool, total: pd.DataFrame) -> ITSResult:
     label = series.outcome_label or "outcome"
     freq = series.freq
     n_post = int(((main.frame["phase"] == "during") & ~main.frame["excluded"]).sum())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import stats
 
 from ...dates import FREQS
@@ -35,7 +36,8 @@ _SEGMENTS = {"": ("Change in level when the intervention began", "Change in slop
                             "Change in slope after it ended")}
 
 
-def wald_estimate(name, label, measure, b, se, scale, unit, headline=False, outcome=None) -> Estimate:
+def wald_estimate(name: str, label: str, measure: str, b: float, se: float, scale: str, unit: str,
+                  headline: bool = False, outcome: str | None = None) -> Estimate:
     """A coefficient ``b`` with standard error ``se`` as an estimate with its Wald interval."""
     p = float(2 * stats.norm.sf(abs(b / se))) if se > 0 else None
     if scale == "ratio":
@@ -63,7 +65,9 @@ def effects(model: ModelFit, design: Design, kind: str, freq: str, label: str) -
     return out
 
 
-def total_effect(model, Xcf, offset, y_all, rows, name, label, words) -> Estimate | None:
+def total_effect(model: ModelFit, Xcf: NDArray[np.float64], offset: NDArray[np.float64],
+                 y_all: NDArray[np.float64], rows: NDArray[np.bool_], name: str, label: str,
+                 words: str) -> Estimate | None:
     """Observed minus expected counts over ``rows``, with a delta-method interval (None without rows)."""
     if not rows.any():
         return None
@@ -78,7 +82,8 @@ def total_effect(model, Xcf, offset, y_all, rows, name, label, words) -> Estimat
                     outcome=label)
 
 
-def series_frame(f, design, model, kind, offset) -> pd.DataFrame:
+def series_frame(f: pd.DataFrame, design: Design, model: ModelFit | None, kind: str,
+                 offset: NDArray[np.float64]) -> pd.DataFrame:
     """One row per period: observed, fitted, counterfactual and its band, excluded, phase.
 
     Without a model (``None``) the fitted and counterfactual columns are blank.

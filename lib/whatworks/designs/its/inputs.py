@@ -16,10 +16,13 @@ Timestamp('2024-04-01 00:00:00')
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from ... import dates, text
 from ...errors import DataError, SpecError
@@ -66,7 +69,7 @@ class Options:
 
 
 # -- options -------------------------------------------------------------------
-def choice(value: str, allowed: dict, key: str) -> str:
+def choice(value: str, allowed: Mapping[str, str], key: str) -> str:
     """``value`` if it is one of ``allowed``, else a :class:`SpecError` listing them."""
     if value not in allowed:
         options = ", ".join(f"'{k}' ({v})" for k, v in allowed.items())
@@ -74,7 +77,7 @@ def choice(value: str, allowed: dict, key: str) -> str:
     return value
 
 
-def whole(value, key: str) -> int:
+def whole(value: Any, key: str) -> int:
     """``value`` as a whole number, else a :class:`SpecError`."""
     try:
         number = float(value)
@@ -85,7 +88,7 @@ def whole(value, key: str) -> int:
     return int(number)
 
 
-def to_timestamp(value, key: str) -> pd.Timestamp:
+def to_timestamp(value: object, key: str) -> pd.Timestamp:
     """A date option as a timestamp at midnight, read by :func:`whatworks.dates.parse_date`."""
     return dates.parse_date(value, key=key).normalize()
 
@@ -150,7 +153,7 @@ def total_frame(frame: pd.DataFrame) -> pd.DataFrame:
     in a period is kept, otherwise summed; a period is excluded if any group
     excludes it.
     """
-    agg: dict = {"outcome": ("outcome", "sum"), "excluded": ("excluded", "any")}
+    agg: dict[str, tuple[str, str]] = {"outcome": ("outcome", "sum"), "excluded": ("excluded", "any")}
     if "denominator" in frame:
         agg["denominator"] = ("denominator", "sum")
     out = frame.groupby("period", as_index=False).agg(**agg)
@@ -163,7 +166,7 @@ def total_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def check_values(f: pd.DataFrame, kind: str, source: str, rows: np.ndarray) -> None:
     """Refuse negative counts, proportions without a denominator above zero and bad exposures."""
-    def bad(mask, message, column, hint):
+    def bad(mask: NDArray[np.bool_], message: str, column: str, hint: str) -> None:
         if mask.any():
             when = f.loc[mask, "period"].dt.strftime("%Y-%m-%d").tolist()[:5]
             raise DataError(f"{message} (periods starting {', '.join(when)})", file=source,

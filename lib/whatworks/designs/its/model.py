@@ -24,10 +24,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from numpy.typing import NDArray
 from scipy import optimize
 from statsmodels.stats.diagnostic import acorr_ljungbox
 
@@ -57,7 +59,7 @@ def period_steps(periods: pd.Series | pd.DatetimeIndex, freq: str) -> np.ndarray
     """
     p = pd.DatetimeIndex(periods)
     if freq in ("day", "week"):
-        steps = (p - p[0]).days // FREQS[freq].step.days
+        steps = (p - p[0]).days // int(FREQS[freq].days)
     else:
         months = (p.year - p[0].year) * 12 + (p.month - p[0].month)
         steps = months // (12 // PERIODS_PER_YEAR[freq])
@@ -227,7 +229,8 @@ def _pearson_ratio(pearson: np.ndarray, n: int, k: int) -> float:
     return float(np.sum(pearson**2) / max(n - k, 1))
 
 
-def _fit_count(y, X, offset, denominator, overdispersion) -> ModelFit:
+def _fit_count(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[np.float64],
+               denominator: NDArray[np.float64] | None, overdispersion: str) -> ModelFit:
     glm = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset)
     pois = glm.fit()
     pearson = np.asarray(pois.resid_pearson)
@@ -244,10 +247,11 @@ def _fit_count(y, X, offset, denominator, overdispersion) -> ModelFit:
     return ModelFit(np.asarray(pois.params), cov, "log", ratio, "pearson", pearson, method)
 
 
-def _fit_negbin(y, X, offset, start, ratio) -> ModelFit:
+def _fit_negbin(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[np.float64],
+                start: NDArray[np.float64], ratio: float) -> ModelFit:
     """NB2 by profile maximum likelihood: alpha maximises the profile log-likelihood."""
 
-    def fit_at(log_alpha: float):
+    def fit_at(log_alpha: float) -> Any:  # a statsmodels GLM result
         family = sm.families.NegativeBinomial(alpha=float(np.exp(log_alpha)))
         return sm.GLM(y, X, family=family, offset=offset).fit(start_params=start)
 
@@ -262,7 +266,8 @@ def _fit_negbin(y, X, offset, start, ratio) -> ModelFit:
                     "(profile likelihood), scale fixed at 1")
 
 
-def _fit_proportion(y, X, offset, denominator, overdispersion) -> ModelFit:
+def _fit_proportion(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[np.float64],
+                    denominator: NDArray[np.float64], overdispersion: str) -> ModelFit:
     endog = np.column_stack([y, denominator - y])
     res = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
     pearson = np.asarray(res.resid_pearson)
@@ -286,7 +291,8 @@ def newey_west_lags(n: int) -> int:
     return int(math.floor(4 * (n / 100) ** (2 / 9)))
 
 
-def _fit_continuous(y, X, offset, denominator, overdispersion) -> ModelFit:
+def _fit_continuous(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[np.float64],
+                    denominator: NDArray[np.float64] | None, overdispersion: str) -> ModelFit:
     lags = newey_west_lags(len(y))
     res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
     resid = np.asarray(res.resid)

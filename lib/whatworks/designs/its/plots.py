@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,9 @@ import pandas as pd
 from ... import plots, text
 from ...dates import FREQS
 from ...results import Estimate
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_series", "plot_group_forest"]
 
@@ -100,7 +104,7 @@ def plot_group_forest(
     return plots.chart(fig, alt=alt, caption=caption)
 
 
-def _ratio_axis(ax) -> None:
+def _ratio_axis(ax: Axes) -> None:
     """A log axis labelled with plain ratios (0.8, 1, 1.25) rather than powers of ten."""
     from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -55,7 +56,7 @@ class ITSResult(Result):
             alt=series_alt(self.headline, self.outcome_label, self.outcome_type),
             caption=series_caption(self.outcome_label, self.freq))
 
-    def extra(self) -> dict:
+    def extra(self) -> dict[str, Any]:
         """The ``its`` block of ``results.json``."""
         return {
             "its": {

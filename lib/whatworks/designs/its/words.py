@@ -57,6 +57,13 @@ CHECK_PHRASES: dict[str, str] = {
 }
 
 
+def _interval(est: Estimate) -> tuple[float, float]:
+    """The interval's bounds: every estimate put into words here has one."""
+    if est.ci_low is None or est.ci_high is None:
+        raise ValueError(f"the estimate '{est.name}' has no interval to put into words")
+    return est.ci_low, est.ci_high
+
+
 def _pct(change: float) -> str:
     return f"{abs(change) * 100:.0f}%"
 
@@ -99,7 +106,8 @@ def total_words(est: Estimate, label: str, span: str = "") -> str:
     'about 140 fewer incidents over 52 weeks (95% CI 60 to 220 fewer)'
     """
     word = "fewer" if est.estimate < 0 else "more"
-    lo, hi = round(est.ci_low), round(est.ci_high)
+    low, high = _interval(est)
+    lo, hi = round(low), round(high)
     if hi < 0:
         interval = f"{text.fmt_number(-hi)} to {text.fmt_number(-lo)} fewer"
     elif lo > 0:
@@ -113,8 +121,8 @@ def total_words(est: Estimate, label: str, span: str = "") -> str:
 
 def _change_words(est: Estimate, unit: str) -> tuple[str, str]:
     if est.scale == "ratio":
-        return ratio_change_words(est.estimate, est.ci_low, est.ci_high)
-    return difference_words(est.estimate, est.ci_low, est.ci_high, unit)
+        return ratio_change_words(est.estimate, *_interval(est))
+    return difference_words(est.estimate, *_interval(est), unit)
 
 
 def _subject(outcome_type: str, label: str) -> str:
@@ -258,12 +266,12 @@ def headline_words(est: Estimate | None, label: str, outcome_type: str) -> str:
     if est is None:
         return f"no estimate of the change in {label} is given"
     if est.scale == "ratio":
-        head, interval = ratio_change_words(est.estimate, est.ci_low, est.ci_high)
+        head, interval = ratio_change_words(est.estimate, *_interval(est))
         what = label
         if outcome_type == "proportion":
             what = "the odds of " + what
         return f"{what} were {head} than expected after the intervention began ({interval})"
-    head, interval = difference_words(est.estimate, est.ci_low, est.ci_high)
+    head, interval = difference_words(est.estimate, *_interval(est))
     return f"{label} were {head} than expected after the intervention began ({interval})"
 
 
@@ -286,7 +294,7 @@ def series_caption(label: str, freq: str) -> str:
 def forest_alt(groups: Sequence[Estimate], head: Estimate, by: str, label: str, outcome_type: str) -> str:
     """The forest plot's alt text: each group's level change, then the overall headline."""
     ratio = head.scale == "ratio"
-    lines = [f"{e.group} {ratio_change_words(e.estimate, e.ci_low, e.ci_high)[0]}" if ratio
+    lines = [f"{e.group} {ratio_change_words(e.estimate, *_interval(e))[0]}" if ratio
              else f"{e.group} {text.fmt_number(e.estimate)}" for e in groups]
     return (f"Change in level by {by}: {'; '.join(lines)}. Overall: "
             f"{headline_words(head, label, outcome_type)}.")

@@ -71,7 +71,7 @@ def choose_units(frame: pd.DataFrame, units: Sequence[str] | str | None, source:
         return [None]
     present = list(dict.fromkeys(frame["unit"].astype(str)))
     if units is None:
-        return present
+        return list(present)  # a new list, typed list[str | None] (lists are invariant)
     wanted = [units] if isinstance(units, str) else [str(u) for u in units]
     absent = [u for u in wanted if u not in present]
     if absent:

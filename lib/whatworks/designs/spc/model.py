@@ -24,7 +24,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,8 +60,9 @@ class Signal:
     label: str
     value: float
 
-    def to_dict(self) -> dict:
-        return clean({"date": self.date, "rule": self.rule, "direction": self.direction})
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = clean({"date": self.date, "rule": self.rule, "direction": self.direction})
+        return out
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,8 @@ class PhaseFit:
     def end(self) -> pd.Timestamp:
         return self.periods[-1]
 
-    def to_dict(self) -> dict:
-        return clean(
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = clean(
             {
                 "start": self.start,
                 "end": self.end,
@@ -89,6 +92,7 @@ class PhaseFit:
                 "trial_limits": bool(self.xmr.trial_limits),
             }
         )
+        return out
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ class UnitChart:
             out[s.direction] += 1
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "unit": self.unit,
             "phases": [p.to_dict() for p in self.phases],
@@ -137,7 +141,7 @@ def _one_value_per_period(sub: pd.DataFrame) -> pd.DataFrame:
     """Total a breakdown's categories per period, and turn counts out of a
     denominator into proportions; anything else is left as it is."""
     if "group" in sub.columns:
-        agg = {"outcome": lambda v: v.sum(min_count=len(v))}
+        agg: dict[str, str | Callable[[pd.Series], float]] = {"outcome": lambda v: v.sum(min_count=len(v))}
         if "denominator" in sub.columns:
             agg["denominator"] = "sum"
         if "excluded" in sub.columns:
@@ -202,7 +206,8 @@ def fit_unit(
         before = np.asarray(periods < when)
         if before.any() and (~before).any():
             masks = [("Before", before), ("After", ~before)]
-    phases, signals = [], []
+    phases: list[PhaseFit] = []
+    signals: list[Signal] = []
     sign = IMPROVEMENT_SIGN[improvement]
     for name, mask in masks:
         idx = np.flatnonzero(mask)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...display import Table
 from ...plots import ChartSet
@@ -35,11 +36,12 @@ class SPCResult(Result):
     freq: str = "week"
     outcome_label: str = "outcome"
 
-    def to_spc_dict(self) -> dict:
+    def to_spc_dict(self) -> dict[str, Any]:
         """The ``spc`` entry of ``results.json``."""
-        return clean({"rules": self.rules, "units": [u.to_dict() for u in self.units]})
+        out: dict[str, Any] = clean({"rules": self.rules, "units": [u.to_dict() for u in self.units]})
+        return out
 
-    def extra(self) -> dict:
+    def extra(self) -> dict[str, Any]:
         return {"spc": self.to_spc_dict()}
 
     def table(self) -> Table:

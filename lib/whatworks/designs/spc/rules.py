@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = [
     "PROFILES",
@@ -249,7 +250,8 @@ def _trend_ends(y: np.ndarray, length: int) -> np.ndarray:
 def _part_of(ends: np.ndarray, length: int) -> np.ndarray:
     """Every point of a pattern whose last point is marked in ``ends``."""
     marked = np.append(np.asarray(ends) != 0, np.zeros(length - 1, dtype=bool))
-    return np.any(_windows(marked, length), axis=1)[: len(ends)]
+    part: NDArray[np.bool_] = np.any(_windows(marked, length), axis=1)[: len(ends)]
+    return part
 
 
 def _two_in_three(close: np.ndarray, side: np.ndarray) -> np.ndarray:
@@ -259,7 +261,8 @@ def _two_in_three(close: np.ndarray, side: np.ndarray) -> np.ndarray:
     hits = (_windows(close.astype(int), 3).sum(axis=1) >= 2) & (np.abs(_windows(side, 3).sum(axis=1)) == 3)
     for k in range(3):
         in_window[k : k + hits.size] |= hits
-    return in_window & close
+    both: NDArray[np.bool_] = in_window & close
+    return both
 
 
 def _trend_direction(y: np.ndarray, part_trend: np.ndarray) -> np.ndarray:
@@ -308,7 +311,7 @@ def _signals(y: np.ndarray, lim: _Limits, profile: Profile) -> tuple[PointSignal
     return tuple(out)
 
 
-def xmr(values: Sequence[float], *, rules: str = "nhs", screen_outliers: bool = True) -> XmRPhase:
+def xmr(values: Sequence[float] | NDArray[np.float64], *, rules: str = "nhs", screen_outliers: bool = True) -> XmRPhase:
     """Limits and special-cause signals for one phase of consecutive values.
 
     Parameters
