@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -69,6 +69,13 @@ class Contrast:
     scale: str = "difference"
     df: float | None = None
     extra: tuple[tuple[str, float], ...] = ()
+
+    @overload
+    def get(self, key: str) -> float | None: ...
+    @overload
+    def get(self, key: str, default: float) -> float: ...
+    @overload
+    def get(self, key: str, default: float | None) -> float | None: ...
 
     def get(self, key: str, default: float | None = None) -> float | None:
         return dict(self.extra).get(key, default)
