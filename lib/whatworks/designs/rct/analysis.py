@@ -230,8 +230,9 @@ def _attrition(t: Trial, outcomes: list[OutcomeSpec], primary: OutcomeSpec, seed
             n1, k1 = int(m.sum()), int((m & seen).sum())
             overall = 1 - (k1 + k0) / (n1 + n0)
             diff = abs((1 - k1 / n1) - (1 - k0 / n0))
-            row: dict[str, Any] = {"kind": kind, "arm": arm, "n_arm": n1, "kept_arm": k1, "n_control": n0, "kept_control": k0,
-                   "rate_arm": k1 / n1, "rate_control": k0 / n0, "p_value": _two_props(k1, n1, k0, n0)}
+            row: dict[str, Any] = {
+                "kind": kind, "arm": arm, "n_arm": n1, "kept_arm": k1, "n_control": n0, "kept_control": k0,
+                "rate_arm": k1 / n1, "rate_control": k0 / n0, "p_value": _two_props(k1, n1, k0, n0)}
             row.update(wwc_attrition(overall, diff))
             a.attrition.append(row)
     control = t.arm_codes == 0

@@ -108,7 +108,8 @@ def attrition_table(attrition: Sequence[Mapping[str, Any]], control_arm: str, di
 
 
 def lee_table(lee: Sequence[Mapping[str, Any]], outcome_specs: Sequence[Mapping[str, Any]],
-              disclosure: Disclosure, followed_up: Mapping[str, int] | None = None, control_arm: str | None = None) -> Table:
+              disclosure: Disclosure, followed_up: Mapping[str, int] | None = None,
+              control_arm: str | None = None) -> Table:
     """Lee bounds for each survey outcome and active arm.
 
     ``followed_up`` (people followed up in each arm, the response rates'
@@ -137,8 +138,8 @@ def lee_table(lee: Sequence[Mapping[str, Any]], outcome_specs: Sequence[Mapping[
                  numeric=(False, True, True, True))
 
 
-def subgroup_table(subgroups: Sequence[Mapping[str, Any]], interactions: Sequence[Mapping[str, Any]], primary: Mapping[str, Any],
-                   disclosure: Disclosure) -> Table:
+def subgroup_table(subgroups: Sequence[Mapping[str, Any]], interactions: Sequence[Mapping[str, Any]],
+                   primary: Mapping[str, Any], disclosure: Disclosure) -> Table:
     """Subgroup effects on the primary outcome (``primary``: its outcome spec) with each interaction test."""
     o = primary
     tests = {(r["subgroup"], r["arm"]): r for r in interactions}
