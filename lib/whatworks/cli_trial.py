@@ -20,6 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .designs.rct.power import PowerResult
 
 __all__ = ["TRIAL_COMMANDS", "power_setup", "power_command", "randomise_setup", "randomise_command"]
 
@@ -112,7 +116,7 @@ def power_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _power_result(args: argparse.Namespace):
+def _power_result(args: argparse.Namespace) -> PowerResult:
     from .designs.rct.power import minimum_detectable_effect, sample_size
 
     common = dict(outcome=args.outcome, p_control=args.p_control, sd=args.sd, alpha=args.alpha,

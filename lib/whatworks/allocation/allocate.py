@@ -146,7 +146,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _arm_digest(frame: pd.DataFrame, id_column: str, arm_names: Sequence[str]) -> dict[str, dict]:
+def _arm_digest(frame: pd.DataFrame, id_column: str, arm_names: Sequence[str]) -> dict[str, dict[str, Any]]:
     ids = np.asarray(frame[id_column].astype(str).tolist(), dtype=object)
     arms = np.asarray(frame["arm"].astype(str).tolist(), dtype=object)
     out = {}
@@ -321,7 +321,10 @@ def _pretty(record: Mapping[str, Any]) -> str:
     return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
 
-def _allocation_checks(method, names, ratios, counts, rows, skipped, earlier, allocation, block) -> list[Check]:
+def _allocation_checks(method: str, names: Sequence[str], ratios: Sequence[float], counts: Mapping[str, int],
+                       rows: Sequence[Mapping[str, Any]], skipped: Sequence[str],
+                       earlier: Sequence[Mapping[str, Any]], allocation: pd.DataFrame,
+                       block: int | None) -> list[Check]:
     checks = [arm_size_check(method, names, ratios, counts)]
     flagged = sorted({f"{r['variable']}" + (f" = {r['level']}" if r["level"] else "")
                       for r in rows for v in r["smd"].values() if v is not None and abs(v) > SMD_FLAG})

@@ -26,12 +26,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .. import text
 from ..display import Table
+
+if TYPE_CHECKING:
+    from ..plots import Chart
 
 __all__ = ["balance_rows", "balance_table", "balance_frame", "plot_balance", "MAX_LEVELS", "SMD_FLAG"]
 
@@ -51,7 +55,7 @@ def _smd(diff: float, pooled_var: float) -> float | None:
     return float(diff / math.sqrt(pooled_var))
 
 
-def _numeric_rows(name: str, values: pd.Series, arm: pd.Series, arms: Sequence[str]) -> list[dict]:
+def _numeric_rows(name: str, values: pd.Series, arm: pd.Series, arms: Sequence[str]) -> list[dict[str, Any]]:
     x = pd.to_numeric(values, errors="coerce").astype(float)
     grouped = x.groupby(arm)
     means, variances = grouped.mean(), grouped.var(ddof=1)
@@ -67,7 +71,7 @@ def _numeric_rows(name: str, values: pd.Series, arm: pd.Series, arms: Sequence[s
     return rows
 
 
-def _share_rows(name: str, level: str, flag: pd.Series, arm: pd.Series, arms: Sequence[str]) -> list[dict]:
+def _share_rows(name: str, level: str, flag: pd.Series, arm: pd.Series, arms: Sequence[str]) -> list[dict[str, Any]]:
     share = flag.astype(float).groupby(arm).mean()
     p0 = float(share.get(arms[0], np.nan))
     return [{
@@ -79,14 +83,14 @@ def _share_rows(name: str, level: str, flag: pd.Series, arm: pd.Series, arms: Se
     }]
 
 
-def balance_rows(frame: pd.DataFrame, arm: pd.Series, arms: Sequence[str]) -> tuple[list[dict], list[str]]:
+def balance_rows(frame: pd.DataFrame, arm: pd.Series, arms: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """Balance rows for every usable column of ``frame``; also the columns left out.
 
     ``arm`` is aligned with ``frame`` (same index); ``arms`` lists the arms,
     control first.
     """
     arm = pd.Series(np.asarray(arm, dtype=object), index=frame.index)
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     skipped: list[str] = []
     for name in frame.columns:
         values = frame[name]
@@ -104,7 +108,7 @@ def balance_rows(frame: pd.DataFrame, arm: pd.Series, arms: Sequence[str]) -> tu
     return rows, skipped
 
 
-def balance_frame(rows: Sequence[dict], arms: Sequence[str]) -> pd.DataFrame:
+def balance_frame(rows: Sequence[dict[str, Any]], arms: Sequence[str]) -> pd.DataFrame:
     """The rows as a wide table for ``balance.csv``: each arm's mean or share, then each SMD."""
     columns = ["variable", "level", "statistic"] + [f"value_{a}" for a in arms] + [f"smd_{a}" for a in arms[1:]]
     records = [
@@ -114,7 +118,7 @@ def balance_frame(rows: Sequence[dict], arms: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(records, columns=columns)
 
 
-def balance_table(rows: Sequence[dict], arms: Sequence[str]) -> Table:
+def balance_table(rows: Sequence[dict[str, Any]], arms: Sequence[str]) -> Table:
     """The balance rows as a table for people."""
     columns = ("Variable", "Level") + tuple(arms) + tuple(f"SMD {a}" for a in arms[1:])
     body = []
@@ -130,7 +134,7 @@ def balance_table(rows: Sequence[dict], arms: Sequence[str]) -> Table:
                  numeric=(False, False) + (True,) * (len(columns) - 2))
 
 
-def plot_balance(rows: Sequence[dict], arms: Sequence[str]):
+def plot_balance(rows: Sequence[dict[str, Any]], arms: Sequence[str]) -> Chart:
     """Standardised mean differences by characteristic and arm (a "love plot"), as a :class:`~whatworks.plots.Chart`."""
     from .. import plots
 

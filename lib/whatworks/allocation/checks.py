@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import text
-from ..results import Check
+from ..results import Check, Status
 from .record import canonical_json, plan_hash, seal, sha256_bytes
 
 __all__ = [
@@ -46,7 +46,7 @@ def arm_size_check(method: str, names: Sequence[str], ratios: Sequence[float], c
         return Check("arm_sizes", "pass", f"Arm sizes follow the intended ratio: {words}.")
     expected = [total * r / weight for r in ratios]
     p = float(stats.chisquare([counts[a] for a in names], expected).pvalue)
-    status = "warn" if p < ARM_SIZE_P else "info"
+    status: Status = "warn" if p < ARM_SIZE_P else "info"
     return Check("arm_sizes", status,
                  f"Simple randomisation lets arm sizes vary by chance: {words}; chi-squared test against the "
                  f"intended ratio {text.fmt_p(p)}.")
@@ -86,7 +86,7 @@ def _what_changed(record: Mapping[str, Any], data: bytes, remade: pd.DataFrame |
     out = []
     if len(frame) != then.get("rows"):
         out.append(f"{text.fmt_number(then.get('rows'))} rows in the record, {text.fmt_number(len(frame))} now")
-    arms_then: Mapping[str, Mapping] = then.get("arms", {})
+    arms_then: Mapping[str, Mapping[str, Any]] = then.get("arms", {})
     ids = np.asarray(frame[id_column].astype(str).tolist(), dtype=object)
     arm_now = np.asarray(frame["arm"].astype(str).tolist(), dtype=object)
     for arm, info in arms_then.items():

@@ -26,8 +26,10 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["Stream", "METHODS", "ALGORITHM"]
 
@@ -48,22 +50,35 @@ class Stream:
     def __init__(self, seed: int) -> None:
         self._bits = np.random.PCG64(int(seed))
 
-    def raw(self, size: int) -> np.ndarray:
+    def raw(self, size: int) -> NDArray[np.uint64]:
         """``size`` raw unsigned 64-bit draws."""
         if size == 0:
             return np.zeros(0, dtype=np.uint64)
         return np.asarray(self._bits.random_raw(size), dtype=np.uint64)
 
-    def uniform(self, size: int) -> np.ndarray:
+    def uniform(self, size: int) -> NDArray[np.float64]:
         """``size`` uniform numbers in [0, 1)."""
         return (self.raw(size) >> np.uint64(11)).astype(np.float64) * (2.0 ** -53)
 
-    def permutation(self, size: int) -> np.ndarray:
+    def permutation(self, size: int) -> NDArray[np.intp]:
         """A uniformly random permutation of ``0 .. size - 1``."""
         return np.argsort(self.raw(size), kind="stable")
 
 
-def _simple(stream: Stream, n: int, ratios: Sequence[float], strata, block_size) -> tuple:
+#: A method's answer: the arm index of each person, and their block number (or ``None``).
+Assignment = tuple[NDArray[np.int64], NDArray[np.int64] | None]
+#: An allocation method: ``(stream, n, ratios, strata codes, block size) -> (arm, block)``.
+Method = Callable[[Stream, int, Sequence[float], NDArray[Any] | None, int | None], Assignment]
+
+
+def _need_block_size(block_size: int | None) -> int:
+    if block_size is None:
+        raise ValueError("blocked allocation needs a block size")
+    return block_size
+
+
+def _simple(stream: Stream, n: int, ratios: Sequence[float], strata: NDArray[Any] | None,
+            block_size: int | None) -> Assignment:
     """Each person independently, with probabilities proportional to the ratios."""
     weights = np.asarray(ratios, dtype=float)
     cum = np.cumsum(weights / weights.sum())
@@ -71,7 +86,8 @@ def _simple(stream: Stream, n: int, ratios: Sequence[float], strata, block_size)
     return np.minimum(arm, len(weights) - 1).astype(np.int64), None
 
 
-def _complete(stream: Stream, n: int, ratios: Sequence[float], strata, block_size) -> tuple:
+def _complete(stream: Stream, n: int, ratios: Sequence[float], strata: NDArray[Any] | None,
+              block_size: int | None) -> Assignment:
     """Exactly the ratio (to the nearest person), in a random order.
 
     Each arm gets ``floor(n x share)``; the few people left over (fewer than
@@ -90,7 +106,8 @@ def _complete(stream: Stream, n: int, ratios: Sequence[float], strata, block_siz
     return labels[stream.permutation(n)], None
 
 
-def _blocks(stream: Stream, n: int, ratios: Sequence[float], block_size: int) -> tuple:
+def _blocks(stream: Stream, n: int, ratios: Sequence[float],
+            block_size: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Permuted blocks: each block holds every arm ``ratio x block_size / sum`` times."""
     ints = [int(r) for r in ratios]
     per = block_size // sum(ints)
@@ -102,26 +119,28 @@ def _blocks(stream: Stream, n: int, ratios: Sequence[float], block_size: int) ->
     return labels[order][:n], block[:n] + 1
 
 
-def _block(stream: Stream, n: int, ratios: Sequence[float], strata, block_size) -> tuple:
+def _block(stream: Stream, n: int, ratios: Sequence[float], strata: NDArray[Any] | None,
+           block_size: int | None) -> Assignment:
     """Permuted blocks through the whole list (sorted by id)."""
-    return _blocks(stream, n, ratios, block_size)
+    return _blocks(stream, n, ratios, _need_block_size(block_size))
 
 
-def _stratified(stream: Stream, n: int, ratios: Sequence[float], strata, block_size) -> tuple:
+def _stratified(stream: Stream, n: int, ratios: Sequence[float], strata: NDArray[Any] | None,
+                block_size: int | None) -> Assignment:
     """Permuted blocks within each stratum; strata taken in sorted order of their codes."""
     strata = np.asarray(strata)
     arm = np.empty(n, dtype=np.int64)
     block = np.empty(n, dtype=np.int64)
     for code in np.unique(strata):
         where = np.flatnonzero(strata == code)
-        a, b = _blocks(stream, len(where), ratios, block_size)
+        a, b = _blocks(stream, len(where), ratios, _need_block_size(block_size))
         arm[where] = a
         block[where] = b
     return arm, block
 
 
 #: Allocation methods by the name a spec uses.
-METHODS: dict[str, Callable] = {
+METHODS: dict[str, Method] = {
     "simple": _simple,
     "complete": _complete,
     "block": _block,

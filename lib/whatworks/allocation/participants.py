@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ __all__ = ["read_participants", "check_arms", "check_settings", "suggest"]
 _EXCEL = (".xlsx", ".xlsm", ".xls")
 
 
-def suggest(name: str, options: Sequence[str]) -> str:
+def suggest(name: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(name), [str(o) for o in options], n=1, cutoff=0.6)
     shown = ", ".join(f"'{o}'" for o in list(options)[:12])
     return (f"Did you mean '{close[0]}'? " if close else "") + f"The columns are: {shown}."
@@ -102,8 +102,8 @@ def check_arms(arms: Mapping[str, float], method: str) -> tuple[list[str], list[
     return names, ratios
 
 
-def check_settings(method: str, ratios: list[float], strata: Sequence[str], block_size, columns,
-                    file: str) -> int | None:
+def check_settings(method: str, ratios: list[float], strata: Sequence[str], block_size: object,
+                   columns: Sequence[str], file: str) -> int | None:
     if method not in METHODS:
         raise SpecError(f"unknown method '{method}'", key="method", hint=f"Use one of: {', '.join(METHODS)}.")
     if method == "stratified" and not strata:

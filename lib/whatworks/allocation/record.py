@@ -108,7 +108,7 @@ def plan_hash(plan: Mapping[str, Any]) -> str:
     return sha256_bytes(canonical_json(dict(plan)).encode("utf-8"))
 
 
-def analysis_plan_from_spec(spec_mapping: Mapping[str, Any]) -> dict:
+def analysis_plan_from_spec(spec_mapping: Mapping[str, Any]) -> dict[str, Any]:
     """The analysis plan an ``rct`` spec commits to, and nothing else.
 
     Returns exactly ``primary_outcome`` (the column of the one outcome with
@@ -152,7 +152,7 @@ def seal(record: Mapping[str, Any]) -> str:
     return sha256_bytes(canonical_json(body).encode("utf-8"))
 
 
-def read_record(path: str | Path) -> dict:
+def read_record(path: str | Path) -> dict[str, Any]:
     """Read an ``allocation_record.json``, with a clear error when it cannot be."""
     path = Path(path)
     if not path.is_file():
@@ -173,12 +173,12 @@ def log_path(output: str | Path) -> Path:
     return Path(output).absolute().parent / LOG_NAME
 
 
-def read_log(path: str | Path) -> list[dict]:
+def read_log(path: str | Path) -> list[dict[str, Any]]:
     """Every entry of an allocation log (an empty list when there is none)."""
     path = Path(path)
     if not path.is_file():
         return []
-    entries = []
+    entries: list[dict[str, Any]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -16,6 +16,9 @@ from .. import text
 from ..display import Notes, Prose, Table
 from ..results import Check, CheckList, clean
 from .balance import plot_balance
+
+if TYPE_CHECKING:
+    from ..plots import Chart
 
 __all__ = ["Allocation"]
 
@@ -56,7 +59,7 @@ class Allocation:
     files: dict[str, str] = field(default_factory=dict)
     record: dict[str, Any] = field(default_factory=dict, repr=False)
     balance: Table | None = field(default=None, repr=False)
-    balance_rows: tuple[dict, ...] = field(default=(), repr=False)
+    balance_rows: tuple[dict[str, Any], ...] = field(default=(), repr=False)
     assignments: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     checks: tuple[Check, ...] = ()
     summary_text: tuple[str, ...] = ()
@@ -101,16 +104,17 @@ class Allocation:
         return "\n\n".join(parts)
 
     def _repr_html_(self) -> str:
-        parts = [self.summary, self.table(), self.balance, self.check_list, self.method_notes]
+        parts: list[Prose | Table | CheckList | Notes | None] = [
+            self.summary, self.table(), self.balance, self.check_list, self.method_notes]
         return "".join(p._repr_html_() for p in parts if p is not None)
 
-    def plot(self):
+    def plot(self) -> Chart:
         """Standardised mean differences by characteristic and arm (a :class:`~whatworks.plots.Chart`)."""
         return plot_balance(self.balance_rows, list(self.arms))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Settings, counts, file names, hashes and balance, JSON-safe (no ids)."""
-        return clean({
+        out: dict[str, Any] = clean({
             "design": "allocation",
             "seed": self.seed,
             "seed_drawn": self.seed_drawn,
@@ -129,3 +133,4 @@ class Allocation:
             "balance": list(self.balance_rows),
             "checks": [c.to_dict() for c in self.checks],
         })
+        return out

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..errors import DataError
 from ..results import Check
 from .allocate import assign
@@ -55,8 +57,8 @@ def verify(
         raise DataError("the allocation file was not found", file=str(path),
                         hint="Give the allocation.csv written beside allocation_record.json.")
     data = path.read_bytes()
-    remade = None
-    checks = [seal_check(record)]
+    remade: pd.DataFrame | None = None
+    checks: list[Check | None] = [seal_check(record)]
     if participants is not None:
         frame, raw = read_participants(participants, record["id_column"], sheet)
         check = participants_check(record, raw, Path(participants).name)

@@ -54,11 +54,14 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 __all__ = [
     "ARMS",
@@ -107,14 +110,19 @@ _P_EXCLUDED = 0.003
 _EXCLUSION_REASONS = ("data deletion request", "not a fraud victim (allocated in error)")
 
 
-def _baseline_risk(age, prior, vulnerable, fraud_index):
+def _baseline_risk(age: NDArray[np.integer[Any]], prior: NDArray[np.integer[Any]] | int,
+                   vulnerable: NDArray[np.integer[Any]] | int,
+                   fraud_index: NDArray[np.integer[Any]] | int) -> NDArray[np.float64]:
     """Six-month risk without any message; never below 0.06."""
     logit = (-1.9 + 0.9 * prior + 0.5 * vulnerable + 0.012 * (age - 50)
              + np.asarray(_FRAUD_LOGIT)[fraud_index])
-    return 0.06 + 0.6 / (1 + np.exp(-logit))
+    risk: NDArray[np.float64] = 0.06 + 0.6 / (1 + np.exp(-logit))
+    return risk
 
 
-def _follow_up(rng: np.random.Generator, arm, age, prior, vulnerable, fraud) -> dict[str, np.ndarray]:
+def _follow_up(rng: np.random.Generator, arm: NDArray[np.integer[Any]], age: NDArray[np.integer[Any]],
+               prior: NDArray[np.integer[Any]], vulnerable: NDArray[np.integer[Any]],
+               fraud: NDArray[np.integer[Any]]) -> dict[str, NDArray[Any]]:
     """Receipt, outcomes, survey response and exclusions given the arms (codes) and covariates."""
     n = len(arm)
     receipt = np.array([RECEIPT[a] for a in ARMS])  # arms x vulnerable
@@ -136,7 +144,7 @@ def _follow_up(rng: np.random.Generator, arm, age, prior, vulnerable, fraud) -> 
             "responded": responded, "feels_protected": likert, "excluded": excluded}
 
 
-def simulate_arrays(seed: int, n: int = 20_000) -> dict[str, np.ndarray]:
+def simulate_arrays(seed: int, n: int = 20_000) -> dict[str, NDArray[Any]]:
     """The trial as numpy arrays (fast; used by the simulation tests).
 
     Returns a dict with ``arm`` (int codes, 0 = control, in :data:`ARMS`
@@ -180,7 +188,7 @@ def simulate_trial(seed: int = 20240401, n: int = 20_000) -> pd.DataFrame:
     return _trial_frame([f"FV{i:07d}" for i in range(1, n + 1)], a, np.random.default_rng([seed, 1]))
 
 
-def _trial_frame(ids, a: dict[str, np.ndarray], rng: np.random.Generator) -> pd.DataFrame:
+def _trial_frame(ids: Sequence[str], a: dict[str, NDArray[Any]], rng: np.random.Generator) -> pd.DataFrame:
     """The trial file's columns from the arrays; ``rng`` draws the exclusion reasons."""
     n = len(ids)
     excluded = a["excluded"]

@@ -7,7 +7,9 @@ plain aggregates (counts, means, contrasts); no row-level data leaves here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -18,6 +20,8 @@ from .data import OutcomeSpec, Trial
 from .model import (
     Contrast,
     Design,
+    FloatArray,
+    Mask,
     complier_effect,
     holm,
     mean_difference,
@@ -31,8 +35,11 @@ from .model import (
 
 __all__ = ["MEASURES", "ADJUSTED", "MAIN_MEASURE", "Analysis", "analyse", "estimate_name", "observed_by_arm"]
 
+#: An estimator: ``(values, treated rows, control rows, design) -> contrast``.
+Estimator = Callable[[FloatArray, Mask, Mask, Design], Contrast]
+
 # measure -> (words, estimator, which values: "y" or "agree")
-MEASURES: dict[str, tuple[tuple[str, str, object, str], ...]] = {
+MEASURES: dict[str, tuple[tuple[str, str, Estimator, str], ...]] = {
     "binary": (("risk_difference", "risk difference", risk_difference, "y"),
                ("risk_ratio", "risk ratio", risk_ratio, "y"),
                ("odds_ratio", "odds ratio", odds_ratio, "y")),
@@ -75,19 +82,19 @@ class Analysis:
 
     estimates: list[Estimate] = field(default_factory=list)
     contrasts: dict[tuple[str, str, str], Contrast] = field(default_factory=dict)
-    flow: list[dict] = field(default_factory=list)
-    exclusions: list[dict] = field(default_factory=list)
-    baseline: list[dict] = field(default_factory=list)
-    attrition: list[dict] = field(default_factory=list)
-    lee: list[dict] = field(default_factory=list)
-    subgroups: list[dict] = field(default_factory=list)
-    interactions: list[dict] = field(default_factory=list)
-    holm: list[dict] = field(default_factory=list)
-    first_stage: list[dict] = field(default_factory=list)
+    flow: list[dict[str, Any]] = field(default_factory=list)
+    exclusions: list[dict[str, Any]] = field(default_factory=list)
+    baseline: list[dict[str, Any]] = field(default_factory=list)
+    attrition: list[dict[str, Any]] = field(default_factory=list)
+    lee: list[dict[str, Any]] = field(default_factory=list)
+    subgroups: list[dict[str, Any]] = field(default_factory=list)
+    interactions: list[dict[str, Any]] = field(default_factory=list)
+    holm: list[dict[str, Any]] = field(default_factory=list)
+    first_stage: list[dict[str, Any]] = field(default_factory=list)
     unfitted: list[str] = field(default_factory=list)
 
 
-def _observed(t: Trial, o: OutcomeSpec) -> np.ndarray:
+def _observed(t: Trial, o: OutcomeSpec) -> Mask:
     y = t.outcomes[o.column]
     seen = ~np.isnan(y) & ~t.excluded
     if o.source == "survey" and t.responded is not None:
@@ -101,7 +108,7 @@ def observed_by_arm(t: Trial, o: OutcomeSpec) -> dict[str, int]:
     return {arm: int(((t.arm_codes == code) & seen).sum()) for code, arm in enumerate(t.arms)}
 
 
-def _values(t: Trial, o: OutcomeSpec, part: str) -> np.ndarray:
+def _values(t: Trial, o: OutcomeSpec, part: str) -> FloatArray:
     y = np.nan_to_num(t.outcomes[o.column])
     return (y >= 4).astype(float) if part == "agree" else y
 
@@ -124,8 +131,8 @@ def _flow(t: Trial, primary: OutcomeSpec, a: Analysis) -> None:
 def _baseline(t: Trial, a: Analysis) -> None:
     masks = [t.arm_codes == code for code in range(len(t.arms))]
     for name, level, x in t.baseline:
-        row: dict = {"covariate": name, "level": level, "binary": level is not None}
-        stats_by_arm = []
+        row: dict[str, Any] = {"covariate": name, "level": level, "binary": level is not None}
+        stats_by_arm: list[tuple[float, float]] = []
         for arm, m in zip(t.arms, masks):
             v = x[m]
             v = v[~np.isnan(v)]
@@ -223,8 +230,9 @@ def _attrition(t: Trial, outcomes: list[OutcomeSpec], primary: OutcomeSpec, seed
             n1, k1 = int(m.sum()), int((m & seen).sum())
             overall = 1 - (k1 + k0) / (n1 + n0)
             diff = abs((1 - k1 / n1) - (1 - k0 / n0))
-            row = {"kind": kind, "arm": arm, "n_arm": n1, "kept_arm": k1, "n_control": n0, "kept_control": k0,
-                   "rate_arm": k1 / n1, "rate_control": k0 / n0, "p_value": _two_props(k1, n1, k0, n0)}
+            row: dict[str, Any] = {
+                "kind": kind, "arm": arm, "n_arm": n1, "kept_arm": k1, "n_control": n0, "kept_control": k0,
+                "rate_arm": k1 / n1, "rate_control": k0 / n0, "p_value": _two_props(k1, n1, k0, n0)}
             row.update(wwc_attrition(overall, diff))
             a.attrition.append(row)
     control = t.arm_codes == 0
@@ -245,7 +253,8 @@ def _attrition(t: Trial, outcomes: list[OutcomeSpec], primary: OutcomeSpec, seed
                           "ci_low": clo, "ci_high": chi})
 
 
-def _subgroups(t: Trial, primary: OutcomeSpec, columns, design: Design, a: Analysis, kind: str) -> None:
+def _subgroups(t: Trial, primary: OutcomeSpec, columns: Sequence[str], design: Design, a: Analysis,
+               kind: str) -> None:
     seen = _observed(t, primary)
     measure = SUBGROUP_MEASURE[primary.type]
     y = _values(t, primary, "agree" if primary.type == "likert" else "y")
@@ -277,7 +286,8 @@ def _holm(t: Trial, outcomes: list[OutcomeSpec], a: Analysis) -> None:
                            "p_holm": p_adj})
 
 
-def analyse(t: Trial, outcomes: list[OutcomeSpec], *, subgroups=(), exploratory_subgroups=(),
+def analyse(t: Trial, outcomes: list[OutcomeSpec], *, subgroups: Sequence[str] = (),
+            exploratory_subgroups: Sequence[str] = (),
             seed: int = 20240401) -> Analysis:
     """Run every part of the analysis on a checked trial."""
     primary = next(o for o in outcomes if o.primary)

@@ -23,11 +23,15 @@ False
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["WWC_SOURCE", "CAUTIOUS_BOUNDARY", "wwc_cautious_boundary", "wwc_attrition",
            "trimmed_mean", "lee_bounds", "lee_bounds_interval"]
+
+FloatArray = NDArray[np.floating[Any]]
 
 WWC_SOURCE = ("What Works Clearinghouse, Standards Handbook, Version 4.1 (2020), Table II.1, "
               "cautious boundary")
@@ -58,7 +62,7 @@ def wwc_cautious_boundary(overall: float) -> float:
     return round(min(CAUTIOUS_BOUNDARY[max(lo, 0)], CAUTIOUS_BOUNDARY[max(hi, 0)]) / 100, 4)
 
 
-def wwc_attrition(overall: float, differential: float) -> dict:
+def wwc_attrition(overall: float, differential: float) -> dict[str, Any]:
     """Classify attrition as low or high under the cautious WWC boundary.
 
     >>> wwc_attrition(0.05, 0.02)
@@ -69,7 +73,7 @@ def wwc_attrition(overall: float, differential: float) -> dict:
     return {"overall": overall, "differential": differential, "boundary": boundary, "low": low}
 
 
-def trimmed_mean(values: np.ndarray, keep: float, top: bool, weights: np.ndarray | None = None,
+def trimmed_mean(values: FloatArray, keep: float, top: bool, weights: NDArray[Any] | None = None,
                  presorted: bool = False) -> float:
     """Mean of the lowest (``top=False``) or highest share ``keep`` of ``values``.
 
@@ -91,8 +95,8 @@ def trimmed_mean(values: np.ndarray, keep: float, top: bool, weights: np.ndarray
     return float(np.sum(take * v)) / k
 
 
-def lee_bounds(y_treated: np.ndarray, r_treated: float, y_control: np.ndarray, r_control: float,
-               w_treated: np.ndarray | None = None, w_control: np.ndarray | None = None,
+def lee_bounds(y_treated: FloatArray, r_treated: float, y_control: FloatArray, r_control: float,
+               w_treated: NDArray[Any] | None = None, w_control: NDArray[Any] | None = None,
                presorted: bool = False) -> tuple[float, float]:
     """Lee (2009) bounds on the treated-minus-control difference among always-responders.
 
@@ -101,7 +105,7 @@ def lee_bounds(y_treated: np.ndarray, r_treated: float, y_control: np.ndarray, r
     rate has the share :math:`q = (r_{high} - r_{low})/r_{high}` of its
     outcomes trimmed from the top (lower bound) or the bottom (upper bound).
     """
-    def mean(y, w):
+    def mean(y: FloatArray, w: NDArray[Any] | None) -> float:
         return float(y.mean()) if w is None else float(np.sum(y * w) / np.sum(w))
 
     if r_treated >= r_control:
@@ -115,7 +119,8 @@ def lee_bounds(y_treated: np.ndarray, r_treated: float, y_control: np.ndarray, r
             m1 - trimmed_mean(y_control, keep, False, w_control, presorted))
 
 
-def lee_bounds_interval(y: np.ndarray, responded: np.ndarray, treated: np.ndarray, control: np.ndarray,
+def lee_bounds_interval(y: FloatArray, responded: NDArray[np.bool_], treated: NDArray[np.bool_],
+                        control: NDArray[np.bool_],
                         seed: int, reps: int = 200) -> tuple[float, float, float, float]:
     """Lee bounds and a bootstrap 95% interval for the identified set.
 
@@ -125,7 +130,7 @@ def lee_bounds_interval(y: np.ndarray, responded: np.ndarray, treated: np.ndarra
     upper bound (``reps`` resamples within arms, drawn as resampling counts
     so that nothing is re-sorted). Returns ``(lower, upper, ci_low, ci_high)``.
     """
-    arms = []
+    arms: list[tuple[int, FloatArray]] = []
     for mask in (treated, control):
         n = int(mask.sum())
         vals = np.sort(y[mask & responded])

@@ -11,13 +11,13 @@ and shares of people through the result's disclosure policy.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from scipy import stats
 
 from ... import text
 from ...disclosure import WITHHELD, Disclosure
-from ...results import Check, Evidence
+from ...results import Check, Evidence, Status
 from .analysis import Analysis
 from .data import OutcomeSpec, Trial
 
@@ -42,7 +42,8 @@ def check_itt(t: Trial, a: Analysis, disclosure: Disclosure) -> Check:
                  f"randomisation: {reasons}. Everyone else is analysed in the arm they were allocated to.")
 
 
-def check_arm_sizes(t: Trial, intended: Mapping | None, method: str | None, disclosure: Disclosure) -> Check:
+def check_arm_sizes(t: Trial, intended: Mapping[str, float] | None, method: str | None,
+                    disclosure: Disclosure) -> Check:
     if method is None or intended is None:
         return Check("arm_sizes", "info", "Arm sizes were not compared with the intended ratio (give "
                                           "allocation_method and intended_ratios to check them).")
@@ -62,8 +63,9 @@ def check_arm_sizes(t: Trial, intended: Mapping | None, method: str | None, disc
     return Check("arm_sizes", "pass", f"Arm sizes are in line with the intended ratio ({text.fmt_p(p)}): {sizes}.")
 
 
-def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity, intended, method,
-                 encourages, disclosure: Disclosure) -> list[Check]:
+def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity: Iterable[Check],
+                 intended: Mapping[str, float] | None, method: str | None, encourages: bool,
+                 disclosure: Disclosure) -> list[Check]:
     """The allocation checks given (``integrity``) followed by every diagnostic of the analysis."""
     checks = list(integrity)
     checks.append(check_itt(t, a, disclosure))
@@ -86,7 +88,7 @@ def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity, inte
             checks.append(Check(f"first_stage.{row['arm']}", "pass", words + ": a strong first stage (F ≥ 10)."))
     for row in a.attrition:
         meets = "within" if row["low"] else "outside"
-        status = "pass" if row["low"] else "warn"
+        status: Status = "pass" if row["low"] else "warn"
         whole = row["n_arm"] + row["n_control"]
         overall = disclosure.share(whole - row["kept_arm"] - row["kept_control"], whole)
         hidden = WITHHELD in (disclosure.share(row["kept_arm"], row["n_arm"]),

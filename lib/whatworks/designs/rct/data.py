@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from ...errors import DataError, SpecError
 
@@ -22,6 +24,10 @@ OUTCOME_SOURCES = ("police_recorded", "administrative", "survey")
 _TRUE = {"1", "1.0", "yes", "true"}
 _FALSE = {"0", "0.0", "no", "false"}
 _MAX_LEVELS = 50
+
+FloatArray = NDArray[np.floating[Any]]
+Mask = NDArray[np.bool_]
+Codes = NDArray[np.integer[Any]]
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ class OutcomeSpec:
     smallest_effect: float | None
     source: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"column": self.column, "type": self.type, "primary": self.primary, "label": self.label,
                 "smallest_effect": self.smallest_effect, "source": self.source}
 
@@ -46,24 +52,25 @@ class Trial:
 
     n: int
     arms: tuple[str, ...]
-    arm_codes: np.ndarray  # 0 = control, 1.. = active arms in ``arms`` order
-    excluded: np.ndarray  # bool
-    exclusion_reasons: np.ndarray  # object, '' when not excluded
-    outcomes: dict[str, np.ndarray]  # float, NaN = not observed
-    covariate_matrix: np.ndarray  # for adjustment: covariates (+ missing flags) and strata dummies
-    baseline: list[tuple[str, str | None, np.ndarray]]  # (covariate, level or None, values)
-    received: np.ndarray | None = None
+    arm_codes: Codes  # 0 = control, 1.. = active arms in ``arms`` order
+    excluded: Mask
+    exclusion_reasons: NDArray[np.object_]  # '' when not excluded
+    outcomes: dict[str, FloatArray]  # NaN = not observed
+    covariate_matrix: FloatArray  # for adjustment: covariates (+ missing flags) and strata dummies
+    baseline: list[tuple[str, str | None, FloatArray]]  # (covariate, level or None, values)
+    received: FloatArray | None = None
     received_control_nonzero: int = 0
-    responded: np.ndarray | None = None
-    clusters: np.ndarray | None = None
-    subgroups: dict[str, tuple[np.ndarray, tuple[str, ...]]] = field(default_factory=dict)
+    responded: Mask | None = None
+    clusters: Codes | None = None
+    subgroups: dict[str, tuple[Codes, tuple[str, ...]]] = field(default_factory=dict)
 
 
-def _rows(mask: np.ndarray) -> list[int]:
-    return (np.flatnonzero(mask)[:50] + 2).tolist()
+def _rows(mask: Mask) -> list[int]:
+    rows: list[int] = (np.flatnonzero(mask)[:50] + 2).tolist()
+    return rows
 
 
-def read_outcomes(outcomes: Sequence[Mapping]) -> list[OutcomeSpec]:
+def read_outcomes(outcomes: object) -> list[OutcomeSpec]:
     """Check the spec's ``outcomes`` list.
 
     >>> [o.column for o in read_outcomes([{"column": "y", "type": "binary", "primary": True,
@@ -123,7 +130,7 @@ def _need(frame: pd.DataFrame, column: str | None, key: str, source: str) -> Non
                         hint=f"The columns are: {shown}. Correct the spec or the file.")
 
 
-def _labels(series: pd.Series, lower: bool = False) -> np.ndarray:
+def _labels(series: pd.Series, lower: bool = False) -> NDArray[np.object_]:
     """Text labels with surrounding spaces removed and missing values as ''.
 
     Works on the distinct values only, so it stays fast for a million rows.
@@ -132,11 +139,11 @@ def _labels(series: pd.Series, lower: bool = False) -> np.ndarray:
     cleaned = [str(u).strip() for u in uniques]
     if lower:
         cleaned = [u.lower() for u in cleaned]
-    cleaned = np.array(cleaned + [""], dtype=object)
-    return cleaned[codes]
+    table = np.array(cleaned + [""], dtype=object)
+    return table[codes]
 
 
-def parse_binary(series: pd.Series, column: str, source: str, allow_missing: np.ndarray) -> np.ndarray:
+def parse_binary(series: pd.Series, column: str, source: str, allow_missing: Mask) -> FloatArray:
     """0/1 (or yes/no, true/false, any case) as floats; NaN where missing and allowed."""
     missing = series.isna().to_numpy()
     if pd.api.types.is_bool_dtype(series.dtype):
@@ -165,8 +172,8 @@ def parse_binary(series: pd.Series, column: str, source: str, allow_missing: np.
     return values
 
 
-def _parse_numeric(series: pd.Series, column: str, source: str, allow_missing: np.ndarray, kind: str
-                   ) -> np.ndarray:
+def _parse_numeric(series: pd.Series, column: str, source: str, allow_missing: Mask, kind: str
+                   ) -> FloatArray:
     values = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
     if pd.api.types.is_numeric_dtype(series.dtype):
         given = ~series.isna().to_numpy()
@@ -195,7 +202,7 @@ def _parse_numeric(series: pd.Series, column: str, source: str, allow_missing: n
     return values
 
 
-def _codes(series: pd.Series, column: str, source: str) -> tuple[np.ndarray, tuple[str, ...]]:
+def _codes(series: pd.Series, column: str, source: str) -> tuple[Codes, tuple[str, ...]]:
     labels = _labels(series)
     levels = tuple(sorted(set(labels) - {""}))
     if len(levels) > _MAX_LEVELS:
@@ -206,14 +213,15 @@ def _codes(series: pd.Series, column: str, source: str) -> tuple[np.ndarray, tup
     return codes, levels
 
 
-def _check_arms(labels: np.ndarray, control_arm: str, intended: Mapping | None, source: str, column: str
+def _check_arms(labels: NDArray[np.object_], control_arm: str, intended: Mapping[str, float] | None, source: str,
+                column: str
                 ) -> tuple[str, ...]:
     blank = labels == ""
     if blank.any():
         raise DataError("the arm is missing", file=source, column=column, rows=_rows(blank),
                         hint="Every randomised participant must keep the arm they were allocated to.")
-    present, counts = np.unique(labels, return_counts=True)
-    present = [str(p) for p in present]
+    found, counts = np.unique(labels, return_counts=True)
+    present = [str(p) for p in found]
     if control_arm not in present:
         raise SpecError(f"the control arm '{control_arm}' is not in column '{column}' of {source}; the arms "
                         f"found are {', '.join(present)}", key="control_arm",
@@ -244,7 +252,7 @@ def _check_arms(labels: np.ndarray, control_arm: str, intended: Mapping | None, 
 def prepare(trial: pd.DataFrame, *, id_column: str, arm_column: str, control_arm: str,
             outcomes: list[OutcomeSpec], covariates: Sequence[str], strata_column: str | None,
             cluster_column: str | None, received_column: str | None, responded_column: str | None,
-            exclusion_column: str | None, subgroups: Sequence[str], intended_ratios: Mapping | None,
+            exclusion_column: str | None, subgroups: Sequence[str], intended_ratios: Mapping[str, float] | None,
             source: str) -> Trial:
     """Check every column the spec names and return the arrays the estimators use."""
     keys = {"id_column": id_column, "arm_column": arm_column, "strata_column": strata_column,
@@ -288,7 +296,7 @@ def prepare(trial: pd.DataFrame, *, id_column: str, arm_column: str, control_arm
             raise DataError(f"arm '{arm}' has no participants left to analyse (empty arm)", file=source,
                             column=arm_column)
 
-    values: dict[str, np.ndarray] = {}
+    values: dict[str, FloatArray] = {}
     for o in outcomes:
         allow = excluded | (o.source == "survey")
         if o.type == "binary":
@@ -303,12 +311,13 @@ def prepare(trial: pd.DataFrame, *, id_column: str, arm_column: str, control_arm
         received = np.nan_to_num(received)
         nonzero = int(((arm_codes == 0) & (received == 1)).sum())
         received = np.where(arm_codes == 0, 0.0, received)
-    responded = None
+    responded: Mask | None = None
     if responded_column:
-        responded = parse_binary(trial[responded_column], responded_column, source, np.ones(n, bool))
-        responded = (np.nan_to_num(responded) == 1) & ~excluded
+        answered = parse_binary(trial[responded_column], responded_column, source, np.ones(n, bool))
+        responded = (np.nan_to_num(answered) == 1) & ~excluded
 
-    columns, baseline = [], []
+    columns: list[FloatArray] = []
+    baseline: list[tuple[str, str | None, FloatArray]] = []
     for c in covariates:
         series = trial[c]
         if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):

@@ -40,7 +40,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -55,7 +56,7 @@ from .words import method_notes, summary as summary_words, verdicts as verdict_r
 __all__ = ["fit", "check"]
 
 
-def _columns(value) -> list[str]:
+def _columns(value: str | Iterable[str | Mapping[str, Any]] | None) -> list[str]:
     """A column list from a spec value: one name, a list of names, or ``{column: ...}`` items."""
     if value is None:
         return []
@@ -70,7 +71,7 @@ def fit(
     id_column: str,
     arm_column: str,
     control_arm: str,
-    outcomes: list[dict],
+    outcomes: Sequence[Mapping[str, Any]],
     covariates: Sequence[str] = (),
     strata_column: str | None = None,
     cluster_column: str | None = None,
@@ -80,7 +81,7 @@ def fit(
     subgroups: Sequence[str] = (),
     exploratory_subgroups: Sequence[str] = (),
     message_encourages_reporting: bool = False,
-    integrity_checks: Sequence[Check] = (),
+    integrity_checks: Sequence[Check | Mapping[str, Any]] = (),
     intended_ratios: Mapping[str, float] | None = None,
     allocation_method: str | None = None,
     seed: int = 20240401,
@@ -149,7 +150,7 @@ def fit(
     disclosure = disclosure if isinstance(disclosure, Disclosure) else Disclosure(int(disclosure or 0))
     covariates, subgroups, exploratory_subgroups = (_columns(v) for v in (covariates, subgroups,
                                                                           exploratory_subgroups))
-    integrity_checks = tuple(c if isinstance(c, Check) else Check(**c) for c in integrity_checks)
+    integrity: tuple[Check, ...] = tuple(c if isinstance(c, Check) else Check(**c) for c in integrity_checks)
     t = check(trial, id_column=id_column, arm_column=arm_column, control_arm=control_arm, outcomes=outcomes,
               covariates=covariates, strata_column=strata_column, cluster_column=cluster_column,
               received_column=received_column, responded_column=responded_column,
@@ -160,13 +161,13 @@ def fit(
     several = len(t.arms) > 2
     head = estimate_name(primary.column, MAIN_MEASURE[primary.type], t.arms[1], several)
     estimates = tuple(e.with_headline(e.name == head) for e in a.estimates)
-    checks = trial_checks(t, a, primary, integrity=integrity_checks, intended=intended_ratios,
+    checks = trial_checks(t, a, primary, integrity=integrity, intended=intended_ratios,
                           method=allocation_method, encourages=message_encourages_reporting,
                           disclosure=disclosure)
-    evidence = grade_evidence(integrity_checks, a)
+    evidence = grade_evidence(integrity, a)
     verdicts = verdict_rows(specs, a, t, disclosure)
     notes = method_notes(specs, t, a, cluster=cluster_column is not None)
-    loud = [c for c in integrity_checks if c.status in ("warn", "fail")]
+    loud = [c for c in integrity if c.status in ("warn", "fail")]
     summary = summary_words(specs, t, a, verdicts, checks, evidence, disclosure)
     summary[1:1] = [f"Allocation check: {c.message}" for c in loud]
     return RCTResult(
@@ -185,7 +186,7 @@ def check(
     id_column: str,
     arm_column: str,
     control_arm: str,
-    outcomes: list[dict],
+    outcomes: Sequence[Mapping[str, Any]],
     covariates: Sequence[str] = (),
     strata_column: str | None = None,
     cluster_column: str | None = None,
@@ -196,7 +197,7 @@ def check(
     exploratory_subgroups: Sequence[str] = (),
     intended_ratios: Mapping[str, float] | None = None,
     source: str = "trial data",
-    **_other,
+    **_other: object,
 ) -> Trial:
     """Check a trial file as :func:`fit` will, without fitting anything.
 

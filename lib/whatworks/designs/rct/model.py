@@ -23,9 +23,12 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
@@ -46,6 +49,9 @@ __all__ = [
 
 _Z = stats.norm.ppf(0.975)
 
+FloatArray = NDArray[np.floating[Any]]
+Mask = NDArray[np.bool_]
+
 
 @dataclass(frozen=True)
 class Contrast:
@@ -64,6 +70,13 @@ class Contrast:
     df: float | None = None
     extra: tuple[tuple[str, float], ...] = ()
 
+    @overload
+    def get(self, key: str) -> float | None: ...
+    @overload
+    def get(self, key: str, default: float) -> float: ...
+    @overload
+    def get(self, key: str, default: float | None) -> float | None: ...
+
     def get(self, key: str, default: float | None = None) -> float | None:
         return dict(self.extra).get(key, default)
 
@@ -72,38 +85,43 @@ class Contrast:
 class Design:
     """Cluster codes (0..G-1) or ``None``, shared by every estimator."""
 
-    clusters: np.ndarray | None = None
+    clusters: NDArray[np.integer[Any]] | None = None
 
     @property
     def n_clusters(self) -> int | None:
-        return None if self.clusters is None else int(self.clusters.max()) + 1
+        return None if self.clusters is None else _count(self.clusters)
 
-    def variance(self, influence: np.ndarray) -> float:
+    def variance(self, influence: FloatArray) -> float:
         """Variance from influence values (CR1 when clustered)."""
         if self.clusters is None:
             return float(np.sum(influence * influence))  # not np.dot: threaded BLAS is slow for vectors
-        sums = np.bincount(self.clusters, weights=influence, minlength=self.n_clusters)
+        sums = np.bincount(self.clusters, weights=influence, minlength=_count(self.clusters))
         g = sums.size
         return float(np.sum(sums * sums)) * g / max(g - 1, 1)
 
-    def covariance(self, influence: np.ndarray) -> np.ndarray:
+    def covariance(self, influence: FloatArray) -> FloatArray:
         """Covariance matrix from an (n, k) array of influence values."""
         if self.clusters is None:
             return influence.T @ influence
         k = influence.shape[1]
-        g = self.n_clusters
+        g = _count(self.clusters)
         sums = np.stack([np.bincount(self.clusters, weights=influence[:, j], minlength=g) for j in range(k)], 1)
         return (sums.T @ sums) * g / max(g - 1, 1)
 
     def t_df(self) -> float | None:
         """Degrees of freedom for t intervals when clustered (G - 1), else ``None``."""
-        return None if self.clusters is None else float(self.n_clusters - 1)
+        return None if self.clusters is None else float(_count(self.clusters) - 1)
+
+
+def _count(clusters: NDArray[np.integer[Any]]) -> int:
+    """The number of clusters G, from codes 0..G-1."""
+    return int(clusters.max()) + 1
 
 
 _PLAIN = Design()
 
 
-def arm_mean(y: np.ndarray, mask: np.ndarray) -> tuple[float, np.ndarray]:
+def arm_mean(y: FloatArray, mask: Mask) -> tuple[float, FloatArray]:
     """The mean of ``y`` over ``mask`` and its influence values.
 
     >>> m, inf = arm_mean(np.array([1., 3., 5.]), np.array([True, True, False]))
@@ -118,7 +136,8 @@ def arm_mean(y: np.ndarray, mask: np.ndarray) -> tuple[float, np.ndarray]:
     return mu, influence
 
 
-def _interval(est: float, se: float, df: float | None, scale: str, extra=()) -> Contrast:
+def _interval(est: float, se: float, df: float | None, scale: str,
+              extra: Iterable[tuple[str, float]] = ()) -> Contrast:
     if not (math.isfinite(est) and math.isfinite(se)) or se <= 0:
         return Contrast(est, se, math.nan, math.nan, math.nan, scale, df, tuple(extra))
     crit = _Z if df is None else stats.t.ppf(0.975, df)
@@ -131,7 +150,7 @@ def _interval(est: float, se: float, df: float | None, scale: str, extra=()) -> 
     return Contrast(est, se, low, high, float(p), scale, df, tuple(extra))
 
 
-def risk_difference(y, treated, control, design: Design = _PLAIN) -> Contrast:
+def risk_difference(y: FloatArray, treated: Mask, control: Mask, design: Design = _PLAIN) -> Contrast:
     """Risk (or mean) difference, treated minus control; Wald z interval.
 
     Unclustered the standard error is
@@ -144,14 +163,15 @@ def risk_difference(y, treated, control, design: Design = _PLAIN) -> Contrast:
                      (("treated", m1), ("control", m0)))
 
 
-def _log_ratio(m1, i1, m0, i0, design, extra) -> Contrast:
+def _log_ratio(m1: float, i1: FloatArray, m0: float, i0: FloatArray, design: Design,
+               extra: tuple[tuple[str, float], ...]) -> Contrast:
     if not (m1 > 0 and m0 > 0):
         return Contrast(math.nan, math.nan, math.nan, math.nan, math.nan, "ratio", None, extra)
     inf = i1 / m1 - i0 / m0
     return _interval(math.log(m1 / m0), math.sqrt(design.variance(inf)), design.t_df(), "ratio", extra)
 
 
-def risk_ratio(y, treated, control, design: Design = _PLAIN) -> Contrast:
+def risk_ratio(y: FloatArray, treated: Mask, control: Mask, design: Design = _PLAIN) -> Contrast:
     """Risk ratio with a Wald interval on the log scale (Katz when unclustered).
 
     Withheld (NaN) when either arm has no events.
@@ -161,7 +181,7 @@ def risk_ratio(y, treated, control, design: Design = _PLAIN) -> Contrast:
     return _log_ratio(m1, i1, m0, i0, design, (("treated", m1), ("control", m0)))
 
 
-def rate_ratio(y, treated, control, design: Design = _PLAIN) -> Contrast:
+def rate_ratio(y: FloatArray, treated: Mask, control: Mask, design: Design = _PLAIN) -> Contrast:
     """Ratio of mean counts, Wald interval on the log scale.
 
     The variance comes from the observed spread of the counts (robust to
@@ -170,7 +190,7 @@ def rate_ratio(y, treated, control, design: Design = _PLAIN) -> Contrast:
     return risk_ratio(y, treated, control, design)
 
 
-def odds_ratio(y, treated, control, design: Design = _PLAIN) -> Contrast:
+def odds_ratio(y: FloatArray, treated: Mask, control: Mask, design: Design = _PLAIN) -> Contrast:
     """Odds ratio with a Wald interval on the log scale (Woolf when unclustered)."""
     m1, i1 = arm_mean(y, treated)
     m0, i0 = arm_mean(y, control)
@@ -182,7 +202,7 @@ def odds_ratio(y, treated, control, design: Design = _PLAIN) -> Contrast:
     return _interval(est, math.sqrt(design.variance(inf)), design.t_df(), "ratio", extra)
 
 
-def mean_difference(y, treated, control, design: Design = _PLAIN) -> Contrast:
+def mean_difference(y: FloatArray, treated: Mask, control: Mask, design: Design = _PLAIN) -> Contrast:
     """Welch mean difference, treated minus control, with a t interval.
 
     Unclustered: sample variances (divisor n - 1) and Welch–Satterthwaite
@@ -203,7 +223,7 @@ def mean_difference(y, treated, control, design: Design = _PLAIN) -> Contrast:
 
 # -- covariate adjustment ---------------------------------------------------
 
-_LINKS = {
+_LINKS: dict[str, tuple[Callable[[FloatArray], FloatArray], Callable[[FloatArray], FloatArray]]] = {
     # name: (inverse link, derivative of the mean with respect to eta)
     "logit": (lambda eta: 1 / (1 + np.exp(-eta)), lambda mu: mu * (1 - mu)),
     "log": (np.exp, lambda mu: mu),
@@ -211,7 +231,7 @@ _LINKS = {
 }
 
 
-def _fit_glm(x: np.ndarray, y: np.ndarray, link: str, max_iter: int = 30) -> tuple[np.ndarray, bool]:
+def _fit_glm(x: FloatArray, y: FloatArray, link: str, max_iter: int = 30) -> tuple[FloatArray, bool]:
     """Canonical-link GLM by Newton–Raphson (iteratively reweighted least squares)."""
     inv, dmu = _LINKS[link]
     beta = np.zeros(x.shape[1])
@@ -233,7 +253,7 @@ def _fit_glm(x: np.ndarray, y: np.ndarray, link: str, max_iter: int = 30) -> tup
     return beta, False
 
 
-def _independent_columns(x: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+def _independent_columns(x: FloatArray, tol: float = 1e-9) -> NDArray[np.int_]:
     """Indices of columns to keep so that none is a linear combination of earlier ones.
 
     The intercept and the arm indicator (the first two columns) come first, so
@@ -253,8 +273,8 @@ def _independent_columns(x: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     return np.asarray(keep)
 
 
-def standardised(y: np.ndarray, arm_codes: np.ndarray, active: int, covariates: np.ndarray,
-                 link: str, design: Design = _PLAIN, rows: np.ndarray | None = None) -> dict[str, Contrast] | None:
+def standardised(y: FloatArray, arm_codes: NDArray[np.integer[Any]], active: int, covariates: FloatArray,
+                 link: str, design: Design = _PLAIN, rows: Mask | None = None) -> dict[str, Contrast] | None:
     """Covariate-adjusted marginal (standardised) contrasts for one active arm.
 
     Fits a canonical-link GLM of ``y`` on the arm (indicator for ``active``
@@ -287,7 +307,8 @@ def standardised(y: np.ndarray, arm_codes: np.ndarray, active: int, covariates: 
     except np.linalg.LinAlgError:
         return None
     resid = (yk - fitted) / n
-    means, infs = {}, {}
+    means: dict[str, float] = {}
+    infs: dict[str, FloatArray] = {}
     for label, tv in (("treated", 1.0), ("control", 0.0)):
         mu_a = inv(eta + (tv - t) * beta[1])
         m = float(mu_a.mean())
@@ -307,7 +328,8 @@ def standardised(y: np.ndarray, arm_codes: np.ndarray, active: int, covariates: 
 # -- complier effect ----------------------------------------------------------
 
 
-def complier_effect(y, received, treated, control, design: Design = _PLAIN) -> Contrast:
+def complier_effect(y: FloatArray, received: FloatArray, treated: Mask, control: Mask,
+                    design: Design = _PLAIN) -> Contrast:
     """Wald (instrumental-variable) complier effect: ITT on ``y`` over ITT on receipt.
 
     ``received`` must already be 0 in the control arm. The delta-method
@@ -335,7 +357,8 @@ def complier_effect(y, received, treated, control, design: Design = _PLAIN) -> C
 # -- subgroups and multiplicity -------------------------------------------------
 
 
-def subgroup_differences(y, treated, control, levels: np.ndarray, design: Design = _PLAIN
+def subgroup_differences(y: FloatArray, treated: Mask, control: Mask, levels: NDArray[np.integer[Any]],
+                         design: Design = _PLAIN
                          ) -> tuple[list[tuple[int, Contrast, int, int]], float, float]:
     """Differences (treated minus control) within each subgroup level, and an interaction test.
 
@@ -345,7 +368,9 @@ def subgroup_differences(y, treated, control, levels: np.ndarray, design: Design
     clustered) covariance; returns ``(rows, chi2, p)`` where each row is
     ``(code, contrast, n_treated, n_control)``.
     """
-    rows, infs, ests = [], [], []
+    rows: list[tuple[int, Contrast, int, int]] = []
+    infs: list[FloatArray] = []
+    ests: list[float] = []
     for code in np.unique(levels[levels >= 0]):
         inlevel = levels == code
         t, c = treated & inlevel, control & inlevel

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ... import text
 from ...disclosure import Disclosure
 from ...plots import COLOURS, PALETTE, Chart, chart, figure
 from ...results import Estimate
 from .analysis import MAIN_MEASURE, estimate_name
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_effects", "plot_consort"]
 
@@ -18,12 +22,13 @@ _ADJUSTED_OF = {"risk_difference": "adjusted_risk_difference", "rate_ratio": "ad
 _ROW_WORDS = {"itt": "intention to treat", "adjusted": "adjusted", "complier": "complier effect"}
 
 
-def _find(estimates: Sequence[Estimate], arms: Sequence[str], outcome: str, measure: str, arm: str):
+def _find(estimates: Sequence[Estimate], arms: Sequence[str], outcome: str, measure: str, arm: str
+          ) -> Estimate | None:
     name = estimate_name(outcome, measure, arm, len(arms) > 2)
     return next((e for e in estimates if e.name == name), None)
 
 
-def plot_effects(primary: Mapping, estimates: Sequence[Estimate], arms: Sequence[str]) -> Chart:
+def plot_effects(primary: Mapping[str, Any], estimates: Sequence[Estimate], arms: Sequence[str]) -> Chart:
     """Primary-outcome effects per arm (ITT, adjusted, complier) against the smallest effect worth detecting.
 
     ``primary`` is the primary outcome's spec (``column``, ``type``, ``label``,
@@ -35,7 +40,7 @@ def plot_effects(primary: Mapping, estimates: Sequence[Estimate], arms: Sequence
     ratio = "ratio" in measure
     share = o["type"] in ("binary", "likert") and not ratio
     k = 100.0 if share else 1.0
-    rows = []
+    rows: list[tuple[str, Estimate, str]] = []
     for arm in active_arms:
         for kind, m in (("itt", measure), ("adjusted", _ADJUSTED_OF[measure]), ("complier", "complier_effect")):
             e = _find(estimates, arms, o["column"], m, arm)
@@ -59,10 +64,12 @@ def plot_effects(primary: Mapping, estimates: Sequence[Estimate], arms: Sequence
     unit = "percentage points" if share else ("ratio" if ratio else "outcome units")
     xlabel = f"{measure.replace('_', ' ').capitalize()}, {unit}"
     ax.set_xlabel(xlabel + ("  (dashed: smallest effect worth detecting)" if s else ""))
-    fmt = (lambda v: f"{v * k:.1f}") if share else (lambda v: text.fmt_number(v, 3 if ratio else 2))
+    fmt: Callable[[float], str] = (lambda v: f"{v * k:.1f}") if share else (
+        lambda v: text.fmt_number(v, 3 if ratio else 2))
     parts = [f"{arm} {fmt(e.estimate)}{' percentage points' if share else ''} "
              f"({text.fmt_interval(e.ci_low, e.ci_high, fmt=fmt)})"
-             for arm, e in ((arm, _find(estimates, arms, o["column"], measure, arm)) for arm in active_arms)]
+             for arm, e in ((arm, _find(estimates, arms, o["column"], measure, arm)) for arm in active_arms)
+             if e is not None]
     alt = f"{o['label']}, {measure.replace('_', ' ')} against {control_arm}: " + "; ".join(parts)
     if s:
         size = text.fmt_pct(s, 0) + " change" if ratio else fmt(s) + (" percentage points" if share else "")
@@ -72,17 +79,18 @@ def plot_effects(primary: Mapping, estimates: Sequence[Estimate], arms: Sequence
     return chart(fig, alt=alt, caption=f"Effects on {o['label'].lower()} with {text.LEVEL_WORDS} intervals")
 
 
-def _box(ax, x, y, words, width=0.26):
+def _box(ax: Axes, x: float, y: float, words: str, width: float = 0.26) -> None:
     ax.text(x, y, words, ha="center", va="center", fontsize=8, wrap=True,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": COLOURS["observed"]})
 
 
-def _arrow(ax, x0, y0, x1, y1):
+def _arrow(ax: Axes, x0: float, y0: float, x1: float, y1: float) -> None:
     ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
                 arrowprops={"arrowstyle": "->", "color": COLOURS["limit"], "linewidth": 0.8})
 
 
-def plot_consort(flow: Sequence[Mapping], exclusions: Sequence[Mapping], disclosure: Disclosure) -> Chart:
+def plot_consort(flow: Sequence[Mapping[str, Any]], exclusions: Sequence[Mapping[str, Any]],
+                 disclosure: Disclosure) -> Chart:
     """The CONSORT flow diagram: randomised, then per arm allocated, excluded and analysed.
 
     Every count of people, in the boxes and in the alternative text, goes
@@ -97,7 +105,7 @@ def plot_consort(flow: Sequence[Mapping], exclusions: Sequence[Mapping], disclos
     ax.axis("off")
     _box(ax, 0.5, 0.93, f"Randomised\nn = {count(total)}")
     xs = [(i + 0.5) / n_arms for i in range(n_arms)]
-    reasons = {}
+    reasons: dict[str, list[str]] = {}
     for e in exclusions:
         reasons.setdefault(e["arm"], []).append(f"{e['reason']}: {count(e['n'])}")
     for x, r in zip(xs, flow):

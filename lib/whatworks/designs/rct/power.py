@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal, overload
 
 from ... import text
 from ...errors import SpecError
@@ -82,7 +82,8 @@ def _share(value: float, key: str, *, low_open: bool = True, what: str = "a shar
     return float(value)
 
 
-def _setting(outcome, arms, alpha, power, two_sided, cluster_size, icc, attrition, inputs) -> Setting:
+def _setting(outcome: str, arms: int, alpha: float, power: float, two_sided: bool, cluster_size: float | None,
+             icc: float | None, attrition: float, inputs: dict[str, Any]) -> Setting:
     if outcome not in pf.OUTCOMES:
         raise SpecError(f"unknown outcome type '{outcome}'", key="outcome",
                         hint=f"Use one of: {', '.join(pf.OUTCOMES)}.")
@@ -98,7 +99,13 @@ def _setting(outcome, arms, alpha, power, two_sided, cluster_size, icc, attritio
                     cluster_size=cluster_size, icc=icc, inputs=inputs)
 
 
-def _per_active(value, k: int, key: str) -> list:
+@overload
+def _per_active(value: None, k: int, key: str) -> list[None]: ...
+@overload
+def _per_active(value: float | Sequence[float], k: int, key: str) -> list[float]: ...
+
+
+def _per_active(value: float | Sequence[float] | None, k: int, key: str) -> list[Any]:  # typed by the overloads
     """A scalar repeated for each active arm, or a sequence of exactly ``k`` values."""
     if value is None:
         return [None] * k
@@ -110,7 +117,7 @@ def _per_active(value, k: int, key: str) -> list:
     return list(value)
 
 
-def _ratios(ratio, arms: int) -> list[float]:
+def _ratios(ratio: float | Sequence[float], arms: int) -> list[float]:
     """Allocation ratios per arm, control first, scaled so the control is 1."""
     if isinstance(ratio, (int, float)):
         values = [1.0] + [float(ratio)] * (arms - 1)
@@ -124,23 +131,24 @@ def _ratios(ratio, arms: int) -> list[float]:
     return [r / values[0] for r in values]
 
 
-def _effects(outcome, p_control, p_treatment, effect, sd, k: int) -> list[pf.Effect]:
+def _effects(outcome: str, p_control: float | None, p_treatment: float | Sequence[float] | None,
+             effect: float | Sequence[float] | None, sd: float | None, k: int) -> list[pf.Effect]:
     if outcome == "binary":
         if p_control is None:
             raise SpecError("a binary outcome needs the expected proportion in the control arm",
                             key="p_control", hint="For example p_control: 0.2 for 20%.")
         p0 = _share(p_control, "p_control")
-        if p_treatment is None and effect is None:
-            raise SpecError("give the expected proportion in the active arm, or the difference",
-                            key="p_treatment", hint="For example p_treatment: 0.17, or effect: -0.03.")
         if p_treatment is not None and effect is not None:
             raise SpecError("give p_treatment or effect, not both", key="effect")
         if p_treatment is not None:
             p1s = [_share(p, "p_treatment") for p in _per_active(p_treatment, k, "p_treatment")]
-        else:
+        elif effect is not None:
             p1s = [p0 + float(e) for e in _per_active(effect, k, "effect")]
             for p1 in p1s:
                 _share(p1, "effect", what="a change that keeps the active arm's proportion")
+        else:
+            raise SpecError("give the expected proportion in the active arm, or the difference",
+                            key="p_treatment", hint="For example p_treatment: 0.17, or effect: -0.03.")
         if any(p1 == p0 for p1 in p1s):
             raise SpecError("the active arm's proportion equals the control's: there is no effect to detect",
                             key="p_treatment")
@@ -226,7 +234,7 @@ def sample_size(
     ratios = _ratios(ratio, st.arms)
     effects = _effects(outcome, p_control, p_treatment, effect, sd, st.comparisons)
     model = pf.OUTCOMES[outcome]
-    needed = []
+    needed: list[float] = []
     for r, eff in zip(ratios[1:], effects):
         try:
             needed.append(model.n_for_power(r, eff, st.alpha_per_test, st.sides, st.power))
@@ -316,7 +324,7 @@ def minimum_detectable_effect(
         if base <= 0:
             raise SpecError(f"sd must be positive, not {sd}", key="sd")
     model = pf.OUTCOMES[outcome]
-    effects = []
+    effects: list[pf.Effect] = []
     for n1 in analysed[1:]:
         try:
             found = model.effect_for_power(analysed[0], n1, base, st.alpha_per_test, st.sides, st.power,

@@ -28,7 +28,9 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from scipy import optimize, stats
 
@@ -56,14 +58,27 @@ class Effect:
     b: float
 
 
-def _root(func, low: float, high: float) -> float:
+class Model(Protocol):
+    """What every outcome type provides (its class, with static and class methods, is the model)."""
+
+    def power(self, n0: float, n1: float, effect: Effect, alpha: float, sides: int) -> float: ...
+
+    def n_for_power(self, ratio: float, effect: Effect, alpha: float, sides: int, power: float) -> float: ...
+
+    def effect_for_power(
+        self, n0: float, n1: float, base: float, alpha: float, sides: int, power: float, direction: str
+    ) -> float: ...
+
+
+def _root(func: Callable[[float], float], low: float, high: float) -> float:
     """The root of an increasing ``func`` on ``[low, high]`` (Brent's method)."""
     f_low, f_high = func(low), func(high)
     if f_low >= 0:
         return low
     if f_high < 0:
         raise NoSolution("the requested power is not reached in the search range")
-    return optimize.brentq(func, low, high, xtol=_XTOL, rtol=1e-14, maxiter=500)
+    root: float = optimize.brentq(func, low, high, xtol=_XTOL, rtol=1e-14, maxiter=500)
+    return root
 
 
 class Binary:
@@ -155,4 +170,4 @@ class Continuous:
 
 
 #: Outcome types by the name a spec or the command line uses.
-OUTCOMES: dict[str, type] = {"binary": Binary, "continuous": Continuous}
+OUTCOMES: dict[str, Model] = {"binary": Binary, "continuous": Continuous}

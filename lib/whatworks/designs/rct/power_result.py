@@ -8,6 +8,7 @@ no estimates and no strength of evidence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,7 +185,8 @@ class PowerResult:
 
     # -- building ------------------------------------------------------------
     @classmethod
-    def build(cls, st: Setting, *, solve: str, ratios, effects, exact, randomised, achieved,
+    def build(cls, st: Setting, *, solve: str, ratios: Sequence[float], effects: Sequence[pf.Effect],
+              exact: Sequence[float], randomised: Sequence[int], achieved: Sequence[float],
               binding: int = 0) -> "PowerResult":
         """Assemble the result from the solved numbers (internal).
 
@@ -194,7 +196,7 @@ class PowerResult:
         diffs = [_difference(st.outcome, e) for e in effects]
         mde = abs(diffs[binding]) if solve == "n" else max(abs(d) for d in diffs)
         equal = len(set(randomised)) == 1
-        clusters = None
+        clusters: tuple[int, ...] | None = None
         if st.cluster_size:
             clusters = tuple(int(np.ceil(n / st.cluster_size - 1e-9)) for n in randomised)
         binary = st.outcome == "binary"
@@ -258,8 +260,12 @@ class PowerResult:
             rows.append(("Standard deviation", text.fmt_number(self.sd)))
         label = "Effect sized for" if self.solve == "n" else "Smallest detectable effect"
         for name, d in zip(names, self.mde_by_arm):
-            shown = (f"{'+' if d > 0 else '−'}{_pp(d)}" if self.outcome == "binary"
-                     else f"{text.fmt_number(d)} ({text.fmt_number(abs(d) / self.sd, 3)} SD)")
+            if self.outcome == "binary":
+                shown = f"{'+' if d > 0 else '−'}{_pp(d)}"
+            elif self.sd is None:  # a continuous result always has an SD; without one, no SD units
+                shown = text.fmt_number(d)
+            else:
+                shown = f"{text.fmt_number(d)} ({text.fmt_number(abs(d) / self.sd, 3)} SD)"
             rows.append((f"{label}, {name}", shown))
         sided = "two-sided" if self.two_sided else "one-sided"
         level = f"{text.fmt_number(self.alpha, 3)} {sided}"
@@ -316,9 +322,9 @@ class PowerResult:
                f"{text.fmt_pct(self.achieved_power[0])} power to detect {_change_words(self.outcome, effect)}.")
         return plots.chart(fig, alt=alt, caption="Power by sample size")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Every number, the formulas and the checks, JSON-safe."""
-        return clean({
+        out: dict[str, Any] = clean({
             "design": "power",
             "solve": self.solve,
             "outcome": self.outcome,
@@ -349,9 +355,10 @@ class PowerResult:
             "inputs": self.inputs,
             "checks": [c.to_dict() for c in self.checks],
         })
+        return out
 
 
-def _summary(st: Setting, solve: str, effects, randomised, equal: bool) -> str:
+def _summary(st: Setting, solve: str, effects: Sequence[pf.Effect], randomised: Sequence[int], equal: bool) -> str:
     sided = "two-sided" if st.sides == 2 else "one-sided"
     test = f"{text.fmt_pct(st.power, 0)} power at a {sided} {text.fmt_number(st.alpha * 100)}% significance level"
     if st.comparisons > 1:
@@ -367,8 +374,9 @@ def _summary(st: Setting, solve: str, effects, randomised, equal: bool) -> str:
             "smaller effects may be missed.")
 
 
-def _checks(st, effects, randomised, clusters, achieved, solve) -> list[Check]:
-    out = []
+def _checks(st: Setting, effects: Sequence[pf.Effect], randomised: Sequence[int], clusters: tuple[int, ...] | None,
+            achieved: Sequence[float], solve: str) -> list[Check]:
+    out: list[Check] = []
     if solve == "n":
         low = min(achieved)
         out.append(Check("achieved_power", "pass" if low >= st.power - 1e-9 else "warn",

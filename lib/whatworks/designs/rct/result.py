@@ -8,6 +8,7 @@ attrition, Lee bounds, subgroups) are functions of a result in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...disclosure import Disclosure
 from ...display import Table
@@ -30,17 +31,17 @@ class RCTResult(Result):
     arms: tuple[str, ...]
     control_arm: str
     primary_outcome: str
-    outcome_specs: tuple[dict, ...] = ()
-    flow: tuple[dict, ...] = ()
-    exclusions: tuple[dict, ...] = ()
-    baseline: tuple[dict, ...] = ()
-    attrition: tuple[dict, ...] = ()
-    lee: tuple[dict, ...] = ()
-    subgroups: tuple[dict, ...] = ()
-    interactions: tuple[dict, ...] = ()
-    holm: tuple[dict, ...] = ()
-    first_stage: tuple[dict, ...] = ()
-    verdicts: tuple[dict, ...] = ()
+    outcome_specs: tuple[dict[str, Any], ...] = ()
+    flow: tuple[dict[str, Any], ...] = ()
+    exclusions: tuple[dict[str, Any], ...] = ()
+    baseline: tuple[dict[str, Any], ...] = ()
+    attrition: tuple[dict[str, Any], ...] = ()
+    lee: tuple[dict[str, Any], ...] = ()
+    subgroups: tuple[dict[str, Any], ...] = ()
+    interactions: tuple[dict[str, Any], ...] = ()
+    holm: tuple[dict[str, Any], ...] = ()
+    first_stage: tuple[dict[str, Any], ...] = ()
+    verdicts: tuple[dict[str, Any], ...] = ()
     source: str = "trial data"
     disclosure: Disclosure = Disclosure()
 
@@ -49,7 +50,7 @@ class RCTResult(Result):
     def active_arms(self) -> tuple[str, ...]:
         return self.arms[1:]
 
-    def outcome_spec(self, column: str) -> dict:
+    def outcome_spec(self, column: str) -> dict[str, Any]:
         return next(o for o in self.outcome_specs if o["column"] == column)
 
     # -- showing ---------------------------------------------------------------
@@ -65,7 +66,7 @@ class RCTResult(Result):
         """
         return estimates_table(self.estimates, self.holm, self.outcome_specs, kind)
 
-    def extra(self) -> dict:
+    def extra(self) -> dict[str, Any]:
         """The trial's own keys for ``results.json``."""
         return {"rct": {
             "arms": list(self.arms), "control_arm": self.control_arm, "primary_outcome": self.primary_outcome,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ... import text
 from ...disclosure import WITHHELD, Disclosure
@@ -32,8 +33,8 @@ def _kind(measure: str) -> str:
     return "complier" if measure.startswith("complier") else "itt"
 
 
-def estimates_table(estimates: Sequence[Estimate], holm_rows: Sequence[Mapping], outcome_specs: Sequence[Mapping],
-                    kind: str | None = None) -> Table:
+def estimates_table(estimates: Sequence[Estimate], holm_rows: Sequence[Mapping[str, Any]],
+                    outcome_specs: Sequence[Mapping[str, Any]], kind: str | None = None) -> Table:
     """Every estimate (or one ``kind``: itt, adjusted, complier) with its interval and p-values."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -44,7 +45,10 @@ def estimates_table(estimates: Sequence[Estimate], holm_rows: Sequence[Mapping],
         if kind is not None and _kind(e.measure) != kind:
             continue
         otype = types.get(e.outcome, "continuous")
-        fmt = (lambda v, ot=otype, m=e.measure: fmt_effect(v, ot, m).replace(" percentage points", " pts"))
+
+        def fmt(v: float | None, ot: str = otype, m: str = e.measure) -> str:
+            return fmt_effect(v, ot, m).replace(" percentage points", " pts")
+
         rows.append((e.label, fmt(e.estimate), text.fmt_interval(e.ci_low, e.ci_high, fmt=fmt).removeprefix("95% CI "),
                      text.fmt_p(e.p_value), text.fmt_p(holm.get(e.name))))
     return Table(("Quantity", "Estimate", f"{text.LEVEL_WORDS} interval", "p-value", "Holm-adjusted p"),
@@ -52,7 +56,7 @@ def estimates_table(estimates: Sequence[Estimate], holm_rows: Sequence[Mapping],
                                       "(pts = percentage points)", numeric=(False, True, True, True, True))
 
 
-def baseline_table(baseline: Sequence[Mapping], arms: Sequence[str], disclosure: Disclosure,
+def baseline_table(baseline: Sequence[Mapping[str, Any]], arms: Sequence[str], disclosure: Disclosure,
                    sizes: Mapping[str, int] | None = None) -> Table:
     """Baseline characteristics by arm: mean (SD) or %, and SMD against the control (the first arm).
 
@@ -63,7 +67,7 @@ def baseline_table(baseline: Sequence[Mapping], arms: Sequence[str], disclosure:
     arms, active = tuple(arms), tuple(arms[1:])
     sizes = sizes or {}
 
-    def pct(value, arm):
+    def pct(value: float, arm: str) -> str:
         return disclosure.rate(value, sizes[arm]) if arm in sizes else text.fmt_pct(value)
 
     rows = []
@@ -77,7 +81,7 @@ def baseline_table(baseline: Sequence[Mapping], arms: Sequence[str], disclosure:
                  "mean difference against the control", numeric=(False,) + (True,) * (len(columns) - 1))
 
 
-def attrition_table(attrition: Sequence[Mapping], control_arm: str, disclosure: Disclosure) -> Table:
+def attrition_table(attrition: Sequence[Mapping[str, Any]], control_arm: str, disclosure: Disclosure) -> Table:
     """Follow-up (or response) by arm and the WWC cautious attrition standard.
 
     Each share kept, and the overall attrition, is withheld when it counts or
@@ -103,8 +107,9 @@ def attrition_table(attrition: Sequence[Mapping], control_arm: str, disclosure: 
                  numeric=(False, True, True, True, True, True, False))
 
 
-def lee_table(lee: Sequence[Mapping], outcome_specs: Sequence[Mapping], disclosure: Disclosure,
-              followed_up: Mapping[str, int] | None = None, control_arm: str | None = None) -> Table:
+def lee_table(lee: Sequence[Mapping[str, Any]], outcome_specs: Sequence[Mapping[str, Any]],
+              disclosure: Disclosure, followed_up: Mapping[str, int] | None = None,
+              control_arm: str | None = None) -> Table:
     """Lee bounds for each survey outcome and active arm.
 
     ``followed_up`` (people followed up in each arm, the response rates'
@@ -114,13 +119,17 @@ def lee_table(lee: Sequence[Mapping], outcome_specs: Sequence[Mapping], disclosu
     types = {o["column"]: o["type"] for o in outcome_specs}
     followed_up = followed_up or {}
 
-    def pct(value, arm):
-        return disclosure.rate(value, followed_up[arm]) if arm in followed_up else text.fmt_pct(value)
+    def pct(value: float, arm: str | None) -> str:
+        if arm is not None and arm in followed_up:
+            return disclosure.rate(value, followed_up[arm])
+        return text.fmt_pct(value)
 
     rows = []
     for r in lee:
-        fmt = (lambda v, ot=types[r["outcome"]], m=r["measure"]: fmt_effect(v, ot, m).replace(" percentage points",
-                                                                                              " pts"))
+
+        def fmt(v: float | None, ot: str = types[r["outcome"]], m: str = r["measure"]) -> str:
+            return fmt_effect(v, ot, m).replace(" percentage points", " pts")
+
         rows.append((f"{r['label']}: {r['arm']}", f"{pct(r['response_arm'], r['arm'])} / "
                      f"{pct(r['response_control'], control_arm)}", f"{fmt(r['lower'])} to {fmt(r['upper'])}",
                      text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI ")))
@@ -129,14 +138,17 @@ def lee_table(lee: Sequence[Mapping], outcome_specs: Sequence[Mapping], disclosu
                  numeric=(False, True, True, True))
 
 
-def subgroup_table(subgroups: Sequence[Mapping], interactions: Sequence[Mapping], primary: Mapping,
-                   disclosure: Disclosure) -> Table:
+def subgroup_table(subgroups: Sequence[Mapping[str, Any]], interactions: Sequence[Mapping[str, Any]],
+                   primary: Mapping[str, Any], disclosure: Disclosure) -> Table:
     """Subgroup effects on the primary outcome (``primary``: its outcome spec) with each interaction test."""
     o = primary
     tests = {(r["subgroup"], r["arm"]): r for r in interactions}
     rows = []
     for r in subgroups:
-        fmt = (lambda v, m=r["measure"]: fmt_effect(v, o["type"], m).replace(" percentage points", " pts"))
+
+        def fmt(v: float | None, m: str = r["measure"]) -> str:
+            return fmt_effect(v, o["type"], m).replace(" percentage points", " pts")
+
         test = tests[(r["subgroup"], r["arm"])]
         rows.append((f"{r['subgroup']} = {r['level']}", r["kind"], r["arm"], fmt(r["estimate"]),
                      text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI "),
@@ -148,7 +160,7 @@ def subgroup_table(subgroups: Sequence[Mapping], interactions: Sequence[Mapping]
                          "that scale)", numeric=(False, False, False, True, True, True, True))
 
 
-def consort_table(flow: Sequence[Mapping], exclusions: Sequence[Mapping], arms: Sequence[str],
+def consort_table(flow: Sequence[Mapping[str, Any]], exclusions: Sequence[Mapping[str, Any]], arms: Sequence[str],
                   disclosure: Disclosure) -> Table:
     """The CONSORT flow by arm, every count through ``disclosure``."""
     stages = [("Allocated", "allocated"), ("Received the arm's message", "received"),

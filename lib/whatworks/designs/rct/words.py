@@ -9,12 +9,16 @@ counts and shares of people through the disclosure policy it is given.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ... import text
 from ...disclosure import WITHHELD, Disclosure
+from ...results import Check, Evidence
 from .analysis import MAIN_MEASURE, WEAK_F, Analysis, observed_by_arm
 from .attrition import WWC_SOURCE
 from .data import OutcomeSpec, Trial
+from .model import Contrast
 
 __all__ = ["verdicts", "classify", "summary", "method_notes", "fmt_effect", "fmt_level"]
 
@@ -22,7 +26,7 @@ _MEASURE_WORDS = {"risk_difference": "risk difference", "rate_ratio": "rate rati
                   "mean_difference": "mean difference", "agree_difference": "difference in the share agreeing"}
 
 
-def fmt_effect(value: float, otype: str, measure: str) -> str:
+def fmt_effect(value: float | None, otype: str, measure: str) -> str:
     """An effect in words: percentage points for shares, three decimals for ratios.
 
     >>> fmt_effect(-0.0321, "binary", "risk_difference"), fmt_effect(0.837, "binary", "risk_ratio")
@@ -37,7 +41,7 @@ def fmt_effect(value: float, otype: str, measure: str) -> str:
     return text.fmt_number(value, 2 if abs(value) < 10 else None)
 
 
-def fmt_level(value: float, otype: str, measure: str, disclosure: Disclosure | None = None,
+def fmt_level(value: float | None, otype: str, measure: str, disclosure: Disclosure | None = None,
               whole: int | None = None) -> str:
     """An arm's level (a share or a mean) in words.
 
@@ -87,6 +91,8 @@ def classify(low: float, high: float, smallest: float | None, ratio: bool) -> st
 
 def _smallest_words(o: OutcomeSpec) -> str:
     s = o.smallest_effect
+    if s is None:  # a verdict that needs it is only reached with one
+        raise ValueError(f"outcome '{o.column}' has no smallest effect worth detecting")
     if o.type == "count":
         return f"a {text.fmt_pct(s, 0)} change in the rate"
     if o.type in ("binary", "likert"):
@@ -94,7 +100,8 @@ def _smallest_words(o: OutcomeSpec) -> str:
     return text.fmt_number(s)
 
 
-def _verdict_text(code: str, o: OutcomeSpec, arm: str, control: str, measure: str, c, disclosure: Disclosure,
+def _verdict_text(code: str, o: OutcomeSpec, arm: str, control: str, measure: str, c: Contrast,
+                  disclosure: Disclosure,
                   observed: dict[str, int]) -> str:
     est = fmt_effect(c.estimate, o.type, measure)
     ci = text.fmt_interval(c.ci_low, c.ci_high, fmt=lambda v: fmt_effect(v, o.type, measure).replace(
@@ -122,10 +129,10 @@ def _verdict_text(code: str, o: OutcomeSpec, arm: str, control: str, measure: st
     return f"The effect of the {arm} on {o.label.lower()} is withheld: it cannot be estimated from these data."
 
 
-def verdicts(specs: list[OutcomeSpec], a: Analysis, t: Trial, disclosure: Disclosure) -> list[dict]:
+def verdicts(specs: list[OutcomeSpec], a: Analysis, t: Trial, disclosure: Disclosure) -> list[dict[str, Any]]:
     """A verdict for each outcome and active arm, on the outcome's main measure."""
     arms = t.arms
-    out = []
+    out: list[dict[str, Any]] = []
     for o in specs:
         measure = MAIN_MEASURE[o.type]
         observed = observed_by_arm(t, o)
@@ -137,7 +144,8 @@ def verdicts(specs: list[OutcomeSpec], a: Analysis, t: Trial, disclosure: Disclo
     return out
 
 
-def summary(specs, t: Trial, a: Analysis, verdict_rows, checks, evidence, disclosure: Disclosure) -> list[str]:
+def summary(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, verdict_rows: Sequence[Mapping[str, Any]],
+            checks: Sequence[Check], evidence: Evidence, disclosure: Disclosure) -> list[str]:
     """The plain-English summary, most important first."""
     primary = next(o for o in specs if o.primary)
     sizes = ", ".join(f"{r['arm']} {disclosure.count(r['allocated'])}" for r in a.flow)
@@ -161,7 +169,7 @@ def summary(specs, t: Trial, a: Analysis, verdict_rows, checks, evidence, disclo
     return paras
 
 
-def method_notes(specs, t: Trial, a: Analysis, *, cluster: bool) -> list[str]:
+def method_notes(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, *, cluster: bool) -> list[str]:
     """How each number was worked out (conventions stated)."""
     types = {o.type for o in specs}
     notes = [f"All intervals are {text.LEVEL_WORDS}. Effects are intention to treat: everyone analysed in the arm "
