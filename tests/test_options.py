@@ -90,3 +90,15 @@ def test_parameters_used_lists_only_the_keys_the_analysis_used(tmp_path):
     assert "treated_units" in names and "n_boot" in names
     for ignored in ("seasonality", "overdispersion", "slope_change", "fourier_pairs", "intervention_end"):
         assert ignored not in names
+
+
+def test_a_review_refuses_volumes_without_timed_tasks(tmp_path):
+    raw = yaml.safe_load((EVALUATIONS / "pir-auto-redaction.yaml").read_text(encoding="utf-8"))
+    for key in ("benefits", "process_timings", "volumes", "reinvestment", "rates"):
+        if isinstance(raw.get(key), str):
+            raw[key] = str((EVALUATIONS / raw[key]).resolve())
+    raw.pop("process_timings", None)
+    path = tmp_path / "review.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    error = _refused(path)
+    assert error.key == "volumes" and "no timed tasks" in error.message and "process_timings" in error.hint

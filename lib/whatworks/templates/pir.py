@@ -25,7 +25,9 @@ from ..designs.benefits import PIRResult, ReviewInputs, check_inputs, fit_inputs
 from ..designs.benefits.inputs import parse_rates
 from ..designs.benefits.money import DEFAULT_RATES_NAME, RateTable
 from ..designs.benefits.records import TableRows, frame_records
+from ..errors import SpecError
 from ..evaluation import Evaluation
+from ..options import given
 
 __all__ = ["default_rates_path", "default_rates", "read_tables", "load", "analyse"]
 
@@ -88,6 +90,10 @@ def load(ev: Evaluation) -> ReviewInputs:
     DataError, SpecError
         Naming the table, column, row or key, and the fix.
     """
+    if given(ev.get("volumes")) and not given(ev.get("process_timings")):
+        raise SpecError("does not apply to this review: it has no timed tasks", key="volumes",
+                        hint="Remove volumes: the review uses them only to scale timed tasks (process_timings) to a "
+                             "year. Give process_timings as well if tasks were timed before and after.")
     tables = read_tables(**ev.options_for(read_tables, exclude=("base_dir",)), base_dir=ev.base_dir)
     options = {k: v for k, v in ev.options_for(check_inputs).items() if k not in _TABLES}
     return check_inputs(**tables, **options)
