@@ -732,7 +732,8 @@ HINT_AGGREGATE = ("If each row is one incident, add aggregate: week (or day, mon
                    "quarter) to the spec to count the rows in each period.")
 
 
-def infer_freq(dates: pd.Series, *, column: str, file: str, rows: np.ndarray | None = None) -> str:
+def infer_freq(dates: pd.Series, *, column: str | Sequence[str], file: str,
+               rows: np.ndarray | None = None) -> str:
     """Whether rows are daily, weekly, monthly, quarterly or yearly, from their spacing.
 
     Yearly dates that all fall on 1 April are financial years.
