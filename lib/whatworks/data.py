@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeGuard, TypedDict, get_args
+from typing import Literal, TypedDict, TypeGuard, get_args
 
 import numpy as np
 import pandas as pd

@@ -59,11 +59,12 @@ class WhatworksError(Exception):
             text += " " + self.hint.strip()
         return text
 
-    def __reduce__(self) -> tuple[_Rebuild, tuple[type[WhatworksError], dict[str, Any]]]:  # keep the keyword arguments across pickling
+    # keep the keyword arguments across pickling
+    def __reduce__(self) -> tuple[_Rebuild, tuple[type[WhatworksError], dict[str, Any]]]:
         return (_rebuild, (type(self), self.__dict__.copy()))
 
 
-_Rebuild = Callable[["type[WhatworksError]", dict[str, Any]], "WhatworksError"]
+_Rebuild = Callable[[type[WhatworksError], dict[str, Any]], WhatworksError]
 
 
 def _rebuild(cls: type[WhatworksError], state: dict[str, Any]) -> WhatworksError:

@@ -426,7 +426,8 @@ def _wdq_words(quotient: float | None) -> str:
     return f"Here the WDQ is {q}: {reading}."
 
 
-def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.SPCResult, buffers: tuple[str, ...] = ()) -> BeforeAfter:
+def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.SPCResult,
+              buffers: tuple[str, ...] = ()) -> BeforeAfter:
     outputs = activity(inputs.frame, list(inputs.reading.output_columns or ()), _starts(inputs), freq=inputs.freq,
                        outcome=inputs.series.outcome_label)
     return BeforeAfter(
