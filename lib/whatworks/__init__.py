@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from types import ModuleType
 
 __version__ = "0.1.0"
 
@@ -60,7 +61,7 @@ _MODULES = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> ModuleType:
     if name in _MODULES:
         return importlib.import_module(_MODULES[name], __name__)
     if importlib.util.find_spec(f"{__name__}.{name}") is not None:  # a submodule not imported yet

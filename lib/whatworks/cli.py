@@ -17,31 +17,40 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .errors import InputError, TemplateError, WhatworksError
+
+if TYPE_CHECKING:
+    from .runner import Outcome
 
 __all__ = ["main", "COMMANDS"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
 
+#: A sub-command's parser set-up, and its action (which returns the exit status).
+Setup = Callable[[argparse.ArgumentParser], None]
+Action = Callable[[argparse.Namespace], int]
+
+
 class Command:
     """A registered sub-command: its parser set-up and its action."""
 
-    def __init__(self, name: str, help: str, setup: Callable, action: Callable) -> None:
+    def __init__(self, name: str, help: str, setup: Setup, action: Action) -> None:
         self.name, self.help, self.setup, self.action = name, help, setup, action
 
 
 COMMANDS: dict[str, Command] = {}
 
 
-def command(name: str, help: str, setup: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+def command(name: str, help: str, setup: Setup = lambda p: None) -> Callable[[Action], Action]:
     """Decorator: register a sub-command."""
 
-    def wrap(action: Callable[[argparse.Namespace], int]) -> Callable:
+    def wrap(action: Action) -> Action:
         COMMANDS[name] = Command(name, help, setup, action)
         return action
 
@@ -56,7 +65,7 @@ def _default_workers(n: int) -> int:
     return max(1, min(n, os.cpu_count() or 1))
 
 
-def outcome_record(outcome) -> dict:
+def outcome_record(outcome: Outcome) -> dict[str, Any]:
     """One spec's run as a machine-readable record (what ``whatworks run --json`` prints per spec)."""
     import json
 
@@ -85,16 +94,16 @@ class Reporter:
     failures. A batch on a terminal gets a progress bar on standard error.
     """
 
-    def __init__(self, mode: str = "lines", *, total: int = 1, stream=None) -> None:
+    def __init__(self, mode: str = "lines", *, total: int = 1, stream: TextIO | None = None) -> None:
         self.mode = mode
-        self.bar = None
+        self.bar: Any = None  # a tqdm progress bar (tqdm has no type information)
         err = stream or sys.stderr
         if mode != "json" and total > 1 and getattr(err, "isatty", lambda: False)():
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="report", file=err, leave=False, mininterval=0)
 
-    def __call__(self, done: int, total: int, outcome) -> None:
+    def __call__(self, done: int, total: int, outcome: Outcome) -> None:
         if self.bar is not None:
             self.bar.update(1)
         if self.mode == "json":
@@ -119,7 +128,7 @@ class Reporter:
             self.bar.close()
 
 
-def exit_status(outcomes) -> int:
+def exit_status(outcomes: Sequence[Outcome]) -> int:
     """The exit status of a run: 0 every report produced; 2 every failure an input error; else 1.
 
     >>> from types import SimpleNamespace as O
@@ -134,7 +143,7 @@ def exit_status(outcomes) -> int:
     return EXIT_INPUT if all(o.kind == "input" for o in failed) else EXIT_FAILED
 
 
-def _summarise(outcomes, reports_root: Path, mode: str = "lines") -> int:
+def _summarise(outcomes: Sequence[Outcome], reports_root: Path, mode: str = "lines") -> int:
     failed = [o for o in outcomes if not o.ok]
     produced = len(outcomes) - len(failed)
     if mode == "lines" or (mode == "quiet" and failed):

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict, TypeGuard, get_args
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,11 @@ __all__ = ["SeriesData", "read_table", "require_columns", "load_series", "resolv
            "display_name"]
 
 Freq = Literal["day", "week", "month", "quarter", "financial_quarter", "year", "financial_year"]
+
+
+def _is_freq(name: str) -> TypeGuard[Freq]:
+    return name in get_args(Freq)
+
 
 _SHOWN = 5
 _RESERVED = ("period", "outcome", "denominator", "exposure", "group", "unit", "excluded")
@@ -82,7 +87,7 @@ class SeriesData:
 # --- files -------------------------------------------------------------------
 
 
-def display_name(path: str | os.PathLike) -> str:
+def display_name(path: str | os.PathLike[str]) -> str:
     """How to name a file in messages: relative to the current folder when
     inside it, otherwise as given.
 
@@ -100,7 +105,7 @@ def display_name(path: str | os.PathLike) -> str:
     return os.fspath(path)
 
 
-def resolve(path: str | os.PathLike, base_dir: str | os.PathLike) -> Path:
+def resolve(path: str | os.PathLike[str], base_dir: str | os.PathLike[str]) -> Path:
     """A path from a spec, read relative to the spec's folder ``base_dir``.
 
     >>> resolve("theft.csv", "/evaluations/burglary").as_posix()
@@ -117,13 +122,18 @@ def _sniff_separator(path: Path) -> str:
         raise UnicodeDecodeError("binary", head[:1], 0, 1, "not a text file")
     first = head.decode("latin-1").splitlines()[0] if head.strip() else ""
     counts = {sep: first.count(sep) for sep in (",", "\t", ";", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
+
+
+class _NaOptions(TypedDict):
+    keep_default_na: bool
+    na_values: list[str]
 
 
 #: Only an empty cell is missing: "n/a", "NULL" or "-" in a count column is a
 #: value to name in an error, not a silent blank.
-_ONLY_BLANK_IS_MISSING = {"keep_default_na": False, "na_values": [""]}
+_ONLY_BLANK_IS_MISSING: _NaOptions = {"keep_default_na": False, "na_values": [""]}
 
 
 def _read_csv(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
@@ -190,7 +200,7 @@ _READERS: dict[str, Callable[[Path, str | None, str], pd.DataFrame]] = {
 }
 
 
-def read_table(path: str | os.PathLike, *, sheet: str | None = None,
+def read_table(path: str | os.PathLike[str], *, sheet: str | None = None,
                label: str | None = None) -> pd.DataFrame:
     """Read a CSV (``.csv``, ``.txt``) or Excel (``.xlsx``, ``.xlsm``) export.
 
@@ -408,9 +418,10 @@ def _check_options(*, date_column: object, outcome_column: str | None, aggregate
                    exposure_column: str | None, output_columns: Sequence[str],
                    fill_missing: str | None) -> list[str]:
     """Refuse option combinations that cannot work; return the date columns."""
-    choices = {"outcome_type": (outcome_type, list(_OUTCOME_CHECKS)),
-               "aggregate": (aggregate, [None, *dates.FREQS]),
-               "fill_missing": (fill_missing, [None, "zero"])}
+    choices: dict[str, tuple[str | None, Sequence[str | None]]] = {
+        "outcome_type": (outcome_type, list(_OUTCOME_CHECKS)),
+        "aggregate": (aggregate, [None, *dates.FREQS]),
+        "fill_missing": (fill_missing, [None, "zero"])}
     for key, (value, allowed) in choices.items():
         if value not in allowed:
             listed = ", ".join(str(a) for a in allowed if a is not None)
@@ -447,7 +458,7 @@ def _check_options(*, date_column: object, outcome_column: str | None, aggregate
 
 
 def load_series(
-    data: str | os.PathLike | pd.DataFrame,
+    data: str | os.PathLike[str] | pd.DataFrame,
     *,
     sheet: str | None = None,
     date_column: str | Sequence[str],
@@ -538,10 +549,11 @@ def load_series(
     else:
         file = label or display_name(data)
         df = read_table(data, sheet=sheet, label=file)
-    named = {"date_column": date_cols, "outcome_column": [outcome_column],
-             "denominator_column": [denominator_column], "exposure_column": [exposure_column],
-             "breakdown_column": [breakdown_column], "unit_column": [unit_column],
-             "output_columns": output_columns}
+    named: dict[str, Sequence[str | None]] = {
+        "date_column": date_cols, "outcome_column": [outcome_column],
+        "denominator_column": [denominator_column], "exposure_column": [exposure_column],
+        "breakdown_column": [breakdown_column], "unit_column": [unit_column],
+        "output_columns": output_columns}
     for key, cols in named.items():
         require_columns(df, [c for c in cols if c is not None], file=file, key=key)
 
@@ -600,6 +612,7 @@ def load_series(
     label_ = "incidents" if aggregate is not None and outcome_column is None else outcome_column
     if outcome_label is not None and str(outcome_label).strip():
         label_ = str(outcome_label).strip()
+    assert _is_freq(freq)  # aggregate was checked against dates.FREQS, and infer_freq returns one of them
     return SeriesData(frame=frame, freq=freq, source=file, outcome_label=str(label_),
                       notes=tuple(notes))
 
@@ -628,7 +641,8 @@ def _values(df: pd.DataFrame, rows: np.ndarray, file: str, *, outcome_column: st
                 "A proportion's numerator cannot exceed its denominator; correct those rows.")
         out["denominator"] = den
     if exposure_column is not None:
-        out["exposure"] = numbers(exposure_column)
-        _refuse(out["exposure"] <= 0, df[exposure_column], rows, exposure_column, file,
+        exposure = numbers(exposure_column)
+        out["exposure"] = exposure
+        _refuse(exposure <= 0, df[exposure_column], rows, exposure_column, file,
                 "exposures must be more than 0: {shown}", "Correct those cells.")
     return out

@@ -57,7 +57,7 @@ import calendar
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -87,17 +87,17 @@ class _Freq(NamedTuple):
     per_year: int
 
 
-def _floor_day(d: pd.Series) -> pd.Series:
+def _floor_day(d: pd.Series[pd.Timestamp]) -> pd.Series:
     return d.dt.normalize()
 
 
-def _floor_week(d: pd.Series) -> pd.Series:
+def _floor_week(d: pd.Series[pd.Timestamp]) -> pd.Series:
     d = d.dt.normalize()
     return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
 
 
 def _floor_to(period: str) -> Callable[[pd.Series], pd.Series]:
-    def floor_(d: pd.Series) -> pd.Series:
+    def floor_(d: pd.Series[pd.Timestamp]) -> pd.Series:
         return d.dt.to_period(period).dt.start_time.astype(d.dtype)
     return floor_
 
@@ -285,7 +285,7 @@ def _unmistakable(part: pd.Series) -> str:
 
 
 def _fail(message: str, hint: str, *, key: str | None, file: str | None,
-          column: str | None) -> None:
+          column: str | None) -> NoReturn:
     if key is not None:
         raise SpecError(message, key=key, file=file, hint=hint)
     raise DataError(message, file=file, column=column, hint=hint)
@@ -349,11 +349,11 @@ def parse_date(value: object, *, key: str | None = None, file: str | None = None
     if text is None:
         _fail(f"'{value}' is not a date", _WRITE, **where)
     if date_format is not None:
-        when = pd.to_datetime(text, format=date_format, errors="coerce")
-        if pd.isna(when):
+        formatted = pd.to_datetime(text, format=date_format, errors="coerce")
+        if not isinstance(formatted, pd.Timestamp):  # NaT: not a date in that format
             _fail(f"'{text}' is not a date in the format '{date_format}'",
                   "Correct the date, or the date_format.", **where)
-        return when
+        return formatted
     parts, kind = _components(pd.Series([text]))
     part = parts.iloc[0]
     if kind.iloc[0] == "slash":
@@ -371,10 +371,10 @@ def parse_date(value: object, *, key: str | None = None, file: str | None = None
                   f"{y}-{a:02d}-{b:02d} for {us}. Slash dates are read only when they cannot "
                   f"be misread, as {_unmistakable(part)} is 25 {calendar.month_name[b]} {y}.",
                   **where)
-    when = _timestamps(parts, kind, day_first=True).iloc[0]
-    if pd.isna(when):
+    read = _timestamps(parts, kind, day_first=True).iloc[0]
+    if not isinstance(read, pd.Timestamp):  # NaT: not a date
         _fail(f"'{text}' is not a date", _WRITE, **where)
-    return when
+    return read
 
 
 def written_day_first(values: Iterable[object]) -> bool:
@@ -572,7 +572,8 @@ def parse_dates(values: pd.Series, *, column: str, file: str, rows: np.ndarray |
 def _read_periods(named: list[_Named | None], stripped: pd.Series, keys: pd.Series,
                   values: pd.Series, rows: np.ndarray, column: str, file: str) -> DateReading:
     """A column of period text (years, financial years, quarters) as period starts."""
-    if not all(named):
+    found = [n for n in named if n is not None]
+    if len(found) < len(named):
         odd = [v for v, n in zip(stripped, named) if n is None]
         some = next(v for v, n in zip(stripped, named) if n is not None)
         bad_rows, shown = _rows_of(odd, keys, rows)
@@ -580,8 +581,8 @@ def _read_periods(named: list[_Named | None], stripped: pd.Series, keys: pd.Seri
                         f"periods: {shown}", file=file, column=column, rows=bad_rows,
                         hint="Write every value the same way: a year (2024), a financial year "
                              "(2024/25) or a quarter (Q1 2024/25, 2024 Q1); or every value a date.")
-    kinds = {}
-    for v, n in zip(stripped, named):
+    kinds: dict[str, Any] = {}
+    for v, n in zip(stripped, found):
         kinds.setdefault(n.freq, v)
     if len(kinds) > 1:
         (f1, v1), (f2, v2) = list(kinds.items())[:2]
@@ -594,7 +595,7 @@ def _read_periods(named: list[_Named | None], stripped: pd.Series, keys: pd.Seri
                         column=column, rows=sorted({rows1[0], rows2[0]}),
                         hint="Write every period the same way, e.g. 2024/25 for each financial "
                              "year or Q1 2024/25 for each financial quarter.")
-    lookup = {v: n.start for v, n in zip(stripped, named)}
+    lookup = {v: n.start for v, n in zip(stripped, found)}
     out = keys.map(lookup).astype("datetime64[ns]")
     return DateReading(out, freq=next(iter(kinds)))
 
@@ -613,8 +614,7 @@ def _proven_day_first(parts: pd.DataFrame, texts: pd.Series, keys: pd.Series, ro
     a = pd.to_numeric(parts["a"]).to_numpy()
     b = pd.to_numeric(parts["b"]).to_numpy()
     day_first, month_first = texts[a > 12].tolist(), texts[b > 12].tolist()
-    at = texts.index.get_loc(texts.index[np.argmax(a > 12)] if day_first
-                             else texts.index[np.argmax(b > 12)] if month_first else texts.index[0])
+    at = int(np.argmax(a > 12)) if day_first else int(np.argmax(b > 12)) if month_first else 0
     sample = parts.iloc[at]
     uk, us = _format_for(sample, "dmy"), _format_for(sample, "mdy")
     if day_first and month_first:
@@ -645,14 +645,15 @@ def _choose_by_regularity(readings: dict[bool, pd.Series], parts: pd.DataFrame, 
     at = int(np.argmax(unequal))
     sample_key, sample = texts.iloc[at], parts.iloc[at]
     uk_words, us_words = _readings(sample)
-    if regular[True] and not regular[False]:
+    as_uk, as_us = regular[True], regular[False]
+    if as_uk and not as_us:
         return (f"Every date in column '{column}' of {file} could be read day first or month "
                 f"first; they were read day first (UK), so '{sample_key}' is {uk_words}, because "
-                f"only that reading gives a {FREQS[regular[True]].adverb} series with no gaps.")
+                f"only that reading gives a {FREQS[as_uk].adverb} series with no gaps.")
     uk, us = _format_for(sample, "dmy"), _format_for(sample, "mdy")
     why = ""
-    if regular[False] and not regular[True]:
-        why = (f" Read month first they make a {FREQS[regular[False]].adverb} series with no "
+    if as_us and not as_uk:
+        why = (f" Read month first they make a {FREQS[as_us].adverb} series with no "
                "gaps; read day first they do not.")
     raise DataError(
         f"the dates can be read day first or month first (every part is 12 or less, "
@@ -690,8 +691,10 @@ def parse_year_month(year: pd.Series, month: pd.Series, *, columns: Sequence[str
     rows = np.arange(len(year)) + 2 if rows is None else np.asarray(rows)
     years = [_whole(v) for v in year]
     months = [_month_number(v) for v in month]
-    for col, got, raw, ok in ((columns[0], years, year, lambda y: 1900 <= y <= 2100),
-                              (columns[1], months, month, lambda m: 1 <= m <= 12)):
+    checks: tuple[tuple[str, list[int | None], pd.Series, Callable[[int], bool]], ...] = (
+        (columns[0], years, year, lambda y: 1900 <= y <= 2100),
+        (columns[1], months, month, lambda m: 1 <= m <= 12))
+    for col, got, raw, ok in checks:
         bad = np.array([g is None or not ok(g) for g in got])
         if bad.any():
             shown_values = pd.Series(raw)[bad].astype(str).drop_duplicates().head(_SHOWN)
@@ -701,7 +704,9 @@ def parse_year_month(year: pd.Series, month: pd.Series, *, columns: Sequence[str
             raise DataError(f"these values are not {what.split(' such')[0]}: {shown}", file=file,
                             column=col, rows=[int(r) for r in rows[bad]],
                             hint=f"Correct those cells so each holds {what}.")
-    return pd.Series([pd.Timestamp(y, m, 1) for y, m in zip(years, months)], dtype="datetime64[ns]")
+    # every year and month was checked above, so none is None here
+    stamps = [pd.Timestamp(y, m, 1) for y, m in zip(years, months) if y is not None and m is not None]
+    return pd.Series(stamps, dtype="datetime64[ns]")
 
 
 def _whole(v: object) -> int | None:
@@ -727,7 +732,8 @@ HINT_AGGREGATE = ("If each row is one incident, add aggregate: week (or day, mon
                    "quarter) to the spec to count the rows in each period.")
 
 
-def infer_freq(dates: pd.Series, *, column: str, file: str, rows: np.ndarray | None = None) -> str:
+def infer_freq(dates: pd.Series, *, column: str | Sequence[str], file: str,
+               rows: np.ndarray | None = None) -> str:
     """Whether rows are daily, weekly, monthly, quarterly or yearly, from their spacing.
 
     Yearly dates that all fall on 1 April are financial years.
@@ -752,7 +758,7 @@ def infer_freq(dates: pd.Series, *, column: str, file: str, rows: np.ndarray | N
                         file=file, column=column,
                         hint="Export one row per period (at least two periods). " + HINT_AGGREGATE)
     freq, bad_at = _spacing(unique)
-    if bad_at >= 0:
+    if freq is None or bad_at >= 0:  # without a period length, bad_at is the smallest gap
         gaps = unique.diff().dt.days.to_numpy()[1:]
         a, b = unique[bad_at], unique[bad_at + 1]
         ra, rb = int(first_row[a]), int(first_row[b])
@@ -855,6 +861,7 @@ def aggregate(w: pd.DataFrame, freq: str, keys: list[str], outputs: list[str]) -
     w = w.astype({"period": "datetime64[ns]"})
     summed = w.groupby([*keys, "period"], sort=False)[["outcome", *outputs]].sum()
     periods = span(w["period"].min(), w["period"].max(), freq).astype("datetime64[ns]")
+    full: pd.Index
     if keys:
         levels = [sorted(w[k].unique()) for k in keys] + [periods]
         full = pd.MultiIndex.from_product(levels, names=[*keys, "period"])
@@ -865,7 +872,7 @@ def aggregate(w: pd.DataFrame, freq: str, keys: list[str], outputs: list[str]) -
     return out
 
 
-def _series_words(keys: list[str], values: tuple) -> str:
+def _series_words(keys: list[str], values: tuple[object, ...]) -> str:
     words = {"unit": "unit", "group": "category"}
     return "".join(f" for {words[k]} '{v}'" for k, v in zip(keys, values))
 
@@ -894,7 +901,7 @@ def refuse_duplicates(w: pd.DataFrame, freq: str, keys: list[str], file: str,
 def fill_gaps(w: pd.DataFrame, freq: str, keys: list[str], file: str, column: str | list[str], *,
               fill_missing: str | None, fillable: bool) -> tuple[pd.DataFrame, int]:
     """Refuse periods missing inside each series, or fill them with zero."""
-    missing: dict[tuple, pd.DatetimeIndex] = {}
+    missing: dict[tuple[Any, ...], pd.DatetimeIndex] = {}
     for key, part in (w.groupby(keys, sort=True) if keys else [((), w)]):
         key = key if isinstance(key, tuple) else (key,)
         full = span(part["period"].min(), part["period"].max(), freq)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["Prose", "Notes", "Callout", "Table", "Section", "Heading", "esc", "slug"]
 
@@ -26,7 +27,7 @@ def slug(words: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(words).lower()).strip("-") or "section"
 
 
-def esc(value) -> str:
+def esc(value: object) -> str:
     """Escape any value for HTML text or attribute use."""
     return html.escape("" if value is None else str(value), quote=True)
 
@@ -120,14 +121,14 @@ class Table:
 
     @classmethod
     def from_records(
-        cls, records: Sequence[dict], caption: str | None = None, numeric: Sequence[str] = ()
+        cls, records: Sequence[Mapping[str, Any]], caption: str | None = None, numeric: Sequence[str] = ()
     ) -> "Table":
         """Build from a list of dicts sharing the same keys."""
         columns = tuple(records[0]) if records else ()
         rows = tuple(tuple(r.get(c, "") for c in columns) for r in records)
         return cls(columns, rows, caption, tuple(c in numeric for c in columns))
 
-    def to_records(self) -> list[dict]:
+    def to_records(self) -> list[dict[str, str]]:
         return [dict(zip(self.columns, r)) for r in self.rows]
 
     def __str__(self) -> str:
@@ -177,9 +178,9 @@ class Heading:
 class Section:
     """Several fragments shown together, in order."""
 
-    parts: tuple
+    parts: tuple[object, ...]
 
-    def __init__(self, *parts) -> None:
+    def __init__(self, *parts: object) -> None:
         object.__setattr__(self, "parts", tuple(p for p in parts if p is not None))
 
     def _repr_html_(self) -> str:

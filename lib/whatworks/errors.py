@@ -18,7 +18,8 @@ theft.csv, column 'count', rows 4, 9: counts cannot be negative. Correct the exp
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = [
     "WhatworksError",
@@ -58,11 +59,15 @@ class WhatworksError(Exception):
             text += " " + self.hint.strip()
         return text
 
-    def __reduce__(self):  # keep the keyword arguments across pickling
+    # keep the keyword arguments across pickling
+    def __reduce__(self) -> tuple[_Rebuild, tuple[type[WhatworksError], dict[str, Any]]]:
         return (_rebuild, (type(self), self.__dict__.copy()))
 
 
-def _rebuild(cls, state):
+_Rebuild = Callable[[type[WhatworksError], dict[str, Any]], WhatworksError]
+
+
+def _rebuild(cls: type[WhatworksError], state: dict[str, Any]) -> WhatworksError:
     obj = cls.__new__(cls)
     obj.__dict__.update(state)
     Exception.__init__(obj, str(obj))

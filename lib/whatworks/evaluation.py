@@ -48,7 +48,7 @@ class Evaluation:
         template runs).
     """
 
-    def __init__(self, parameters: Mapping[str, Any], *, base_dir: str | os.PathLike | None = None) -> None:
+    def __init__(self, parameters: Mapping[str, Any], *, base_dir: str | os.PathLike[str] | None = None) -> None:
         self._params = MappingProxyType(dict(parameters))
         self._base_dir = Path(base_dir) if base_dir is not None else None
 
@@ -88,7 +88,7 @@ class Evaluation:
     def title(self) -> str:
         return str(self._params.get("title", ""))
 
-    def options_for(self, func: Callable, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    def options_for(self, func: Callable[..., Any], *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
         """The parameters ``func`` accepts as keywords (others are left out)."""
         sig = inspect.signature(func)
         names = [

@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import os
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +44,18 @@ def financial_year(day: dt.date) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
-def _fmt(value, est: dict) -> str:
+def _fmt(value: float | None, est: Mapping[str, Any]) -> str:
     unit = str(est.get("unit") or "").lower()
     if unit in _MONEY_UNITS or str(est.get("name", "")).endswith("_gbp"):
         return text.fmt_gbp(value)
     return text.fmt_number(value, 3 if est.get("scale") == "ratio" else None)
 
 
-def _points(value) -> str:
+def _points(value: float | None) -> str:
     return text.fmt_number(None if value is None else value * 100, 1)
 
 
-def headline_words(est: dict | None) -> str:
+def headline_words(est: Mapping[str, Any] | None) -> str:
     """The headline estimate with its interval, in words.
 
     A difference in proportions is written in percentage points:
@@ -79,11 +80,12 @@ def headline_words(est: dict | None) -> str:
     return f"{est.get('label')}: {_fmt(value, est)}{unit_words} ({interval})"
 
 
-def _read(path: Path) -> dict | None:
+def _read(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
 
 
 def _row(folder: Path) -> dict[str, Any] | None:
@@ -133,7 +135,7 @@ def collect(root: Path) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["status"] != "failed", r["title"].lower()))
 
 
-def benefits_summary(rows: list[dict]) -> list[dict]:
+def benefits_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Totals of every PIR's ``benefit_totals`` by financial year and confidence grade."""
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(
         lambda: {"hours": 0.0, "fte": 0.0, "cashable_gbp": 0.0, "non_cashable_gbp": 0.0, "reviews": 0})
@@ -141,7 +143,7 @@ def benefits_summary(rows: list[dict]) -> list[dict]:
         results = row.get("results") or {}
         if row["status"] != "ok" or not results.get("benefit_totals"):
             continue
-        seen = set()
+        seen: set[tuple[str, str]] = set()
         for item in results["benefit_totals"]:
             key = (str(item.get("financial_year")), str(item.get("confidence_grade")))
             cell = sums[key]
@@ -161,7 +163,7 @@ def benefits_summary(rows: list[dict]) -> list[dict]:
     return out
 
 
-def _year_totals(summary: list[dict]) -> list[dict]:
+def _year_totals(summary: list[dict[str, Any]]) -> list[dict[str, str]]:
     years: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for item in summary:
         for field in ("hours", "fte", "cashable_gbp", "non_cashable_gbp"):
@@ -174,7 +176,7 @@ def _year_totals(summary: list[dict]) -> list[dict]:
              "non_cashable_words": text.fmt_gbp(v["non_cashable_gbp"])} for y, v in sorted(years.items())]
 
 
-def highest_classification(rows: list[dict]) -> str:
+def highest_classification(rows: list[dict[str, Any]]) -> str:
     """The highest marking among the reports (OFFICIAL when there are none)."""
     levels = [CLASSIFICATIONS.index(r["classification"]) for r in rows if r["classification"] in CLASSIFICATIONS]
     return CLASSIFICATIONS[max(levels)] if levels else "OFFICIAL"

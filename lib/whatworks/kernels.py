@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
 
 __all__ = ["KernelPool", "start_kernel", "WARM_CODE"]
 
@@ -31,7 +35,7 @@ WARM_CODE = (
 )
 
 
-def start_kernel(cwd: Path, kernel_name: str = "python3", warm: bool = True):
+def start_kernel(cwd: Path, kernel_name: str = "python3", warm: bool = True) -> KernelManager:
     """Start a kernel working in ``cwd``; its own chatter on stdout/stderr is discarded.
 
     Returns at once (the kernel boots in the background). With ``warm``, the
@@ -64,13 +68,13 @@ class KernelPool:
         self.kernel_name = kernel_name
         self.ahead = ahead
         self.warm = warm
-        self._spare: dict[Path, list] = {}
+        self._spare: dict[Path, list[KernelManager]] = {}
 
     @property
     def spares(self) -> int:
         return sum(len(v) for v in self._spare.values())
 
-    def take(self, cwd: Path):
+    def take(self, cwd: Path) -> KernelManager:
         """A fresh kernel working in ``cwd`` (a spare if one is ready)."""
         cwd = Path(cwd).resolve()
         spares = self._spare.get(cwd) or []
@@ -84,7 +88,7 @@ class KernelPool:
             self._spare.setdefault(cwd, []).append(start_kernel(cwd, self.kernel_name, self.warm))
         return km
 
-    def give_back(self, km, cwd: Path) -> None:
+    def give_back(self, km: KernelManager, cwd: Path) -> None:
         """Return a kernel that never ran anything (e.g. the spec failed its checks)."""
         self._spare.setdefault(Path(cwd).resolve(), []).append(km)
 
@@ -101,5 +105,5 @@ class KernelPool:
     def __enter__(self) -> "KernelPool":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -46,10 +46,10 @@ Dates = Union[str, dict[str, str]]
 #: Marks a parameter naming one column, or a list of columns read together.
 Columns = Union[str, list[str]]
 #: Marks a parameter holding one record (a mapping) or a list of records.
-Record = Union[dict, list[dict]]
+Record = Union[dict[str, Any], list[dict[str, Any]]]
 #: Marks a parameter that is either a data file or rows written in the spec
 #: (a list of mappings, one per row).
-TableInput = Union[str, list[dict]]
+TableInput = Union[str, list[dict[str, Any]]]
 
 #: Named choices. A parameters cell writes ``aggregate: Optional[Aggregate] = None``
 #: rather than ``Literal[...]``, because ``papermill --help-notebook`` lists a
@@ -116,7 +116,7 @@ class Parameter:
     help: str = ""
     optional: bool = False
     required: bool = False
-    choices: tuple | None = None
+    choices: tuple[Any, ...] | None = None
     item_kind: str | None = None
     demo_only: bool = False
 
@@ -148,7 +148,7 @@ class Parameter:
         return words + (" (or blank)" if self.optional else "")
 
 
-def _kind(node: ast.expr) -> tuple[str, bool, tuple | None, str | None]:
+def _kind(node: ast.expr) -> tuple[str, bool, tuple[Any, ...] | None, str | None]:
     """(kind, optional, choices, item_kind) of an annotation."""
     if isinstance(node, ast.Name) and node.id in _BASIC:
         return _BASIC[node.id], False, None, None

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -28,6 +30,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .display import esc  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["Chart", "ChartSet", "figure", "chart", "COLOURS", "PALETTE"]
 
@@ -59,7 +65,7 @@ COLOURS = {
     "actual": "#0072B2",
 }
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.spines.top": False,
@@ -74,7 +80,8 @@ _RC = {
 }
 
 
-def figure(nrows: int = 1, ncols: int = 1, width: float = 8.0, height: float = 3.6, **kwargs):
+def figure(nrows: int = 1, ncols: int = 1, width: float = 8.0, height: float = 3.6,
+           **kwargs: Any) -> tuple[Figure, Any]:
     """A new figure in the house style; returns ``(fig, axes)``."""
     with plt.rc_context(_RC):
         fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
@@ -123,14 +130,14 @@ class ChartSet:
 
     charts: tuple[Chart, ...]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Chart]:
         return iter(self.charts)
 
     def _repr_html_(self) -> str:
         return "".join(c._repr_html_() for c in self.charts)
 
 
-def _concise_dates(fig) -> None:
+def _concise_dates(fig: Figure) -> None:
     """Short date labels ("Jul", "2023") where matplotlib's default ISO labels on a
     date axis would run into each other (narrow charts, long periods)."""
     import matplotlib.dates as mdates
@@ -139,14 +146,17 @@ def _concise_dates(fig) -> None:
     if not axes:
         return
     fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+    # the Agg canvas (matplotlib.use("Agg") above) has get_renderer; the stubs type the base canvas
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for ax in axes:
         boxes = [t.get_window_extent(renderer) for t in ax.xaxis.get_ticklabels() if t.get_visible() and t.get_text()]
         if any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:])):
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+            locator = ax.xaxis.get_major_locator()
+            # matplotlib.dates has no type information for ConciseDateFormatter
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
-def chart(fig, alt: str, caption: str = "") -> Chart:
+def chart(fig: Figure, alt: str, caption: str = "") -> Chart:
     """Turn a matplotlib figure into a :class:`Chart` and close the figure."""
     if not alt or not alt.strip():
         raise ValueError("a chart needs alt text stating its finding")

@@ -23,7 +23,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import mistune
@@ -34,6 +34,9 @@ from .display import slug
 from .report import MIME
 from . import assets
 
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
 __all__ = ["body_html", "render_report", "environment", "markdown_html"]
 
 _SKIP_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
@@ -42,9 +45,11 @@ _markdown = mistune.create_markdown(escape=False, plugins=["table"])
 
 def markdown_html(source: str) -> str:
     """Markdown written by the project (templates, the guide) as HTML, headings with ids."""
-    html = _markdown(source).strip()
+    rendered = _markdown(source)
+    assert isinstance(rendered, str)  # the HTML renderer returns text (mistune types it with the AST's list too)
+    html = rendered.strip()
 
-    def add_id(match: re.Match) -> str:
+    def add_id(match: re.Match[str]) -> str:
         level, inner = match.group(1), match.group(2)
         plain = re.sub(r"<[^>]+>", "", inner)
         return f'<h{level} id="{slug(plain)}">{inner}</h{level}>'
@@ -52,7 +57,7 @@ def markdown_html(source: str) -> str:
     return re.sub(r"<h([1-6])>(.*?)</h\1>", add_id, html)
 
 
-def body_html(nb) -> str:
+def body_html(nb: NotebookNode) -> str:
     """The report body: markdown cells and rich cell outputs, in order."""
     parts: list[str] = []
     for cell in nb.cells:
@@ -102,7 +107,7 @@ def _value_words(value: Any) -> str:
 
 
 def render_report(
-    nb,
+    nb: NotebookNode,
     results: Mapping[str, Any],
     *,
     parameters: Sequence[Mapping[str, Any]],

@@ -22,10 +22,13 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .evaluation import Evaluation
 from .results import Result, clean
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = ["MIME", "emit", "payload", "read_payload"]
 
@@ -33,9 +36,9 @@ __all__ = ["MIME", "emit", "payload", "read_payload"]
 MIME = "application/vnd.whatworks.results+json"
 
 
-def payload(ev: Evaluation, result: Result, **extra: Any) -> dict:
+def payload(ev: Evaluation, result: Result, **extra: Any) -> dict[str, Any]:
     """The notebook's part of ``results.json``, with small counts of people suppressed."""
-    out = {
+    out: dict[str, Any] = {
         "title": ev.get("title", ""),
         "owner": ev.get("owner", ""),
         "classification": ev.get("classification", "OFFICIAL"),
@@ -43,19 +46,21 @@ def payload(ev: Evaluation, result: Result, **extra: Any) -> dict:
     }
     out.update(result.to_dict())
     out.update(extra)
-    return ev.disclosure.apply(clean(out))
+    shown: dict[str, Any] = ev.disclosure.apply(clean(out))
+    return shown
 
 
 def emit(ev: Evaluation, result: Result, **extra: Any) -> None:
     """Record the evaluation's results in the notebook (call once, last)."""
     from IPython.display import display
 
-    display({MIME: payload(ev, result, **extra), "text/plain": "Results recorded for results.json."}, raw=True)
+    display({MIME: payload(ev, result, **extra), "text/plain": "Results recorded for results.json."},  # type: ignore[no-untyped-call]  # IPython leaves display() unannotated
+            raw=True)
 
 
-def read_payload(nb) -> dict | None:
+def read_payload(nb: NotebookNode) -> dict[str, Any] | None:
     """The payload from an executed notebook (the last one, if several)."""
-    found = None
+    found: dict[str, Any] | None = None
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})

@@ -21,15 +21,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import text
-from .display import Notes, Prose, Table, esc
+from .display import Notes, Prose, Section, Table, esc
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .plots import Chart, ChartSet
 
 __all__ = [
     "Estimate",
@@ -103,9 +105,9 @@ class Estimate:
     group: str | None = None
     unit: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The estimate as it appears in ``results.json``."""
-        return clean(
+        out: dict[str, Any] = clean(
             {
                 "name": self.name,
                 "label": self.label,
@@ -122,6 +124,7 @@ class Estimate:
                 "unit": self.unit,
             }
         )
+        return out
 
     @property
     def null_value(self) -> float:
@@ -134,7 +137,7 @@ class Estimate:
             return None
         return not (self.ci_low <= self.null_value <= self.ci_high)
 
-    def interval_words(self, fmt=None, digits: int | None = None) -> str:
+    def interval_words(self, fmt: Callable[[float], str] | None = None, digits: int | None = None) -> str:
         """``'95% CI 0.84 to 0.93'`` for this estimate."""
         return text.fmt_interval(self.ci_low, self.ci_high, digits=digits, fmt=fmt)
 
@@ -157,7 +160,7 @@ class Check:
         if self.status not in _STATUS_ORDER:
             raise ValueError(f"check status must be one of {sorted(_STATUS_ORDER)}")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "message": self.message}
 
 
@@ -171,7 +174,7 @@ class CheckList:
         ordered = sorted(checks, key=lambda c: _STATUS_ORDER[c.status])
         object.__setattr__(self, "checks", tuple(ordered))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Check]:
         return iter(self.checks)
 
     def __len__(self) -> int:
@@ -233,7 +236,7 @@ class Evidence:
         """Whether the summary may speak of cause (level 3 and above)."""
         return self.sms_level >= 3
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"sms_level": self.sms_level, "explanation": self.explanation}
 
     def _repr_html_(self) -> str:
@@ -302,7 +305,7 @@ class Result:
     def check_list(self) -> CheckList:
         return CheckList(self.checks)
 
-    def table(self) -> Table:
+    def table(self) -> Table | Section:
         """The estimates as a table for people."""
         rows = []
         for e in self.estimates:
@@ -322,11 +325,11 @@ class Result:
             numeric=(False, True, True, True, False),
         )
 
-    def plot(self):
+    def plot(self) -> Chart | ChartSet | Section:
         """The design's main chart (a :class:`whatworks.plots.Chart`)."""
         raise NotImplementedError
 
-    def extra(self) -> dict:
+    def extra(self) -> dict[str, Any]:
         """Design-specific keys for ``results.json``."""
         return {}
 
@@ -345,16 +348,17 @@ class Result:
         """
         return estimates_frame([e.to_dict() for e in self.estimates])
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The analysis part of ``results.json``."""
-        out = {
+        out: dict[str, Any] = {
             "period": {"start": self.period_start, "end": self.period_end},
             "evidence": self.evidence.to_dict(),
             "estimates": [e.to_dict() for e in self.estimates],
             "checks": [c.to_dict() for c in self.checks],
         }
         out.update(self.extra())
-        return clean(out)
+        cleaned: dict[str, Any] = clean(out)
+        return cleaned
 
     def _repr_html_(self) -> str:
         return "".join(

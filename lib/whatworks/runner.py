@@ -25,10 +25,11 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, assets, index, validation
 from .disclosure import Disclosure
@@ -38,6 +39,9 @@ from .render import render_report
 from .report import read_payload
 from .results import estimates_frame
 from .spec import Spec, load_spec
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
 
 __all__ = ["Outcome", "run", "run_many", "execute", "provenance", "write_status"]
 
@@ -84,7 +88,7 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def provenance(spec: Spec) -> dict:
+def provenance(spec: Spec) -> dict[str, Any]:
     """What produced a report: versions, commit, template and input fingerprints.
 
     No timestamps, so the same spec and data give the same ``results.json``.
@@ -113,11 +117,11 @@ _ESTIMATE_KEYS = ("name", "label", "headline", "measure", "outcome", "group", "e
                   "ci_low", "ci_high", "p_value", "scale", "unit")
 
 
-def _in_order(item: dict, keys: tuple[str, ...]) -> dict:
+def _in_order(item: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {**{k: item[k] for k in keys if k in item}, **{k: v for k, v in item.items() if k not in keys}}
 
 
-def compose_results(payload: dict, spec: Spec, prov: dict) -> dict:
+def compose_results(payload: Mapping[str, Any], spec: Spec, prov: Mapping[str, Any]) -> dict[str, Any]:
     """``results.json``: the notebook's payload framed by what the runner knows.
 
     Keys come in the documented order (the notebook stores them sorted).
@@ -142,7 +146,7 @@ def compose_results(payload: dict, spec: Spec, prov: dict) -> dict:
     return {**head, **body, "provenance": prov}
 
 
-def execute(spec: Spec, output_notebook: Path, *, km=None) -> None:
+def execute(spec: Spec, output_notebook: Path, *, km: KernelManager | None = None) -> None:
     """Execute the spec's template with Papermill in a kernel working in the spec's folder.
 
     ``km`` is a kernel already started by :func:`start_kernel` (one is
@@ -253,7 +257,7 @@ def check_output(output: Path, spec_path: Path) -> None:
                         hint="whatworks replaces only its own report folders. Name a new or empty folder.")
 
 
-def parameter_rows(spec: Spec, used: Iterable[str] | None = None) -> list[dict]:
+def parameter_rows(spec: Spec, used: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Rows for the report's "Parameters used" table: the keys the analysis used (all, if not known)."""
     keep = set(used) if used is not None else None
     return [
@@ -316,7 +320,7 @@ def run(
                 raise
             import nbformat  # imported here: the kernel is already starting while this loads
 
-            nb = nbformat.read(notebook_path, as_version=4)
+            nb = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]  # nbformat leaves read() unannotated
             payload = read_payload(nb)
             if payload is None:
                 raise RunError(f"the template '{spec.template.name}' did not record its results",
@@ -364,7 +368,7 @@ def _worker_pool() -> KernelPool:
     return _WORKER_POOL
 
 
-def _run_quietly(args) -> Outcome:
+def _run_quietly(args: tuple[Path, str | Path | None]) -> Outcome:
     spec_path, reports_root = args
     return run(spec_path, reports_root=reports_root, rebuild_index=False, kernels=_worker_pool())
 

@@ -43,7 +43,7 @@ import yaml
 from . import dates
 from .errors import SpecError, TemplateError
 from .params import Parameter
-from .templates import COMMON_KEYS, Template, registry
+from .templates import COMMON_KEYS, Registry, Template, registry
 
 __all__ = ["Spec", "load_spec", "coerce", "CLASSIFICATIONS"]
 
@@ -87,7 +87,7 @@ class Spec:
 
     def input_files(self) -> dict[str, Path]:
         """Every data file the spec names, by key (resolved paths)."""
-        out = {}
+        out: dict[str, Path] = {}
         for p in self.template.parameters:
             value = self.parameters.get(p.name)
             if p.kind in ("file", "table") and isinstance(value, str) and value:
@@ -95,12 +95,12 @@ class Spec:
         return out
 
 
-def _date(value, key: str, file: str) -> str:
+def _date(value: object, key: str, file: str) -> str:
     """A spec date as ISO text; the rules are :func:`whatworks.dates.parse_date`'s."""
     return dates.parse_date(value, key=key, file=file).date().isoformat()
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """Dates anywhere inside a value become ISO strings (YAML reads them as dates)."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
@@ -111,7 +111,7 @@ def _plain(value):
     return value
 
 
-def _scalar(kind: str, value, key: str, file: str, param: Parameter | None = None):
+def _scalar(kind: str, value: Any, key: str, file: str, param: Parameter | None = None) -> Any:
     bad = SpecError(
         f"'{value}' is not {_A.get(kind, kind)}",
         key=key,
@@ -163,7 +163,7 @@ _A = {"int": "a whole number", "float": "a number", "bool": "yes or no", "str": 
       "date": "a date", "file": "a file path", "list": "a list", "dict": "a mapping"}
 
 
-def coerce(param: Parameter, value, *, file: str = "spec") -> Any:
+def coerce(param: Parameter, value: Any, *, file: str = "spec") -> Any:
     """Coerce a spec value to a parameter's declared type, or raise :class:`SpecError`.
 
     >>> from whatworks.params import parse_parameters
@@ -236,6 +236,12 @@ class _SpecLoader(yaml.SafeLoader):
     ``yes``/``no`` (the spec checker reads those words).
     """
 
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # the PyYAML stubs leave peek_event untyped
+            raise yaml.composer.ComposerError(None, None, "found an alias", event.start_mark)
+        return super().compose_node(parent, index)
+
 
 _SpecLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -251,7 +257,7 @@ class _Duplicate(Exception):
         self.key, self.line = key, line
 
 
-def _mapping(loader: _SpecLoader, node: yaml.MappingNode) -> dict:
+def _mapping(loader: _SpecLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: dict[object, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
@@ -263,15 +269,6 @@ def _mapping(loader: _SpecLoader, node: yaml.MappingNode) -> dict:
 
 _SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
-
-def _compose_node(self: _SpecLoader, parent: yaml.Node | None, index: object) -> yaml.Node:
-    if self.check_event(yaml.events.AliasEvent):
-        event = self.peek_event()
-        raise yaml.composer.ComposerError(None, None, "found an alias", event.start_mark)
-    return yaml.SafeLoader.compose_node(self, parent, index)
-
-
-_SpecLoader.compose_node = _compose_node  # type: ignore[method-assign]
 
 #: Spec files larger than this are not specs (a spec is a page of text).
 MAX_SPEC_BYTES = 1 << 20
@@ -287,7 +284,7 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _read_yaml(path: Path) -> dict:
+def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise SpecError(f"spec file '{path}' not found", hint="Check the path and spelling.")
     if not path.is_file():
@@ -336,7 +333,8 @@ def _not_yaml(exc: yaml.YAMLError, path: Path) -> SpecError:
     )
 
 
-def load_spec(path: str | Path, *, reports_root: str | Path | None = None, templates=None) -> Spec:
+def load_spec(path: str | Path, *, reports_root: str | Path | None = None,
+              templates: Registry | None = None) -> Spec:
     """Read and validate a spec file.
 
     Parameters

@@ -17,7 +17,7 @@ from .templates import Template
 __all__ = ["starter_spec"]
 
 
-def _yaml_value(value) -> str:
+def _yaml_value(value: object) -> str:
     return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip().removesuffix("...").strip()
 
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Callable
+from typing import SupportsFloat
 
 from . import dates
 
@@ -47,11 +49,11 @@ LEVEL: float = 0.95
 LEVEL_WORDS: str = "95%"
 
 
-def _missing(value) -> bool:
+def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def fmt_number(value, digits: int | None = None) -> str:
+def fmt_number(value: SupportsFloat | None, digits: int | None = None) -> str:
     """A number with thousands separators.
 
     ``digits`` fixes the decimal places; by default whole numbers of 100 or
@@ -60,7 +62,7 @@ def fmt_number(value, digits: int | None = None) -> str:
     >>> fmt_number(3), fmt_number(2.5), fmt_number(0.0123), fmt_number(None)
     ('3', '2.5', '0.0123', '–')
     """
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     value = float(value)
     if digits is None:
@@ -83,25 +85,25 @@ def fmt_number(value, digits: int | None = None) -> str:
     return text
 
 
-def fmt_gbp(value, digits: int = 0) -> str:
+def fmt_gbp(value: float | None, digits: int = 0) -> str:
     """Pounds sterling, e.g. ``£12,300``; negative as ``-£1,200``.
 
     >>> fmt_gbp(-1200.4)
     '-£1,200'
     """
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     sign = "-" if value < 0 and round(abs(value), digits) != 0 else ""
     return f"{sign}£{abs(float(value)):,.{digits}f}"
 
 
-def fmt_pct(value, digits: int = 1) -> str:
+def fmt_pct(value: SupportsFloat | None, digits: int = 1) -> str:
     """A share written as a percentage (``0.25`` is ``25.0%``).
 
     >>> fmt_pct(0.25, digits=0)
     '25%'
     """
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     return f"{float(value) * 100:,.{digits}f}%"
 
@@ -119,7 +121,7 @@ def fmt_change_pct(ratio: float, digits: int = 0) -> str:
     return f"{abs(change):.{digits}f}% {word}"
 
 
-def fmt_date(value) -> str:
+def fmt_date(value: object) -> str:
     """A date as ``3 March 2025``; accepts dates, timestamps and date text
     (read by :func:`whatworks.dates.parse_date`).
 
@@ -131,27 +133,28 @@ def fmt_date(value) -> str:
     return dates.date_words(value)
 
 
-def fmt_interval(low, high, digits: int | None = None, fmt=None) -> str:
+def fmt_interval(low: float | None, high: float | None, digits: int | None = None,
+                 fmt: Callable[[float], str] | None = None) -> str:
     """A 95% interval in words: ``95% CI 60 to 220``.
 
     ``fmt`` is any of the formatters above (``fmt_gbp``, ``fmt_pct``) to
     write the two ends.
     """
-    if _missing(low) or _missing(high):
+    if low is None or high is None or _missing(low) or _missing(high):
         return "no interval available"
     if fmt is None:
-        def fmt(v):
+        def fmt(v: float) -> str:
             return fmt_number(v, digits)
     return f"{LEVEL_WORDS} CI {fmt(low)} to {fmt(high)}"
 
 
-def fmt_p(p) -> str:
+def fmt_p(p: float | None) -> str:
     """A p-value for people: ``p < 0.001`` or ``p = 0.04``.
 
     >>> fmt_p(0.0004), fmt_p(0.0432), fmt_p(0.5)
     ('p < 0.001', 'p = 0.043', 'p = 0.50')
     """
-    if _missing(p):
+    if p is None or _missing(p):
         return "–"
     if p < 0.001:
         return "p < 0.001"

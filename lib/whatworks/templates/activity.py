@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from .. import plots, text
 from ..display import Heading, Prose, Section, Table
@@ -29,7 +31,7 @@ __all__ = ["Activity", "activity"]
 _WHO = {"treated": "Treated units", "other": "Other units", "series": "The series"}
 
 
-def _where(row: dict) -> str:
+def _where(row: Mapping[str, Any]) -> str:
     if row["group"] == "series":
         return _WHO["series"]
     return f"{_WHO[row['group']]} ({row['n_units']}, together)"
@@ -48,7 +50,7 @@ class Activity:
     """
 
     columns: tuple[str, ...]
-    rows: tuple[dict, ...]
+    rows: tuple[dict[str, Any], ...]
     over_time: pd.DataFrame = field(compare=False, repr=False)
     starts: tuple[pd.Timestamp, ...]
     freq: str
@@ -108,7 +110,7 @@ def activity(frame: pd.DataFrame, columns: Sequence[str], starts: Mapping[str | 
         unit = frame["unit"].astype(str)
         treated = unit.isin([u for u in starts if u is not None]).to_numpy()
         start = unit.map({u: s for u, s in starts.items() if u is not None}).fillna(first)
-        groups = (("treated", treated), ("other", ~treated))
+        groups: tuple[tuple[str, NDArray[np.bool_]], ...] = (("treated", treated), ("other", ~treated))
     else:
         start = pd.Series(first, index=frame.index)
         groups = (("series", np.ones(len(frame), bool)),)

@@ -271,6 +271,7 @@ def _starts(inputs: Inputs) -> dict[str | None, pd.Timestamp]:
         return {None: value}
     if isinstance(value, Mapping):
         return dict(value)
+    assert isinstance(inputs.model, AreasOptions)  # a panel is built only for comparison areas
     return {str(u).strip(): value for u in inputs.model.treated_units}
 
 
@@ -301,7 +302,7 @@ class BeforeAfter(Result):
     """
 
     analysis: str
-    main: Result
+    main: its.ITSResult | did.DiDResult
     charts: spc.SPCResult
     outputs: Activity | None = None
     buffer_units: tuple[str, ...] = ()
@@ -315,11 +316,13 @@ class BeforeAfter(Result):
     def what_happened(self) -> Section:
         """The main chart(s) with a paragraph saying how to read them."""
         if not self.areas:
+            assert isinstance(self.main, its.ITSResult)  # a single series is fitted by its
             return Section(
                 Prose(["The dots are the recorded figures. The solid line is the model's fit; the dashed line is "
                        "what the model expects would have happened without the change, with its 95% confidence "
                        "band."]),
                 self.main.plot(), its.plot_forest(self.main))
+        assert isinstance(self.main, did.DiDResult)  # comparison areas are fitted by did
         per = _PER.get(self.freq, "period")
         return Section(
             Prose([f"Each line is the average {self.main.outcome_label} a {per} across a group of areas, indexed "
@@ -332,7 +335,7 @@ class BeforeAfter(Result):
         """The main chart: what happened (see :meth:`what_happened`)."""
         return self.what_happened()
 
-    def table(self) -> Section | Table:
+    def table(self) -> Table | Section:
         """The estimates, with a sentence on how to read a rate ratio for comparisons of areas."""
         if not self.areas:
             return self.main.table()
@@ -347,6 +350,7 @@ class BeforeAfter(Result):
         """Leads and lags around the start, with the caveat on parallel trends."""
         if not self.areas:
             return None
+        assert isinstance(self.main, did.DiDResult)  # comparison areas are fitted by did
         per = _PER.get(self.freq, "period")
         null = "1" if self.main.family == "poisson" else "0"
         return Section(
@@ -378,6 +382,7 @@ class BeforeAfter(Result):
             return Section(Heading("Displacement and diffusion"), Prose([
                 "Displacement was not assessed: no buffer areas (areas next to the treated ones) were listed "
                 "in buffer_units, so the report cannot say whether crime moved next door."]))
+        assert isinstance(self.main, did.DiDResult)  # comparison areas are fitted by did
         names = ", ".join(self.buffer_units)
         quotient = self.main.wdq
         paragraphs = [
@@ -402,7 +407,7 @@ class BeforeAfter(Result):
     def method_notes(self) -> Notes:
         return Notes(self.notes)
 
-    def extra(self) -> dict:
+    def extra(self) -> dict[str, Any]:
         """Keys for ``results.json`` beside the estimates: the main analysis's own, and ``spc``."""
         return {**self.main.extra(), "spc": self.charts.to_spc_dict()}
 
@@ -421,7 +426,8 @@ def _wdq_words(quotient: float | None) -> str:
     return f"Here the WDQ is {q}: {reading}."
 
 
-def _assemble(inputs: Inputs, main: Result, charts: spc.SPCResult, buffers: tuple[str, ...] = ()) -> BeforeAfter:
+def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.SPCResult,
+              buffers: tuple[str, ...] = ()) -> BeforeAfter:
     outputs = activity(inputs.frame, list(inputs.reading.output_columns or ()), _starts(inputs), freq=inputs.freq,
                        outcome=inputs.series.outcome_label)
     return BeforeAfter(

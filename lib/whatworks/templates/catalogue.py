@@ -148,7 +148,7 @@ class Registry:
 
 
 @lru_cache(maxsize=4)
-def _cached(folder: str, stamp: tuple) -> Registry:
+def _cached(folder: str, stamp: tuple[tuple[str, int], ...]) -> Registry:
     return Registry(Path(folder))
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,7 @@ from ..designs.rct.power_result import PowerResult
 from ..display import Notes, Prose, Section, Table
 from ..errors import DataError, SpecError
 from ..evaluation import Evaluation
+from ..plots import Chart
 from ..results import Check, CheckList, Result
 
 __all__ = ["Allocation", "Design", "TrialInputs", "TrialReport", "load", "analyse", "read", "verify_allocation",
@@ -75,7 +76,10 @@ def read(ev: Evaluation) -> pd.DataFrame:
     DataError, SpecError
         Naming the file, column, rows or spec key, and the fix.
     """
-    frame = read_table(ev.path("data"), sheet=ev.get("sheet"), label=display_name(ev["data"]))
+    data_path = ev.path("data")
+    if data_path is None:
+        raise SpecError("is required", key="data", hint="Name the trial file (CSV or Excel) in data.")
+    frame = read_table(data_path, sheet=ev.get("sheet"), label=display_name(ev["data"]))
     path = _record_path(ev)
     record = read_record(path) if path is not None else None
     options = ev.options_for(check)
@@ -128,7 +132,7 @@ class Allocation:
                           "sealed record. Name it with allocation_record in the spec."])._repr_html_()
         return Section(self.table(), self.check_list)._repr_html_()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         r = self.record or {}
         plan = r.get("analysis_plan") or {}
         return {
@@ -263,7 +267,7 @@ class Design:
         return notes + (tuple(shown.notes[2:]) if shown.design_effect != 1.0 else ())
 
     def _repr_html_(self) -> str:
-        parts: list = []
+        parts: list[object] = []
         if self.note:
             parts.append(Prose([self.note]))
         for r in (self.needed, self.achieved):
@@ -274,7 +278,7 @@ class Design:
             parts.append(Notes(shown.formulas, title="Formulas"))
         return Section(*parts)._repr_html_()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         keys = ("n_per_arm", "n_by_arm", "n_total", "mde", "mde_by_arm", "p_control", "p_treatment", "sd", "alpha",
                 "alpha_per_comparison", "power", "achieved_power", "arms", "ratios", "attrition", "formulas")
         out: dict[str, Any] = {"note": self.note or None}
@@ -283,7 +287,7 @@ class Design:
         return out
 
 
-def design(ev: Evaluation, result) -> Design:
+def design(ev: Evaluation, result: RCTResult) -> Design:
     """The design section from the spec: people per arm needed for the primary outcome's smallest
     effect worth detecting, and the smallest effect this trial's arms can detect.
 
@@ -303,30 +307,32 @@ def design(ev: Evaluation, result) -> Design:
         intended = read_record(record).get("arms")
     if intended:
         ratios = [float(intended.get(a, 1.0)) for a in result.arms]
-    common = dict(alpha=float(ev.get("design_alpha") or 0.05), power=float(ev.get("design_power") or 0.8),
-                  attrition=float(ev.get("design_attrition") or 0.0))
+    alpha, power = float(ev.get("design_alpha") or 0.05), float(ev.get("design_power") or 0.8)
+    attrition = float(ev.get("design_attrition") or 0.0)
     where = f"the primary outcome ({primary['label']})"
     if kind in ("binary", "likert"):
         p0 = ev.get("design_p_control")
         if p0 is None:
             return Design(note=f"No design calculation: give design_p_control (the share expected in the control "
                                f"arm for {where}) to show the sample size and the smallest detectable effect.")
-        direction = "decrease" if kind == "binary" else "increase"
+        direction: Literal["increase", "decrease"] = "decrease" if kind == "binary" else "increase"
         needed = None
         if smallest:
             change = -smallest if direction == "decrease" else smallest
             needed = sample_size(outcome="binary", p_control=float(p0), effect=change, arms=arms, ratio=ratios,
-                                 **common)
+                                 alpha=alpha, power=power, attrition=attrition)
         achieved = minimum_detectable_effect(outcome="binary", n_per_arm=sizes, p_control=float(p0),
-                                             direction=direction, **common)
+                                             direction=direction, alpha=alpha, power=power, attrition=attrition)
     elif kind == "continuous":
         sd = ev.get("design_sd")
         if sd is None:
             return Design(note=f"No design calculation: give design_sd (the standard deviation expected for {where}) "
                                "to show the sample size and the smallest detectable effect.")
-        needed = (sample_size(outcome="continuous", effect=smallest, sd=float(sd), arms=arms, ratio=ratios, **common)
+        needed = (sample_size(outcome="continuous", effect=smallest, sd=float(sd), arms=arms, ratio=ratios,
+                              alpha=alpha, power=power, attrition=attrition)
                   if smallest else None)
-        achieved = minimum_detectable_effect(outcome="continuous", n_per_arm=sizes, sd=float(sd), **common)
+        achieved = minimum_detectable_effect(outcome="continuous", n_per_arm=sizes, sd=float(sd), alpha=alpha,
+                                             power=power, attrition=attrition)
     else:
         return Design(note=f"No design calculation: {where} is a count; power for counts is not built in.")
     note = ("" if smallest else f"{where.capitalize()} has no smallest effect worth detecting, so only the "
@@ -385,7 +391,7 @@ class TrialReport(Result):
     allocation: Allocation
     design: Design
 
-    def plot(self) -> Any:
+    def plot(self) -> Chart:
         """The primary outcome's effects (see :meth:`whatworks.designs.rct.RCTResult.plot`)."""
         return self.main.plot()
 
@@ -393,7 +399,7 @@ class TrialReport(Result):
         """The estimates of one analysis (``itt``, ``adjusted``, ``complier``), or all."""
         return self.main.table(kind)
 
-    def extra(self) -> dict:
+    def extra(self) -> dict[str, Any]:
         """Keys for ``results.json``: the analysis's own, the allocation's checks and the design."""
         return {**self.main.extra(), "allocation": self.allocation.to_dict(), "power": self.design.to_dict()}
 
