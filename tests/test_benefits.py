@@ -17,11 +17,11 @@ import pytest
 from scipy import stats
 
 from whatworks.designs import benefits
-from whatworks.templates import pir
 from whatworks.designs.benefits.model import realised_share
 from whatworks.designs.benefits.money import fy_label, fy_of, split_by_financial_year
 from whatworks.designs.benefits.review_inputs import check_inputs
 from whatworks.errors import DataError, SpecError
+from whatworks.templates import pir
 
 # -- a small register, worked by hand ------------------------------------------------
 RATES = [

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from whatworks.designs import benefits
-from whatworks.templates import pir
 from whatworks.designs.benefits.timing import mean_change, total
 from whatworks.simulate.pir import ADHOC_REQUESTS, DISCLOSURE, REDACTION, write_demo
+from whatworks.templates import pir
 
 SEEDS = list(range(1000))
 

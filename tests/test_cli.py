@@ -54,7 +54,8 @@ def test_templates_lists_parameters_with_types_defaults_and_help(capsys):
     assert "before-after" in out
     assert re.search(r"seasonality\s+auto \| none \| fourier \| dummies\s+default: 'auto'", out)
     assert "which direction counts as an improvement" in out
-    assert re.search(r"intervention_date\s+date \(YYYY-MM-DD\), or a mapping from each unit to its date\s+required", out)
+    assert re.search(r"intervention_date\s+date \(YYYY-MM-DD\), or a mapping from each unit to its date\s+required",
+                     out)
 
 
 def test_new_writes_a_commented_starter_that_validates(tmp_path, capsys):

@@ -24,7 +24,8 @@ def make_report(root: Path, name: str, *, status: str = "ok", classification: st
             "estimates": [{"name": "level_change", "label": "Change in level", "headline": True,
                            "measure": "rate ratio", "estimate": 0.8, "ci_low": 0.7, "ci_high": 0.9,
                            "scale": "ratio", "unit": None}],
-            "checks": [{"name": "a", "status": "warn", "message": "m"}, {"name": "b", "status": "pass", "message": "m"}],
+            "checks": [{"name": "a", "status": "warn", "message": "m"},
+                       {"name": "b", "status": "pass", "message": "m"}],
         }
         if totals:
             results["benefit_totals"] = totals

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from browser import NO_CHROMIUM, chromium_path, under_ci
-from conftest import ROOT, copy_demo
+from conftest import copy_demo
 from whatworks.cli import main
 
 pypdf = pytest.importorskip("pypdf")

@@ -19,7 +19,6 @@ import pytest
 import yaml
 
 from whatworks import cli, validation
-from whatworks.templates import pir
 from whatworks.designs import benefits
 from whatworks.simulate import demo
 from whatworks.spec import load_spec

@@ -256,8 +256,9 @@ def test_demo_data_remake_identically_from_the_committed_allocation(tmp_path):
 
 
 def test_the_committed_allocation_is_sealed_first_and_matches_the_demo():
-    from whatworks.allocation import analysis_plan_from_spec, verify
     import yaml
+
+    from whatworks.allocation import analysis_plan_from_spec, verify
 
     record = json.loads((ALLOCATION / "allocation_record.json").read_text(encoding="utf-8"))
     participants = (DEMO / "participants.csv").read_bytes()

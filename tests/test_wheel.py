@@ -35,7 +35,8 @@ def installed(tmp_path_factory) -> Path:
     wheel = next(base.glob("whatworks-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ("whatworks/assets/notebooks/before-after.ipynb", "whatworks/assets/templates/report.css",
-                   "whatworks/assets/docs/evaluation-guide.md", "whatworks/assets/evaluations/servator-deployments.yaml",
+                   "whatworks/assets/docs/evaluation-guide.md",
+                   "whatworks/assets/evaluations/servator-deployments.yaml",
                    "whatworks/resources/hourly_rates.csv"):
         assert needed in names, f"the wheel lacks {needed}"
     assert any(n.endswith("licenses/LICENSE") or n.endswith("/LICENSE") for n in names), "the wheel has no LICENSE"

@@ -272,7 +272,8 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _demo_setup(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--reports", metavar="DIR", default=None, help="output folder (default: reports/ in the checkout, or in the current folder)")
+    p.add_argument("--reports", metavar="DIR", default=None,
+                   help="output folder (default: reports/ in the checkout, or in the current folder)")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="reports to render at once")
 
 
@@ -342,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a program that stopped reading (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - last resort: words, not a traceback
+    except Exception as exc:
         if args.debug:
             raise
         print(f"whatworks hit an internal error ({type(exc).__name__}: {exc}). "

@@ -122,7 +122,7 @@ class Table:
     @classmethod
     def from_records(
         cls, records: Sequence[Mapping[str, Any]], caption: str | None = None, numeric: Sequence[str] = ()
-    ) -> "Table":
+    ) -> Table:
         """Build from a list of dicts sharing the same keys."""
         columns = tuple(records[0]) if records else ()
         rows = tuple(tuple(r.get(c, "") for c in columns) for r in records)

@@ -27,10 +27,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import text
+from . import assets, text
 from .render import environment
 from .spec import CLASSIFICATIONS
-from . import assets
 
 __all__ = ["build", "collect", "headline_words", "benefits_summary", "financial_year"]
 

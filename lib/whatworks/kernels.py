@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,13 +97,11 @@ class KernelPool:
         """Shut down every spare kernel."""
         for kms in self._spare.values():
             for km in kms:
-                try:
+                with contextlib.suppress(Exception):
                     km.shutdown_kernel(now=True)
-                except Exception:  # noqa: BLE001 - already gone is fine
-                    pass
         self._spare.clear()
 
-    def __enter__(self) -> "KernelPool":
+    def __enter__(self) -> KernelPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

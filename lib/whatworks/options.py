@@ -88,7 +88,7 @@ class Options:
                 reason = cls.WHY.get(key, f"{cls.ANALYSIS} does not use it")
                 raise SpecError(f"does not apply to {cls.ANALYSIS}", key=key,
                                 hint=f"Remove {key} from the spec: {reason}.")
-        values = {f: ev.parameters[f] for f in cls.keys() if f in ev.parameters}
+        values = {f: ev.parameters[f] for f in cls.keys() if f in ev.parameters}  # noqa: SIM118 - field names
         return cls(**values)
 
     def used(self) -> dict[str, Any]:

@@ -29,7 +29,7 @@ import ast
 import io
 import tokenize
 from dataclasses import dataclass
-from typing import Any, Literal, Optional, Union  # noqa: F401  (re-exported for parameters cells)
+from typing import Any, Literal, Optional
 
 from .errors import TemplateError
 
@@ -42,14 +42,14 @@ DataFile = str
 #: Marks a parameter holding a date (ISO ``YYYY-MM-DD`` in a notebook).
 Date = str
 #: Marks a parameter holding one date, or a mapping from each unit to its own date.
-Dates = Union[str, dict[str, str]]
+Dates = str | dict[str, str]
 #: Marks a parameter naming one column, or a list of columns read together.
-Columns = Union[str, list[str]]
+Columns = str | list[str]
 #: Marks a parameter holding one record (a mapping) or a list of records.
-Record = Union[dict[str, Any], list[dict[str, Any]]]
+Record = dict[str, Any] | list[dict[str, Any]]
 #: Marks a parameter that is either a data file or rows written in the spec
 #: (a list of mappings, one per row).
-TableInput = Union[str, list[dict[str, Any]]]
+TableInput = str | list[dict[str, Any]]
 
 #: Named choices. A parameters cell writes ``aggregate: Optional[Aggregate] = None``
 #: rather than ``Literal[...]``, because ``papermill --help-notebook`` lists a

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from .display import esc  # noqa: E402
+from .display import esc
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -22,17 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 import mistune
 from markupsafe import Markup
 
-from . import text
+from . import assets, text
 from .display import slug
 from .report import MIME
-from . import assets
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode

@@ -141,7 +141,7 @@ class Estimate:
         """``'95% CI 0.84 to 0.93'`` for this estimate."""
         return text.fmt_interval(self.ci_low, self.ci_high, digits=digits, fmt=fmt)
 
-    def with_headline(self, headline: bool = True) -> "Estimate":
+    def with_headline(self, headline: bool = True) -> Estimate:
         return dataclasses.replace(self, headline=headline)
 
 
@@ -204,7 +204,8 @@ class CheckList:
 #: Economic Growth's wording.
 SMS_WORDING: dict[int, str] = {
     1: "Level 1: a before-and-after comparison of the treated area(s), with no control for other changes.",
-    2: "Level 2: a before-and-after comparison that controls for wider change (trend and season), with no comparison group.",
+    2: "Level 2: a before-and-after comparison that controls for wider change (trend and season), "
+       "with no comparison group.",
     3: "Level 3: a comparison with a group that did not receive the intervention, chosen with a stated justification.",
     4: "Level 4: quasi-random variation in who received the intervention.",
     5: "Level 5: random allocation of the intervention.",

@@ -275,7 +275,7 @@ MAX_SPEC_BYTES = 1 << 20
 
 
 def _decode(raw: bytes) -> str:
-    """The spec's text: UTF-8 (with or without a byte-order mark), UTF-16 as Notepad saves "Unicode", or cp1252 ("ANSI")."""
+    """The spec's text: UTF-8 (with or without a byte-order mark), UTF-16 (Notepad's "Unicode") or cp1252 ("ANSI")."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")
     try:
@@ -302,7 +302,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if "\x00" in text:
         raise SpecError("the spec is not a text file", file=str(path), hint="Save it as plain text (UTF-8).")
     try:
-        raw = yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_SpecLoader)
     except _Duplicate as dup:
         raise SpecError(f"is written twice (again at line {dup.line})", key=dup.key, file=str(path),
                         hint="Keep one: delete the old line, so it is clear which value the evaluation uses.") from None

@@ -23,7 +23,7 @@ Examples
 
 from __future__ import annotations
 
-import datetime as _dt
+import datetime as _dt  # noqa: F401 - used by the examples
 import math
 from collections.abc import Callable
 from typing import SupportsFloat

@@ -256,7 +256,7 @@ def randomise(
     log_file = log_path(out_dir)
     participants_hash = sha256_bytes(raw)
     earlier = [e for e in read_log(log_file) if e.get("participants_sha256") == participants_hash]
-    created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    created = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     record: dict[str, Any] = {
         "record": "whatworks allocation record",
         "format_version": 1,

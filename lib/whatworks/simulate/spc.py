@@ -84,10 +84,7 @@ def simulate_spc(
     frames = []
     names: Sequence[str | None] = units or [None]
     for unit in names:
-        if sd is None:
-            values = rng.poisson(truth).astype(float)
-        else:
-            values = rng.normal(truth, sd)
+        values = rng.poisson(truth).astype(float) if sd is None else rng.normal(truth, sd)
         frame = pd.DataFrame({"period": periods, "outcome": values})
         if unit is not None:
             frame.insert(0, "unit", unit)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import difflib
 import importlib
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field

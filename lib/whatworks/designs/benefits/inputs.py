@@ -433,7 +433,8 @@ def parse_outputs(value: Any) -> list[dict[str, Any]]:
     items = [value] if isinstance(value, Mapping) else value
     if not isinstance(items, Sequence) or not all(isinstance(v, Mapping) for v in items):
         raise SpecError("expected the output measure with its 'before' and 'after' values", key="outputs_maintained",
-                        hint="Write, for example: {measure: case files sent to CPS a month, before: 1250, after: 1140}.")
+                        hint="Write, for example: "
+                             "{measure: case files sent to CPS a month, before: 1250, after: 1140}.")
     out: list[dict[str, Any]] = []
     for item in items:
         item = {norm_col(k): v for k, v in item.items()}

@@ -78,12 +78,12 @@ class Change:
         half = np.where(self.variance > 0, q * self.se, 0.0)
         return self.estimate - half, self.estimate + half
 
-    def scaled(self, factor: ArrayLike) -> "Change":
+    def scaled(self, factor: ArrayLike) -> Change:
         """This change multiplied by ``factor`` (a number or an array)."""
         f = np.asarray(factor, dtype=float)
         return Change(self.estimate * f, tuple((v * f**2, d) for v, d in self.pieces))
 
-    def plus(self, amount: ArrayLike) -> "Change":
+    def plus(self, amount: ArrayLike) -> Change:
         """This change plus a fixed amount (no sampling error)."""
         return Change(self.estimate + np.asarray(amount, dtype=float), self.pieces)
 

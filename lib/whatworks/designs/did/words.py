@@ -8,8 +8,10 @@ Examples
 >>> from whatworks.results import Estimate
 >>> e = Estimate(name="did", label="", measure="rate ratio", estimate=0.85, ci_low=0.78,
 ...              ci_high=0.93, scale="ratio", headline=True)
->>> effect_sentence(e, "crime", causal=False)
-'After the start, the level of crime at treated units was 15% lower than the change at comparison units would suggest (95% CI 22% lower to 7% lower).'
+>>> import textwrap
+>>> print(textwrap.fill(effect_sentence(e, "crime", causal=False), 100))
+After the start, the level of crime at treated units was 15% lower than the change at comparison
+units would suggest (95% CI 22% lower to 7% lower).
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ class Options:
     slope_change: bool = True
     improvement: str = "decrease"
 
-    def with_outcome_type(self, kind: str) -> "Options":
+    def with_outcome_type(self, kind: str) -> Options:
         return dataclasses.replace(self, outcome_type=kind)
 
 

@@ -175,10 +175,7 @@ def parse_binary(series: pd.Series, column: str, source: str, allow_missing: Mas
 def _parse_numeric(series: pd.Series, column: str, source: str, allow_missing: Mask, kind: str
                    ) -> FloatArray:
     values = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        given = ~series.isna().to_numpy()
-    else:
-        given = _labels(series) != ""
+    given = ~series.isna().to_numpy() if pd.api.types.is_numeric_dtype(series.dtype) else _labels(series) != ""
     bad = given & np.isnan(values)
     if bad.any():
         raise DataError("values are not numbers", file=source, column=column, rows=_rows(bad),

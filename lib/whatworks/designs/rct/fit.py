@@ -51,7 +51,9 @@ from .analysis import MAIN_MEASURE, analyse, estimate_name
 from .checks import grade_evidence, trial_checks
 from .data import Trial, prepare, read_outcomes
 from .result import RCTResult
-from .words import method_notes, summary as summary_words, verdicts as verdict_rows
+from .words import method_notes
+from .words import summary as summary_words
+from .words import verdicts as verdict_rows
 
 __all__ = ["fit", "check"]
 

@@ -48,7 +48,7 @@ def plot_effects(primary: Mapping[str, Any], estimates: Sequence[Estimate], arms
                 rows.append((f"{arm}: {_ROW_WORDS[kind]}", e, kind))
     fig, ax = figure(height=max(2.2, 0.45 * len(rows) + 1.2))
     colours = {"itt": PALETTE[0], "adjusted": PALETTE[2], "complier": PALETTE[1]}
-    for i, (label, e, kind) in enumerate(reversed(rows)):
+    for i, (_label, e, kind) in enumerate(reversed(rows)):
         low = e.ci_low if e.ci_low is not None else math.nan
         high = e.ci_high if e.ci_high is not None else math.nan
         ax.plot([low * k, high * k], [i, i], color=colours[kind], linewidth=2)

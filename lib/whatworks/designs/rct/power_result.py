@@ -187,7 +187,7 @@ class PowerResult:
     @classmethod
     def build(cls, st: Setting, *, solve: str, ratios: Sequence[float], effects: Sequence[pf.Effect],
               exact: Sequence[float], randomised: Sequence[int], achieved: Sequence[float],
-              binding: int = 0) -> "PowerResult":
+              binding: int = 0) -> PowerResult:
         """Assemble the result from the solved numbers (internal).
 
         ``binding`` is the active arm (0 = the first) whose comparison set the

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from ...display import Table
 from ...plots import Chart
+from .plots import plot_consort as _plot_consort
+from .result import RCTResult
 from .tables import attrition_table as _attrition_table
 from .tables import baseline_table as _baseline_table
 from .tables import consort_table as _consort_table
 from .tables import lee_table as _lee_table
 from .tables import subgroup_table as _subgroup_table
-from .plots import plot_consort as _plot_consort
-from .result import RCTResult
 
 __all__ = ["plot_consort", "consort_table", "baseline_table", "attrition_table", "lee_table", "subgroup_table"]
 

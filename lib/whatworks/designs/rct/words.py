@@ -211,7 +211,8 @@ def method_notes(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, *, cluster
                      "excluded after randomisation count as attrition.")
     if a.lee:
         notes.append("Lee (2009) bounds trim the outcomes of the arm with the higher survey response so both arms "
-                     "represent the same share of participants; ties are trimmed fractionally. They assume that allocation "
+                     "represent the same share of participants; ties are trimmed fractionally. They assume that "
+                     "allocation "
                      "moves survey response in one direction only (monotonicity). Their interval runs "
                      "from the 2.5th percentile of the bootstrap lower bound to the 97.5th percentile of the upper "
                      "bound (200 resamples within arms).")
