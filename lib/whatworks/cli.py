@@ -167,6 +167,8 @@ def _run_setup(p: argparse.ArgumentParser) -> None:
                      help="print one JSON object per spec (spec, status, report, headline, seconds, messages) "
                           "and nothing else")
     how.add_argument("--quiet", "-q", action="store_true", help="print only failures")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print report.pdf beside report.html (needs the pdf extra and a Chromium browser)")
     p.epilog = ("Exit status: 0 every report produced; 2 every failure was an input error (fix the spec or "
                 "the data); 1 a template or whatworks itself failed for at least one spec.")
 
@@ -183,7 +185,7 @@ def _run(args: argparse.Namespace) -> int:
              f" ({workers} at a time)...")
     reporter = Reporter(mode, total=len(args.specs))
     try:
-        outcomes = run_many(args.specs, reports_root=root, workers=workers, on_done=reporter)
+        outcomes = run_many(args.specs, reports_root=root, workers=workers, on_done=reporter, pdf=args.pdf)
     finally:
         reporter.close()
     return _summarise(outcomes, root, mode)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, assets, index, validation
+from . import pdf as printing
 from .disclosure import Disclosure
 from .errors import InputError, RunError, SpecError, WhatworksError
 from .kernels import KernelPool, start_kernel
@@ -39,6 +40,7 @@ from .render import render_report
 from .report import read_payload
 from .results import estimates_frame
 from .spec import Spec, load_spec
+from .text import fmt_date
 
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
@@ -284,10 +286,12 @@ def run(
     reports_root: str | Path | None = None,
     rebuild_index: bool = True,
     kernels: KernelPool | None = None,
+    pdf: bool = False,
 ) -> Outcome:
     """Render one spec. Never raises for input problems: the :class:`Outcome` says.
 
-    ``kernels`` lends a pool that starts the next report's kernel ahead.
+    ``kernels`` lends a pool that starts the next report's kernel ahead;
+    ``pdf`` (or the spec's ``pdf: true``) prints ``report.pdf`` too.
     """
     started = time.perf_counter()
     spec_path = Path(spec_path)
@@ -298,6 +302,9 @@ def run(
         spec = load_spec(spec_path, reports_root=reports_root)
         check_output(spec.output, spec.path)
         output = spec.output
+        want_pdf = pdf or spec.pdf
+        if want_pdf:
+            printing.check_available()  # before any work: the extra or the browser is missing
         disclosure = _disclosure(spec)
         km = kernels.take(spec.base_dir) if kernels else None
         try:
@@ -331,6 +338,10 @@ def run(
             (staging / "results.json").write_text(
                 json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             (staging / "report.html").write_text(html, encoding="utf-8")
+            if want_pdf:
+                printing.print_pdf(staging / "report.html", staging / "report.pdf",
+                                   marking=str(results.get("classification", "OFFICIAL")),
+                                   title=str(results.get("title", "")), produced=fmt_date(dt.date.today()))
             estimates_frame(results.get("estimates", [])).to_csv(staging / "estimates.csv", index=False)
             _swap_into_place(staging, output)
         finally:
@@ -368,9 +379,9 @@ def _worker_pool() -> KernelPool:
     return _WORKER_POOL
 
 
-def _run_quietly(args: tuple[Path, str | Path | None]) -> Outcome:
-    spec_path, reports_root = args
-    return run(spec_path, reports_root=reports_root, rebuild_index=False, kernels=_worker_pool())
+def _run_quietly(args: tuple[Path, str | Path | None, bool]) -> Outcome:
+    spec_path, reports_root, pdf = args
+    return run(spec_path, reports_root=reports_root, rebuild_index=False, kernels=_worker_pool(), pdf=pdf)
 
 
 def run_many(
@@ -379,6 +390,7 @@ def run_many(
     reports_root: str | Path | None = None,
     workers: int = 1,
     on_done: Callable[[int, int, Outcome], None] | None = None,
+    pdf: bool = False,
 ) -> list[Outcome]:
     """Render several specs, carrying on past failures; the index is rebuilt once at the end.
 
@@ -387,7 +399,7 @@ def run_many(
     """
     paths = [Path(p) for p in spec_paths]
     outcomes: list[Outcome] = []
-    jobs = [(p, reports_root) for p in paths]
+    jobs = [(p, reports_root, pdf) for p in paths]
     if workers > 1 and len(paths) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -402,9 +414,9 @@ def run_many(
                     on_done(len(outcomes), len(paths), outcomes[-1])
     else:
         with KernelPool() as pool:
-            for i, (spec_path, root) in enumerate(jobs):
+            for i, (spec_path, root, want_pdf) in enumerate(jobs):
                 pool.ahead = i < len(jobs) - 1  # no spare kernel after the last report
-                outcomes.append(run(spec_path, reports_root=root, rebuild_index=False, kernels=pool))
+                outcomes.append(run(spec_path, reports_root=root, rebuild_index=False, kernels=pool, pdf=want_pdf))
                 if on_done:
                     on_done(len(outcomes), len(paths), outcomes[-1])
     roots = {Path(o.output).parent for o in outcomes if o.output}

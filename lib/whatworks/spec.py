@@ -68,6 +68,8 @@ class Spec:
         The keys the spec itself set.
     output
         The folder the report goes to.
+    pdf
+        Whether ``report.pdf`` is printed beside ``report.html`` (the ``pdf`` key).
     """
 
     path: Path
@@ -75,6 +77,7 @@ class Spec:
     parameters: Mapping[str, Any] = field(repr=False)
     given: frozenset[str]
     output: Path
+    pdf: bool = False
 
     @property
     def base_dir(self) -> Path:
@@ -404,5 +407,8 @@ def load_spec(path: str | Path, *, reports_root: str | Path | None = None,
     else:
         root = Path(reports_root) if reports_root else Path.cwd() / "reports"
         output = (root / path.stem).resolve()
+    pdf = False
+    if "pdf" in raw:
+        pdf = bool(_scalar("bool", raw["pdf"], "pdf", file))
     return Spec(path=path.resolve(), template=template, parameters=MappingProxyType(params),
-                given=frozenset(raw), output=output)
+                given=frozenset(raw), output=output, pdf=pdf)

@@ -39,7 +39,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 #: Keys every template understands; ``template`` and ``output`` are for the
 #: runner, the rest are parameters every template notebook declares.
-COMMON_KEYS: tuple[str, ...] = ("template", "title", "owner", "classification", "output")
+COMMON_KEYS: tuple[str, ...] = ("template", "title", "owner", "classification", "output", "pdf")
 _NOTEBOOK_COMMON = ("title", "owner", "classification")
 
 
