@@ -28,3 +28,20 @@ def test_estimates_csv_matches_results_json(demo_reports: Path, spec: str) -> No
                 assert math.isnan(row[field]), (spec, est["name"], field)
             else:
                 assert math.isclose(row[field], est[field], rel_tol=1e-12), (spec, est["name"], field)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_the_index_tables_list_every_report_with_its_headline(demo_reports: Path, suffix: str) -> None:
+    path = demo_reports / f"index.{suffix}"
+    table = pd.read_csv(path) if suffix == "csv" else pd.read_excel(path, sheet_name="reports")
+    from whatworks.index import TABLE_COLUMNS
+
+    assert list(table.columns) == list(TABLE_COLUMNS)
+    assert sorted(table["folder"]) == SPECS
+    for row in table.to_dict("records"):
+        results = read_results(demo_reports / row["folder"])
+        head = next(e for e in results["estimates"] if e["headline"])
+        assert row["status"] == "ok" and row["title"] == results["title"]
+        assert row["headline_name"] == head["name"]
+        assert math.isclose(row["headline_estimate"], head["estimate"], rel_tol=1e-12)
+        assert row["sms_level"] == results["evidence"]["sms_level"]

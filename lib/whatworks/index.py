@@ -200,8 +200,56 @@ def write_guide(root: Path, css: str) -> Path | None:
     return target
 
 
+#: The columns of ``index.csv`` and ``index.xlsx``: one row per report folder.
+TABLE_COLUMNS: tuple[str, ...] = (
+    "folder", "title", "template", "owner", "classification", "status", "reason", "produced", "period_start",
+    "period_end", "sms_level", "checks_pass", "checks_warn", "checks_fail", "headline_name", "headline_label",
+    "headline_measure", "headline_estimate", "headline_ci_low", "headline_ci_high", "headline_p_value",
+    "headline_scale", "headline_unit", "headline_words",
+)
+
+
+def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The index as plain records (:data:`TABLE_COLUMNS`), for ``index.csv`` and ``index.xlsx``."""
+    out = []
+    for row in rows:
+        results = row.get("results") or {}
+        head: dict[str, Any] = next((e for e in results.get("estimates", []) if e.get("headline")), {}) or {}
+        period = results.get("period") or {}
+        checks = row.get("checks") or {}
+        out.append({
+            "folder": row["folder"], "title": row["title"], "template": row["template"], "owner": row["owner"],
+            "classification": row["classification"], "status": row["status"],
+            "reason": row["reason"] if row["status"] != "ok" else "", "produced": row["produced"],
+            "period_start": period.get("start"), "period_end": period.get("end"), "sms_level": row["sms"],
+            "checks_pass": checks.get("pass", 0), "checks_warn": checks.get("warn", 0),
+            "checks_fail": checks.get("fail", 0), "headline_name": head.get("name"),
+            "headline_label": head.get("label"), "headline_measure": head.get("measure"),
+            "headline_estimate": head.get("estimate"), "headline_ci_low": head.get("ci_low"),
+            "headline_ci_high": head.get("ci_high"), "headline_p_value": head.get("p_value"),
+            "headline_scale": head.get("scale"), "headline_unit": head.get("unit"),
+            "headline_words": row["headline"],
+        })
+    return out
+
+
+def write_tables(root: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
+    """Write ``index.csv`` and ``index.xlsx`` beside the index page (each replaced whole, never half-written)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(table_rows(rows), columns=list(TABLE_COLUMNS))
+    csv_path, xlsx_path = root / "index.csv", root / "index.xlsx"
+    tmp_csv, tmp_xlsx = root / ".index.csv.tmp", root / ".index.xlsx.tmp"
+    frame.to_csv(tmp_csv, index=False)
+    with pd.ExcelWriter(tmp_xlsx, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="reports", index=False)
+    os.replace(tmp_csv, csv_path)
+    os.replace(tmp_xlsx, xlsx_path)
+    return csv_path, xlsx_path
+
+
 def build(root: str | Path, *, today: dt.date | None = None) -> Path:
-    """Write ``<root>/index.html`` (and the guide beside it) and return its path."""
+    """Write ``<root>/index.html``, the guide, ``index.csv`` and ``index.xlsx`` beside it; the page's path."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = collect(root)
@@ -223,4 +271,5 @@ def build(root: str | Path, *, today: dt.date | None = None) -> Path:
     tmp = root / ".index.html.tmp"
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, root / "index.html")
+    write_tables(root, rows)
     return root / "index.html"
