@@ -444,7 +444,8 @@ def method_notes(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, *, cluster
                      "from inverting the risk difference's interval; when that interval includes no effect, the "
                      "number needed to treat runs from its benefit end through infinity to its harm end (Altman "
                      "1998). The cost per outcome avoided is the spec's cost per participant (over the control "
-                     "arm's) times the number needed to treat, with the same interval scaled.")
+                     "arm's) times the unrounded number needed to treat (the cost over one risk difference), with the "
+                     "same interval scaled.")
     if len(t.arms) > 2:
         notes.append(f"The headline is the primary outcome for the first active arm ({name(t.arms[1])}); every "
                      "arm's results are in the tables, and the summary reads every arm.")
