@@ -88,3 +88,22 @@ def test_words_for_headlines_and_years():
              "ci_high": None, "scale": "total", "measure": "pounds a year", "unit": "gbp"}
     assert headline_words(money) == "Cashable savings: £12,500 (no interval available)"
     assert financial_year(dt.date(2024, 4, 1)) == "2024/25" and financial_year(dt.date(2024, 3, 31)) == "2023/24"
+
+
+def test_a_trial_with_several_active_arms_shows_every_arms_headline(tmp_path):
+    make_report(tmp_path, "trial", title="Trial")
+    path = tmp_path / "trial" / "results.json"
+    results = json.loads(path.read_text())
+    rd = {"measure": "risk_difference", "outcome": "y", "scale": "difference", "unit": "proportion"}
+    results["estimates"] = [
+        {**rd, "name": "y.risk_difference.letter", "label": "Y: risk difference, enhanced letter vs usual letter",
+         "group": "letter", "headline": True, "estimate": -0.015, "ci_low": -0.028, "ci_high": -0.001},
+        {**rd, "name": "y.risk_ratio.letter", "label": "Y: risk ratio", "group": "letter", "measure": "risk_ratio",
+         "scale": "ratio", "unit": None, "estimate": 0.9, "ci_low": 0.8, "ci_high": 1.0},
+        {**rd, "name": "y.risk_difference.call", "label": "Y: risk difference, advocate call vs usual letter",
+         "group": "call", "estimate": -0.04, "ci_low": -0.053, "ci_high": -0.027}]
+    path.write_text(json.dumps(results))
+    row = next(r for r in collect(tmp_path) if r["folder"] == "trial")
+    assert row["headline"] == ("Y: risk difference, enhanced letter vs usual letter: -1.5 percentage points "
+                               "(95% CI -2.8 to -0.1); Y: risk difference, advocate call vs usual letter: "
+                               "-4.0 percentage points (95% CI -5.3 to -2.7)")

@@ -145,22 +145,65 @@ def test_bonferroni_several_active_arms():
     assert any("Bonferroni" in f for f in four.formulas)
 
 
-def test_design_effect_and_attrition_by_hand():
-    """R's n = 22.02110 (delta 1, power .9) x (1 + (10 - 1) x 0.05) / (1 - 0.2) = 39.913 -> 40 per arm."""
+def test_design_effect_and_attrition_in_whole_clusters():
+    """The people shortcut, R's n = 22.02110 (delta 1, power .9) x (1 + (10 - 1) x 0.05) / (1 - 0.2) = 39.913,
+    would be 4 clusters of 10; with t on 4 + 4 - 2 = 6 degrees of freedom 4 clusters fall short of 90%, so
+    the trial needs 5 whole clusters per arm (50 people)."""
     res = pw.sample_size(outcome="continuous", effect=1, sd=1, power=0.9, cluster_size=10, icc=0.05,
                          attrition=0.2)
     assert res.design_effect == pytest.approx(1.45)
     assert pytest.approx(39.913, abs=1e-3) == 22.02110 * 1.45 / 0.8
-    assert res.n_per_arm == 40
-    assert res.n_total == 80
-    assert res.clusters_per_arm == (4, 4)
+    four = pw.achieved_power(outcome="continuous", n_per_arm=40, effect=1, sd=1, cluster_size=10, icc=0.05,
+                             attrition=0.2)
+    assert four < 0.9
+    assert (res.n_per_arm, res.n_total, res.clusters_per_arm) == (50, 100, (5, 5))
+    assert res.achieved_power[0] >= 0.9
     assert any("1 + (m − 1) × ICC" in f for f in res.formulas)
+    assert "5 clusters of 10 per arm" in res.summary_text[0]
 
 
-def test_design_effect_binary_by_hand():
-    """R's n = 76.70693 x (1 + (20 - 1) x 0.05) = 149.578 -> 150 per arm."""
+def test_design_effect_binary_in_whole_clusters():
+    """R's n = 76.70693 x (1 + (20 - 1) x 0.05) = 149.578 people would be 7.5 clusters of 20; whole clusters
+    with t on the clusters less 2 need 9 per arm (8 fall short)."""
     res = pw.sample_size(p_control=0.5, p_treatment=0.75, power=0.9, cluster_size=20, icc=0.05)
-    assert res.n_per_arm == 150
+    assert res.clusters_per_arm == (9, 9) and res.n_per_arm == 180
+    assert pw.achieved_power(n_per_arm=160, p_control=0.5, p_treatment=0.75, cluster_size=20, icc=0.05) < 0.9
+
+
+@pytest.mark.parametrize(("effect", "icc", "m"), [(0.5, 0.05, 30), (0.3, 0.02, 30), (0.4, 0.1, 12), (1.0, 0.05, 10)])
+def test_whole_cluster_power_matches_statsmodels(effect, icc, m):
+    """Independent implementation: statsmodels' two-sample t power on the effective sample (people / design
+    effect) with df = clusters - 2, one tail at alpha / 2 (the strict two-tail adds a negligible lower tail)."""
+    from statsmodels.stats.power import TTestIndPower
+
+    res = pw.sample_size(outcome="continuous", effect=effect, sd=1, cluster_size=m, icc=icc)
+    k = res.clusters_per_arm[0]
+    deff = 1 + (m - 1) * icc
+
+    def sm(clusters: int) -> float:
+        return float(TTestIndPower().power(effect_size=effect, nobs1=clusters * m / deff, alpha=0.025, ratio=1,
+                                           df=2 * clusters - 2, alternative="larger"))
+
+    assert res.achieved_power[0] == pytest.approx(sm(k), abs=1e-9)
+    assert sm(k) >= 0.8 > sm(k - 1)  # the fewest whole clusters that reach the target
+    mde = pw.minimum_detectable_effect(outcome="continuous", n_per_arm=k * m, sd=1, cluster_size=m, icc=icc,
+                                       power=res.achieved_power[0], direction="increase")
+    assert mde.mde == pytest.approx(effect, rel=1e-6)
+
+
+def test_the_issue_example_six_clusters_of_thirty():
+    """157 people per arm looked like '6 clusters' of 30 at 80.2% power; 6 whole clusters (180 people, df 10)
+    are judged with t on 10 degrees of freedom and the answer is given in clusters."""
+    from statsmodels.stats.power import TTestIndPower
+
+    deff = 1 + 29 * 0.05
+    power6 = pw.achieved_power(outcome="continuous", n_per_arm=180, effect=0.5, sd=1, cluster_size=30, icc=0.05)
+    assert power6 == pytest.approx(TTestIndPower().power(0.5, 180 / deff, 0.025, df=10, alternative="larger"),
+                                   abs=1e-9)
+    assert round(power6, 2) == 0.78
+    res = pw.sample_size(outcome="continuous", effect=0.5, sd=1, cluster_size=30, icc=0.05)
+    assert (res.clusters_per_arm, res.n_per_arm) == ((7, 7), 210) and res.achieved_power[0] >= 0.8
+    assert "7 clusters of 30 per arm (210 people)" in res.summary_text[0]
 
 
 def test_attrition_alone_by_hand():
@@ -300,9 +343,10 @@ def test_mde_impossible_sample_is_a_clear_error():
 
 def test_mde_design_effect_and_attrition_shrink_the_sample_alike():
     """Clusters of 10 with ICC 0.02 (design effect 1.18) leave 300 / 1.18 effective people per arm, as does
-    attrition of 1 - 1/1.18; either way the detectable effect is the same, and larger than with neither."""
+    attrition of 1 - 1/1.18; the clustered design also has only 30 + 30 - 2 = 58 degrees of freedom, so its
+    detectable effect is a little larger, and both are larger than with neither."""
     clustered = pw.minimum_detectable_effect(outcome="continuous", n_per_arm=300, cluster_size=10, icc=0.02)
     attrited = pw.minimum_detectable_effect(outcome="continuous", n_per_arm=300, attrition=1 - 1 / 1.18)
     plain = pw.minimum_detectable_effect(outcome="continuous", n_per_arm=300)
-    assert clustered.mde == pytest.approx(attrited.mde, rel=1e-9)
-    assert clustered.mde > plain.mde
+    assert clustered.mde > attrited.mde > plain.mde
+    assert clustered.mde == pytest.approx(attrited.mde, rel=0.02)

@@ -319,8 +319,8 @@ def test_verdict_words_end_to_end():
     clear = fit(two_arm(100, 1000, 200, 1000))
     assert clear.verdicts[0]["verdict"] == "clear_effect" and "lowered" in clear.summary_text[1]
     none = fit(two_arm(2000, 20000, 2010, 20000))
-    assert none.verdicts[0]["verdict"] == "no_important_effect"
-    assert "No evidence" in none.summary_text[1]
+    assert none.verdicts[0]["verdict"] == "no_important_effect" and none.verdicts[0]["reading"] == "smaller"
+    assert "no effect worth acting on" in none.summary_text[1]
     unsure = fit(two_arm(10, 100, 12, 100))
     assert unsure.verdicts[0]["verdict"] == "inconclusive"
     assert "Inconclusive" in unsure.summary_text[1]

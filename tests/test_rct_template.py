@@ -147,6 +147,36 @@ def test_demo_report_has_every_section_no_row_level_data_and_no_code(demo):
         assert re.search(r"\d", alt), alt  # every chart's alt text states a number
 
 
+@pytest.mark.e2e
+def test_demo_summary_reads_every_arm_against_the_plan_with_dates_labels_and_cost(demo):
+    """The plan's smallest effect worth acting on is 2 points: the enhanced letter's -1.5 (95% CI -2.8 to
+    -0.1) is smaller than planned with 2 not ruled out; the advocate call's -4.0 (-5.3 to -2.7) is larger."""
+    results = read_results(demo)
+    summary = " ".join(results["summary"]) if isinstance(results["summary"], list) else results["summary"]
+    verdicts = {(v["outcome"], v["arm"]): v for v in results["rct"]["verdict"]}
+    letter, call = verdicts[("repeat_victim", "enhanced_letter")], verdicts[("repeat_victim", "advocate_call")]
+    assert (letter["reading"], letter["settled"]) == ("smaller", False)
+    assert (call["reading"], call["settled"]) == ("larger", True)
+    assert "-1.5 percentage points (95% CI -2.8 to -0.1 percentage points). Smaller than planned" in summary
+    assert "does not rule out an effect of that size" in summary and "2.0 percentage points" in summary
+    assert "Larger than planned: the whole interval lies beyond" in summary
+    # the survey outcome has high attrition and Lee bounds spanning zero: not "different"
+    for arm in ACTIVE:
+        assert verdicts[("feels_protected", arm)]["verdict"] == "cannot_tell"
+    assert "Cannot tell for 2 of them" in summary and "feels able to protect themselves" in summary.split(
+        "differed between arms")[1].split("Cannot tell")[1]
+    nnt = {r["arm"]: r for r in results["rct"]["nnt"]}
+    assert round(nnt["advocate_call"]["nnt"]) == 25 and not nnt["advocate_call"]["through_infinity"]
+    assert nnt["advocate_call"]["cost_per_outcome_avoided"] == pytest.approx(18 * nnt["advocate_call"]["nnt"])
+    assert "Number needed to treat: 25 people given the advocate call" in summary
+    assert summary.startswith("Participants were recruited from 5 January 2026 to 27 March 2026 and followed up "
+                              "to 30 September 2026.")
+    assert results["period"] == {"start": "2026-01-05", "end": "2026-09-30"}
+    assert "enhanced letter" in summary and "enhanced_letter" not in summary
+    html = (demo / "report.html").read_text(encoding="utf-8")
+    assert "business-as-usual letter" in html
+
+
 # -- a tampered allocation --------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ from . import assets, text
 from .render import environment
 from .spec import CLASSIFICATIONS
 
-__all__ = ["build", "collect", "headline_words", "benefits_summary", "financial_year"]
+__all__ = ["build", "collect", "headline_words", "headline_estimates", "benefits_summary", "financial_year"]
 
 _GRADES = ("known", "projected", "anticipated", "potential")
 _MONEY_UNITS = {"gbp", "£", "pounds"}
@@ -79,6 +79,28 @@ def headline_words(est: Mapping[str, Any] | None) -> str:
     return f"{est.get('label')}: {_fmt(value, est)}{unit_words} ({interval})"
 
 
+def headline_estimates(estimates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The headline estimate, with the same quantity for every other arm (a trial with several active arms).
+
+    Siblings share the headline's ``outcome`` and ``measure`` and differ in
+    ``group`` (the arm); they keep the order of the estimates.
+
+    >>> rows = [{"name": "y.rd.a", "outcome": "y", "measure": "rd", "group": "a", "headline": True},
+    ...         {"name": "y.rd.b", "outcome": "y", "measure": "rd", "group": "b"},
+    ...         {"name": "y.rr.b", "outcome": "y", "measure": "rr", "group": "b"}]
+    >>> [e["name"] for e in headline_estimates(rows)]
+    ['y.rd.a', 'y.rd.b']
+    """
+    head = next((e for e in estimates if e.get("headline")), None)
+    if head is None:
+        return []
+    if not head.get("group") or not head.get("outcome"):
+        return [head]
+    return [e for e in estimates if e is head or (
+        e.get("outcome") == head["outcome"] and e.get("measure") == head.get("measure")
+        and e.get("group") and e.get("group") != head["group"])]
+
+
 def _read(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -106,7 +128,7 @@ def _row(folder: Path) -> dict[str, Any] | None:
     if results:
         for check in results.get("checks", []):
             counts[check.get("status", "info")] = counts.get(check.get("status", "info"), 0) + 1
-        headline = next((e for e in results.get("estimates", []) if e.get("headline")), None)
+        headlines = headline_estimates(results.get("estimates", []))
         period = results.get("period") or {}
         row.update(
             title=results.get("title") or folder.name,
@@ -116,7 +138,7 @@ def _row(folder: Path) -> dict[str, Any] | None:
             period=(f"{text.fmt_date(period.get('start'))} to {text.fmt_date(period.get('end'))}"
                     if period.get("start") else ""),
             period_start=period.get("start") or "",
-            headline=headline_words(headline),
+            headline="; ".join(headline_words(e) for e in headlines) if headlines else headline_words(None),
             sms=(results.get("evidence") or {}).get("sms_level"),
             results=results,
         )

@@ -8,7 +8,9 @@ The analysis (``ww.rct``)::
 
 Modules, from the numbers up: ``data`` (the checked trial file as arrays),
 ``model`` (estimators), ``attrition`` (WWC standard, Lee bounds),
-``analysis`` (every estimate and aggregate), ``checks``, ``words``,
+``analysis`` (every estimate and aggregate), ``plan`` (an effect judged
+against the plan's smallest effect of interest, and the number needed to
+treat), ``checks``, ``words``,
 ``plots``, ``tables``, ``result`` (:class:`RCTResult`), ``sections`` (report
 sections of a result), ``fit``. The trial's design: ``power`` (with
 ``power_formulas`` and ``power_result``). The design reads no file: the

@@ -28,10 +28,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["WWC_SOURCE", "CAUTIOUS_BOUNDARY", "wwc_cautious_boundary", "wwc_attrition",
+__all__ = ["WWC_BOUNDARY", "WWC_SOURCE", "CAUTIOUS_BOUNDARY", "wwc_cautious_boundary", "wwc_attrition",
            "trimmed_mean", "lee_bounds", "lee_bounds_interval"]
 
 FloatArray = NDArray[np.floating[Any]]
+
+#: The boundary used, as the report names it.
+WWC_BOUNDARY = "What Works Clearinghouse cautious"
 
 WWC_SOURCE = ("What Works Clearinghouse, Standards Handbook, Version 4.1 (2020), Table II.1, "
               "cautious boundary")
@@ -66,11 +69,12 @@ def wwc_attrition(overall: float, differential: float) -> dict[str, Any]:
     """Classify attrition as low or high under the cautious WWC boundary.
 
     >>> wwc_attrition(0.05, 0.02)
-    {'overall': 0.05, 'differential': 0.02, 'boundary': 0.061, 'low': True}
+    {'overall': 0.05, 'differential': 0.02, 'boundary': 0.061, 'low': True, 'boundary_name': 'cautious'}
     """
     boundary = wwc_cautious_boundary(overall)
     low = bool(math.isfinite(boundary) and differential <= boundary + 1e-12)
-    return {"overall": overall, "differential": differential, "boundary": boundary, "low": low}
+    return {"overall": overall, "differential": differential, "boundary": boundary, "low": low,
+            "boundary_name": "cautious"}
 
 
 def trimmed_mean(values: FloatArray, keep: float, top: bool, weights: NDArray[Any] | None = None,

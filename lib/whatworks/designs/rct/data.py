@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ...errors import DataError, SpecError
+from .plan import HYPOTHESES
 
 __all__ = ["OutcomeSpec", "Trial", "read_outcomes", "prepare", "OUTCOME_TYPES", "OUTCOME_SOURCES"]
 
@@ -40,10 +41,13 @@ class OutcomeSpec:
     label: str
     smallest_effect: float | None
     source: str
+    hypothesis: str = "superiority"
+    better: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"column": self.column, "type": self.type, "primary": self.primary, "label": self.label,
-                "smallest_effect": self.smallest_effect, "source": self.source}
+                "smallest_effect": self.smallest_effect, "source": self.source, "hypothesis": self.hypothesis,
+                "better": self.better}
 
 
 @dataclass
@@ -110,8 +114,24 @@ def read_outcomes(outcomes: object) -> list[OutcomeSpec]:
                     "proportion between 0 and 1", key="outcomes",
                     hint="For example 0.02 for two percentage points (binary, Likert) or 0.1 for a 10% "
                          "change in the rate (count).")
+        hypothesis = str(item.get("hypothesis") or "superiority").lower().replace("-", "_")
+        if hypothesis not in HYPOTHESES:
+            raise SpecError(f"outcome '{column}' has hypothesis '{item.get('hypothesis')}', which is not one of "
+                            f"{', '.join(HYPOTHESES)}", key="outcomes")
+        better = item.get("better")
+        if better is not None and str(better).lower() not in ("lower", "higher"):
+            raise SpecError(f"outcome '{column}' has better '{better}', which is not lower or higher",
+                            key="outcomes")
+        better = None if better is None else str(better).lower()
+        if hypothesis != "superiority" and smallest is None:
+            raise SpecError(f"outcome '{column}' is planned as {hypothesis.replace('_', '-')} but has no "
+                            "smallest_effect (its margin)", key="outcomes",
+                            hint="Give smallest_effect: the margin the plan sets.")
+        if hypothesis == "non_inferiority" and better is None:
+            raise SpecError(f"outcome '{column}' is planned as non-inferiority but does not say which "
+                            "direction is better", key="outcomes", hint="Add better: lower or better: higher.")
         out.append(OutcomeSpec(column, kind, bool(item.get("primary", False)),
-                               str(item.get("label") or column), smallest, source))
+                               str(item.get("label") or column), smallest, source, hypothesis, better))
     primaries = [o.column for o in out if o.primary]
     if len(primaries) != 1:
         found = "none is" if not primaries else f"{len(primaries)} are ({', '.join(primaries)})"

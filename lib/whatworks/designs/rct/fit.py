@@ -40,18 +40,23 @@ Examples
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
+from ...dates import parse_date
 from ...disclosure import Disclosure
-from ...results import Check
+from ...errors import SpecError
+from ...results import Check, Estimate
 from .analysis import MAIN_MEASURE, analyse, estimate_name
 from .checks import grade_evidence, trial_checks
 from .data import Trial, prepare, read_outcomes
 from .result import RCTResult
-from .words import method_notes
+from .words import method_notes, nnt_rows
 from .words import summary as summary_words
 from .words import verdicts as verdict_rows
 
@@ -89,6 +94,11 @@ def fit(
     seed: int = 20240401,
     source: str = "trial data",
     disclosure: Disclosure | int = Disclosure(),
+    arm_labels: Mapping[str, str] | None = None,
+    cost_per_participant: Mapping[str, float] | float | None = None,
+    recruitment_start: object = None,
+    recruitment_end: object = None,
+    follow_up_end: object = None,
 ) -> RCTResult:
     """Analyse a randomised trial, one row per randomised participant.
 
@@ -139,6 +149,16 @@ def fit(
     disclosure
         The small-count policy (or its threshold) for every count and share
         of people the result shows; carried by the result.
+    arm_labels
+        A label for each arm code (``{bau_letter: business-as-usual letter}``),
+        shown in place of the code in every table, chart and sentence.
+    cost_per_participant
+        Each active arm's cost per participant over the control arm's, as
+        ``{arm: cost}`` (or one number for every active arm): with it, the
+        cost per outcome avoided on each binary outcome.
+    recruitment_start, recruitment_end, follow_up_end
+        The trial's dates (any form :func:`whatworks.dates.parse_date`
+        reads), shown in the header and the summary.
 
     Raises
     ------
@@ -162,15 +182,25 @@ def fit(
     primary = next(o for o in specs if o.primary)
     several = len(t.arms) > 2
     head = estimate_name(primary.column, MAIN_MEASURE[primary.type], t.arms[1], several)
-    estimates = tuple(e.with_headline(e.name == head) for e in a.estimates)
+    labels = _arm_labels(arm_labels, t.arms)
+    estimates = tuple(_relabel(e, labels, t.arms[0]).with_headline(e.name == head) for e in a.estimates)
     checks = trial_checks(t, a, primary, integrity=integrity, intended=intended_ratios,
                           method=allocation_method, encourages=message_encourages_reporting,
                           disclosure=disclosure)
     evidence = grade_evidence(integrity, a)
-    verdicts = verdict_rows(specs, a, t, disclosure)
-    notes = method_notes(specs, t, a, cluster=cluster_column is not None)
+    costs = _costs(cost_per_participant, t.arms)
+    if costs is not None and not any(o.type == "binary" for o in specs):
+        raise SpecError("does not apply to a trial with no binary outcome", key="cost_per_participant",
+                        hint="Remove cost_per_participant: the cost per outcome avoided is worked out from a "
+                             "binary outcome's number needed to treat.")
+    when = _dates(recruitment_start=recruitment_start, recruitment_end=recruitment_end,
+                  follow_up_end=follow_up_end)
+    verdicts = verdict_rows(specs, a, t, disclosure, labels)
+    nnt = nnt_rows(specs, a, t.arms, costs)
+    notes = method_notes(specs, t, a, cluster=cluster_column is not None, arm_labels=labels)
     loud = [c for c in integrity if c.status in ("warn", "fail")]
-    summary = summary_words(specs, t, a, verdicts, checks, evidence, disclosure)
+    summary = summary_words(specs, t, a, verdicts, checks, evidence, disclosure, arm_labels=labels, nnt=nnt,
+                            dates=when)
     summary[1:1] = [f"Allocation check: {c.message}" for c in loud]
     return RCTResult(
         estimates=estimates, checks=tuple(checks), evidence=evidence, summary_text=tuple(summary),
@@ -178,8 +208,60 @@ def fit(
         outcome_specs=tuple(o.to_dict() for o in specs), flow=tuple(a.flow), exclusions=tuple(a.exclusions),
         baseline=tuple(a.baseline), attrition=tuple(a.attrition), lee=tuple(a.lee), subgroups=tuple(a.subgroups),
         interactions=tuple(a.interactions), holm=tuple(a.holm), first_stage=tuple(a.first_stage),
-        verdicts=tuple(verdicts), source=source, disclosure=disclosure,
+        verdicts=tuple(verdicts), source=source, disclosure=disclosure, arm_labels=labels, nnt=tuple(nnt),
+        dates=when, period_start=when.get("recruitment_start"),
+        period_end=when.get("follow_up_end") or when.get("recruitment_end"),
     )
+
+
+def _relabel(e: Estimate, labels: Mapping[str, str], control: str) -> Estimate:
+    """The estimate's label with arm labels in place of arm codes."""
+    arm = e.group
+    if arm is None or labels.get(arm, arm) == arm and labels.get(control, control) == control:
+        return e
+    return replace(e, label=e.label.replace(f", {arm} vs {control}", f", {labels[arm]} vs {labels[control]}"))
+
+
+def _arm_labels(given: Mapping[str, str] | None, arms: Sequence[str]) -> dict[str, str]:
+    labels = {str(k): str(v) for k, v in (given or {}).items()}
+    unknown = sorted(set(labels) - set(arms))
+    if unknown:
+        raise SpecError(f"arm_labels names {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} not "
+                        f"an arm of the trial ({', '.join(arms)})", key="arm_labels",
+                        hint="Give a label for each arm code in the arm column.")
+    return {arm: labels.get(arm, arm) for arm in arms}
+
+
+def _costs(given: Mapping[str, float] | float | None, arms: Sequence[str]) -> dict[str, float] | None:
+    if given is None:
+        return None
+    raw = {arm: given for arm in arms[1:]} if isinstance(given, (int, float)) else dict(given)
+    out: dict[str, float] = {}
+    for arm, value in raw.items():
+        if str(arm) not in arms[1:]:
+            raise SpecError(f"cost_per_participant names '{arm}', which is not an active arm "
+                            f"({', '.join(arms[1:])})", key="cost_per_participant")
+        try:
+            cost = float(value)
+        except (TypeError, ValueError):
+            raise SpecError(f"cost_per_participant for '{arm}' is '{value}', which is not a number",
+                            key="cost_per_participant") from None
+        if not math.isfinite(cost) or cost < 0:
+            raise SpecError(f"cost_per_participant for '{arm}' must be a cost of 0 or more, not {value}",
+                            key="cost_per_participant")
+        out[str(arm)] = cost
+    return out
+
+
+def _dates(**given: object) -> dict[str, _dt.date]:
+    out = {k: parse_date(v, key=k).date() for k, v in given.items() if v not in (None, "")}
+    start, end, follow = (out.get(k) for k in ("recruitment_start", "recruitment_end", "follow_up_end"))
+    if start and end and end < start:
+        raise SpecError("recruitment_end is before recruitment_start", key="recruitment_end")
+    recruited = end or start
+    if follow is not None and recruited is not None and follow < recruited:
+        raise SpecError("follow_up_end is before recruitment", key="follow_up_end")
+    return out
 
 
 def check(

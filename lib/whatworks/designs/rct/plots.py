@@ -28,7 +28,8 @@ def _find(estimates: Sequence[Estimate], arms: Sequence[str], outcome: str, meas
     return next((e for e in estimates if e.name == name), None)
 
 
-def plot_effects(primary: Mapping[str, Any], estimates: Sequence[Estimate], arms: Sequence[str]) -> Chart:
+def plot_effects(primary: Mapping[str, Any], estimates: Sequence[Estimate], arms: Sequence[str],
+                 arm_name: Callable[[str], str] = str) -> Chart:
     """Primary-outcome effects per arm (ITT, adjusted, complier) against the smallest effect worth detecting.
 
     ``primary`` is the primary outcome's spec (``column``, ``type``, ``label``,
@@ -45,7 +46,7 @@ def plot_effects(primary: Mapping[str, Any], estimates: Sequence[Estimate], arms
         for kind, m in (("itt", measure), ("adjusted", _ADJUSTED_OF[measure]), ("complier", "complier_effect")):
             e = _find(estimates, arms, o["column"], m, arm)
             if e is not None and e.estimate is not None and math.isfinite(e.estimate):
-                rows.append((f"{arm}: {_ROW_WORDS[kind]}", e, kind))
+                rows.append((f"{arm_name(arm)}: {_ROW_WORDS[kind]}", e, kind))
     fig, ax = figure(height=max(2.2, 0.45 * len(rows) + 1.2))
     colours = {"itt": PALETTE[0], "adjusted": PALETTE[2], "complier": PALETTE[1]}
     for i, (_label, e, kind) in enumerate(reversed(rows)):
@@ -66,11 +67,11 @@ def plot_effects(primary: Mapping[str, Any], estimates: Sequence[Estimate], arms
     ax.set_xlabel(xlabel + ("  (dashed: smallest effect worth detecting)" if s else ""))
     fmt: Callable[[float], str] = (lambda v: f"{v * k:.1f}") if share else (
         lambda v: text.fmt_number(v, 3 if ratio else 2))
-    parts = [f"{arm} {fmt(e.estimate)}{' percentage points' if share else ''} "
+    parts = [f"{arm_name(arm)} {fmt(e.estimate)}{' percentage points' if share else ''} "
              f"({text.fmt_interval(e.ci_low, e.ci_high, fmt=fmt)})"
              for arm, e in ((arm, _find(estimates, arms, o["column"], measure, arm)) for arm in active_arms)
              if e is not None]
-    alt = f"{o['label']}, {measure.replace('_', ' ')} against {control_arm}: " + "; ".join(parts)
+    alt = f"{o['label']}, {measure.replace('_', ' ')} against {arm_name(control_arm)}: " + "; ".join(parts)
     if s:
         size = text.fmt_pct(s, 0) + " change" if ratio else fmt(s) + (" percentage points" if share else "")
         alt += f"; smallest effect worth detecting {size}."
@@ -90,7 +91,7 @@ def _arrow(ax: Axes, x0: float, y0: float, x1: float, y1: float) -> None:
 
 
 def plot_consort(flow: Sequence[Mapping[str, Any]], exclusions: Sequence[Mapping[str, Any]],
-                 disclosure: Disclosure) -> Chart:
+                 disclosure: Disclosure, arm_name: Callable[[str], str] = str) -> Chart:
     """The CONSORT flow diagram: randomised, then per arm allocated, excluded and analysed.
 
     Every count of people, in the boxes and in the alternative text, goes
@@ -110,7 +111,7 @@ def plot_consort(flow: Sequence[Mapping[str, Any]], exclusions: Sequence[Mapping
         reasons.setdefault(e["arm"], []).append(f"{e['reason']}: {count(e['n'])}")
     for x, r in zip(xs, flow):
         _arrow(ax, 0.5, 0.88, x, 0.76)
-        lines = [f"Allocated to {r['arm']}", f"n = {count(r['allocated'])}"]
+        lines = [f"Allocated to {arm_name(r['arm'])}", f"n = {count(r['allocated'])}"]
         if r["received"] is not None:
             lines.append(f"received message: {count(r['received'])}")
         _box(ax, x, 0.69, "\n".join(lines))
@@ -125,7 +126,7 @@ def plot_consort(flow: Sequence[Mapping[str, Any]], exclusions: Sequence[Mapping
         _box(ax, x, 0.15, "\n".join(done))
     analysed = sum(r["analysed"] for r in flow)
     alt = (f"Participant flow: {count(total)} randomised to {n_arms} arms ("
-           + ", ".join(f"{r['arm']} {count(r['allocated'])}" for r in flow)
+           + ", ".join(f"{arm_name(r['arm'])} {count(r['allocated'])}" for r in flow)
            + f"); {count(total - analysed)} not analysed for the primary outcome, "
            f"{count(analysed)} analysed.")
     return chart(fig, alt=alt, caption="Participant flow (CONSORT)")

@@ -13,8 +13,10 @@ and the alternative variance unpooled (R's ``power.prop.test``); continuous
 outcomes use the noncentral t (R's two-sample ``power.t.test``). Both are
 generalised to unequal arms; several active arms against one control use a
 Bonferroni-corrected significance level; cluster randomisation multiplies by
-the design effect ``1 + (m - 1) x ICC``; expected attrition divides by
-``1 - attrition``. Per-arm numbers are rounded up at the very end.
+the design effect ``1 + (m - 1) x ICC``, counts arms in whole clusters and
+takes critical values from t with the clusters less 2 degrees of freedom
+(:func:`cluster_df`); expected attrition divides by ``1 - attrition``.
+Per-arm numbers are rounded up at the very end.
 
 Examples
 --------
@@ -40,7 +42,8 @@ from ...errors import SpecError
 from . import power_formulas as pf
 from .power_result import PowerResult, Setting
 
-__all__ = ["PowerResult", "sample_size", "minimum_detectable_effect", "achieved_power", "design_effect"]
+__all__ = ["PowerResult", "sample_size", "minimum_detectable_effect", "achieved_power", "design_effect",
+           "cluster_df"]
 
 Outcome = Literal["binary", "continuous"]
 Direction = Literal["increase", "decrease"]
@@ -234,6 +237,8 @@ def sample_size(
     ratios = _ratios(ratio, st.arms)
     effects = _effects(outcome, p_control, p_treatment, effect, sd, st.comparisons)
     model = pf.OUTCOMES[outcome]
+    if st.cluster_size:
+        return _whole_clusters(st, model, ratios, effects)
     needed: list[float] = []
     for r, eff in zip(ratios[1:], effects):
         try:
@@ -250,6 +255,52 @@ def sample_size(
                 for i, eff in enumerate(effects, start=1)]
     return PowerResult.build(st, solve="n", ratios=ratios, effects=effects, exact=exact,
                              randomised=randomised, achieved=achieved, binding=needed.index(n_control))
+
+
+def cluster_df(clusters_control: float, clusters_active: float) -> float:
+    """Degrees of freedom of one cluster-randomised comparison: the two arms' clusters less 2.
+
+    >>> cluster_df(6, 6)
+    10
+    """
+    return clusters_control + clusters_active - 2
+
+
+def _cluster_power(st: Setting, model: pf.Model, clusters: Sequence[int], effects: Sequence[pf.Effect]
+                   ) -> tuple[list[int], list[float], list[float]]:
+    """People randomised and analysable per arm, and each comparison's power, for whole clusters."""
+    m = float(st.cluster_size or 1)
+    randomised = [math.ceil(k * m - 1e-9) for k in clusters]
+    analysed = [n / st.inflation for n in randomised]
+    achieved = [model.power(analysed[0], analysed[i], eff, st.alpha_per_test, st.sides,
+                            cluster_df(clusters[0], clusters[i]))
+                for i, eff in enumerate(effects, start=1)]
+    return randomised, analysed, achieved
+
+
+def _whole_clusters(st: Setting, model: pf.Model, ratios: Sequence[float], effects: Sequence[pf.Effect]
+                    ) -> PowerResult:
+    """Sample size in whole clusters: the fewest control clusters (active arms: that times their ratio,
+    rounded up) at which every comparison reaches the target power, with t on the clusters less 2."""
+    def clusters_for(k0: int) -> list[int]:
+        return [k0] + [math.ceil(k0 * r - 1e-9) for r in ratios[1:]]
+
+    def enough(k0: int) -> bool:
+        return min(_cluster_power(st, model, clusters_for(k0), effects)[2]) >= st.power
+
+    low, high = 1, 2
+    while not enough(high):
+        low, high = high, high * 2
+        if high > pf.N_MAX:
+            raise SpecError("the effect is too small to detect with any practical number of clusters",
+                            key="effect", hint="Check the effect, the ICC and the cluster size.")
+    while high - low > 1:  # power rises with clusters: the fewest that are enough
+        mid = (low + high) // 2
+        low, high = (low, mid) if enough(mid) else (mid, high)
+    clusters = clusters_for(high)
+    randomised, analysed, achieved = _cluster_power(st, model, clusters, effects)
+    return PowerResult.build(st, solve="n", ratios=ratios, effects=effects, exact=analysed,
+                             randomised=randomised, achieved=achieved, clusters=tuple(clusters))
 
 
 def minimum_detectable_effect(
@@ -324,11 +375,13 @@ def minimum_detectable_effect(
         if base <= 0:
             raise SpecError(f"sd must be positive, not {sd}", key="sd")
     model = pf.OUTCOMES[outcome]
+    clusters = None if not st.cluster_size else [n / st.cluster_size for n in randomised]
     effects: list[pf.Effect] = []
-    for n1 in analysed[1:]:
+    for i, n1 in enumerate(analysed[1:], start=1):
+        df = None if clusters is None else cluster_df(clusters[0], clusters[i])
         try:
             found = model.effect_for_power(analysed[0], n1, base, st.alpha_per_test, st.sides, st.power,
-                                           direction)
+                                           direction, df)
         except pf.NoSolution:
             raise SpecError(f"with {text.fmt_number(min(analysed))} analysable people in an arm no "
                             f"{direction} in the outcome reaches {text.fmt_pct(power, 0)} power",
@@ -368,5 +421,7 @@ def achieved_power(
     effects = _effects(outcome, p_control, p_treatment, effect, sd, st.comparisons)
     analysed = [n / st.inflation for n in sizes]
     model = pf.OUTCOMES[outcome]
-    return min(model.power(analysed[0], n1, eff, st.alpha_per_test, st.sides)
-               for n1, eff in zip(analysed[1:], effects))
+    clusters = None if not st.cluster_size else [n / st.cluster_size for n in sizes]
+    return min(model.power(analysed[0], n1, eff, st.alpha_per_test, st.sides,
+                           None if clusters is None else cluster_df(clusters[0], clusters[i]))
+               for i, (n1, eff) in enumerate(zip(analysed[1:], effects), start=1))

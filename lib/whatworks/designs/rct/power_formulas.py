@@ -61,12 +61,14 @@ class Effect:
 class Model(Protocol):
     """What every outcome type provides (its class, with static and class methods, is the model)."""
 
-    def power(self, n0: float, n1: float, effect: Effect, alpha: float, sides: int) -> float: ...
+    def power(self, n0: float, n1: float, effect: Effect, alpha: float, sides: int,
+              df: float | None = None) -> float: ...
 
     def n_for_power(self, ratio: float, effect: Effect, alpha: float, sides: int, power: float) -> float: ...
 
     def effect_for_power(
-        self, n0: float, n1: float, base: float, alpha: float, sides: int, power: float, direction: str
+        self, n0: float, n1: float, base: float, alpha: float, sides: int, power: float, direction: str,
+        df: float | None = None,
     ) -> float: ...
 
 
@@ -92,6 +94,8 @@ class Binary:
 
     where ``z`` is the upper ``alpha / sides`` point of the standard normal:
     the variance under the null is pooled, under the alternative it is not.
+    With ``df`` (cluster randomisation: the clusters less 2) ``z`` and
+    ``Phi`` are those of t with ``df`` degrees of freedom.
     With ``n0 = n1 = n`` this is exactly R's (non-strict) power function
     ``pnorm((sqrt(n) |p1 - p2| - qnorm(a/2, lower = FALSE) sqrt((p1 + p2)
     (1 - (p1 + p2)/2))) / sqrt(p1 (1 - p1) + p2 (1 - p2)))``.
@@ -100,13 +104,14 @@ class Binary:
     name = "binary"
 
     @staticmethod
-    def power(n0: float, n1: float, effect: Effect, alpha: float, sides: int) -> float:
+    def power(n0: float, n1: float, effect: Effect, alpha: float, sides: int, df: float | None = None) -> float:
         p0, p1 = effect.a, effect.b
-        z = stats.norm.isf(alpha / sides)
+        dist = stats.norm if df is None else stats.t(df)
+        z = dist.isf(alpha / sides)
         pbar = (n0 * p0 + n1 * p1) / (n0 + n1)
         se_null = math.sqrt(pbar * (1 - pbar) * (1 / n0 + 1 / n1))
         se_alt = math.sqrt(p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1)
-        return float(stats.norm.cdf((abs(p1 - p0) - z * se_null) / se_alt))
+        return float(dist.cdf((abs(p1 - p0) - z * se_null) / se_alt))
 
     @classmethod
     def n_for_power(cls, ratio: float, effect: Effect, alpha: float, sides: int, power: float) -> float:
@@ -114,7 +119,8 @@ class Binary:
 
     @classmethod
     def effect_for_power(
-        cls, n0: float, n1: float, base: float, alpha: float, sides: int, power: float, direction: str
+        cls, n0: float, n1: float, base: float, alpha: float, sides: int, power: float, direction: str,
+        df: float | None = None,
     ) -> float:
         """The treatment proportion detected with ``power`` (``base`` is the control proportion)."""
         eps = 1e-10
@@ -124,7 +130,7 @@ class Binary:
             raise NoSolution("no room for a change in that direction")
 
         def gap(distance: float) -> float:
-            return cls.power(n0, n1, Effect(base, base + sign * distance), alpha, sides) - power
+            return cls.power(n0, n1, Effect(base, base + sign * distance), alpha, sides, df) - power
 
         distance = _root(gap, eps, room)
         return base + sign * distance
@@ -138,15 +144,17 @@ class Continuous:
     noncentrality ``delta / (sd * sqrt(1/n0 + 1/n1))``, and power the chance
     that a noncentral t exceeds the upper ``alpha / sides`` point of the
     central t. With ``n0 = n1 = n`` this is exactly R's (non-strict) power
-    function: ``nu = 2 (n - 1)``, ``ncp = sqrt(n/2) delta / sd``.
+    function: ``nu = 2 (n - 1)``, ``ncp = sqrt(n/2) delta / sd``. With
+    ``df`` (cluster randomisation: the clusters less 2) that replaces
+    ``n0 + n1 - 2``.
     """
 
     name = "continuous"
 
     @staticmethod
-    def power(n0: float, n1: float, effect: Effect, alpha: float, sides: int) -> float:
+    def power(n0: float, n1: float, effect: Effect, alpha: float, sides: int, df: float | None = None) -> float:
         delta, sd = abs(effect.a), effect.b
-        df = n0 + n1 - 2
+        df = n0 + n1 - 2 if df is None else df
         ncp = delta / (sd * math.sqrt(1 / n0 + 1 / n1))
         crit = stats.t.isf(alpha / sides, df)
         return float(stats.nct.sf(crit, df, ncp))
@@ -158,12 +166,13 @@ class Continuous:
 
     @classmethod
     def effect_for_power(
-        cls, n0: float, n1: float, base: float, alpha: float, sides: int, power: float, direction: str
+        cls, n0: float, n1: float, base: float, alpha: float, sides: int, power: float, direction: str,
+        df: float | None = None,
     ) -> float:
         """The mean difference detected with ``power`` (``base`` is the SD); signed by ``direction``."""
 
         def gap(delta: float) -> float:
-            return cls.power(n0, n1, Effect(delta, base), alpha, sides) - power
+            return cls.power(n0, n1, Effect(delta, base), alpha, sides, df) - power
 
         delta = _root(gap, base * 1e-9, base * 1e3)
         return delta if direction == "increase" else -delta

@@ -110,8 +110,10 @@ def _formulas(st: Setting, solve: str) -> list[str]:
     if st.deff != 1.0:
         out.append(f"Cluster randomisation: design effect 1 + (m − 1) × ICC = 1 + "
                    f"({text.fmt_number(st.cluster_size)} − 1) × {text.fmt_number(st.icc)} = "
-                   f"{text.fmt_number(st.deff, 3)}; people needed under individual randomisation are "
-                   "multiplied by it.")
+                   f"{text.fmt_number(st.deff, 3)}; the people analysed are divided by it. Each arm is a whole "
+                   "number of clusters, and critical values (and, for a continuous outcome, the noncentral t) "
+                   "use t with the two arms' clusters less 2 degrees of freedom in place of z or n0 + n1 − 2; "
+                   "the sample size is the fewest whole clusters that reach the target power.")
     if st.attrition > 0:
         out.append(f"Attrition: people are divided by (1 − {text.fmt_number(st.attrition)}) so that enough "
                    "remain with an outcome.")
@@ -187,7 +189,7 @@ class PowerResult:
     @classmethod
     def build(cls, st: Setting, *, solve: str, ratios: Sequence[float], effects: Sequence[pf.Effect],
               exact: Sequence[float], randomised: Sequence[int], achieved: Sequence[float],
-              binding: int = 0) -> PowerResult:
+              binding: int = 0, clusters: tuple[int, ...] | None = None) -> PowerResult:
         """Assemble the result from the solved numbers (internal).
 
         ``binding`` is the active arm (0 = the first) whose comparison set the
@@ -196,19 +198,19 @@ class PowerResult:
         diffs = [_difference(st.outcome, e) for e in effects]
         mde = abs(diffs[binding]) if solve == "n" else max(abs(d) for d in diffs)
         equal = len(set(randomised)) == 1
-        clusters: tuple[int, ...] | None = None
-        if st.cluster_size:
+        if clusters is None and st.cluster_size:
             clusters = tuple(int(np.ceil(n / st.cluster_size - 1e-9)) for n in randomised)
         binary = st.outcome == "binary"
         checks = _checks(st, effects, randomised, clusters, achieved, solve)
-        summary = _summary(st, solve, effects, randomised, equal)
+        summary = _summary(st, solve, effects, randomised, equal, clusters)
         notes = (
             f"Significance level {text.fmt_number(st.alpha, 3)}, "
             f"{'two' if st.sides == 2 else 'one'}-sided; target power {text.fmt_pct(st.power, 0)}.",
             "Binary outcomes use z (normal) critical values; continuous outcomes use the t distribution "
             "with n0 + n1 − 2 degrees of freedom (no continuity correction).",
-            "With clusters, the degrees of freedom are those of an individually randomised trial; with few "
-            "clusters the true need is higher.",
+            "With clusters, arms are counted in whole clusters and critical values come from t with the "
+            "two arms' clusters less 2 degrees of freedom (Hayes and Moulton, Cluster Randomised Trials, 2nd "
+            "edition, 2017), so few clusters cost power.",
         )
         return cls(
             outcome=st.outcome, solve=solve, arms=st.arms, alpha=st.alpha, alpha_per_test=st.alpha_per_test,
@@ -358,7 +360,8 @@ class PowerResult:
         return out
 
 
-def _summary(st: Setting, solve: str, effects: Sequence[pf.Effect], randomised: Sequence[int], equal: bool) -> str:
+def _summary(st: Setting, solve: str, effects: Sequence[pf.Effect], randomised: Sequence[int], equal: bool,
+             clusters: Sequence[int] | None = None) -> str:
     sided = "two-sided" if st.sides == 2 else "one-sided"
     test = f"{text.fmt_pct(st.power, 0)} power at a {sided} {text.fmt_number(st.alpha * 100)}% significance level"
     if st.comparisons > 1:
@@ -366,6 +369,11 @@ def _summary(st: Setting, solve: str, effects: Sequence[pf.Effect], randomised: 
     names = ["the control arm"] + _arm_names(st.arms)[1:]
     n = f"{text.fmt_number(randomised[0])} people per arm" if equal else \
         "; ".join(f"{text.fmt_number(v)} in {a}" for a, v in zip(names, randomised))
+    if clusters is not None and st.cluster_size:
+        size = text.fmt_number(st.cluster_size)
+        n = (f"{text.plural(clusters[0], 'cluster')} of {size} per arm ({text.fmt_number(randomised[0])} people)"
+             if len(set(clusters)) == 1 else
+             "; ".join(f"{text.plural(k, 'cluster')} of {size} in {a}" for a, k in zip(names, clusters)))
     change = " and ".join(dict.fromkeys(_change_words(st.outcome, e) for e in effects))
     if solve == "n":
         return (f"To detect {change} with {test}, the trial needs to randomise {n}, "

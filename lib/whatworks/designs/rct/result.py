@@ -7,7 +7,9 @@ attrition, Lee bounds, subgroups) are functions of a result in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...disclosure import Disclosure
@@ -44,11 +46,18 @@ class RCTResult(Result):
     verdicts: tuple[dict[str, Any], ...] = ()
     source: str = "trial data"
     disclosure: Disclosure = Disclosure()
+    arm_labels: Mapping[str, str] = field(default_factory=dict)
+    nnt: tuple[dict[str, Any], ...] = ()
+    dates: Mapping[str, _dt.date] = field(default_factory=dict)
 
     # -- reading ---------------------------------------------------------------
     @property
     def active_arms(self) -> tuple[str, ...]:
         return self.arms[1:]
+
+    def arm_label(self, arm: str) -> str:
+        """The arm's label (``arm_labels``), or its code without one."""
+        return str(self.arm_labels.get(arm, arm))
 
     def outcome_spec(self, column: str) -> dict[str, Any]:
         return next(o for o in self.outcome_specs if o["column"] == column)
@@ -56,7 +65,7 @@ class RCTResult(Result):
     # -- showing ---------------------------------------------------------------
     def plot(self) -> Chart:
         """Effects on the primary outcome with 95% intervals against the smallest effect worth detecting."""
-        return plot_effects(self.outcome_spec(self.primary_outcome), self.estimates, self.arms)
+        return plot_effects(self.outcome_spec(self.primary_outcome), self.estimates, self.arms, self.arm_label)
 
     def table(self, kind: str | None = None) -> Table:
         """Every estimate, with Holm-adjusted p-values where they apply.
@@ -74,4 +83,6 @@ class RCTResult(Result):
             "baseline": list(self.baseline), "attrition": list(self.attrition), "lee_bounds": list(self.lee),
             "subgroups": list(self.subgroups), "interactions": list(self.interactions), "holm": list(self.holm),
             "first_stage": list(self.first_stage), "verdict": list(self.verdicts),
+            "arm_labels": {arm: self.arm_label(arm) for arm in self.arms}, "nnt": list(self.nnt),
+            "dates": {k: v.isoformat() for k, v in self.dates.items()},
         }}

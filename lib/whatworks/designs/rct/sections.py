@@ -33,32 +33,32 @@ __all__ = ["plot_consort", "consort_table", "baseline_table", "attrition_table",
 
 def plot_consort(result: RCTResult) -> Chart:
     """The CONSORT flow diagram."""
-    return _plot_consort(result.flow, result.exclusions, result.disclosure)
+    return _plot_consort(result.flow, result.exclusions, result.disclosure, arm_name=result.arm_label)
 
 
 def consort_table(result: RCTResult) -> Table:
     """The CONSORT flow as a table."""
-    return _consort_table(result.flow, result.exclusions, result.arms, result.disclosure)
+    return _consort_table(result.flow, result.exclusions, result.arms, result.disclosure, arm_name=result.arm_label)
 
 
 def baseline_table(result: RCTResult) -> Table:
     """Baseline characteristics by arm with standardised mean differences."""
     return _baseline_table(result.baseline, result.arms, result.disclosure,
-                           {r["arm"]: r["allocated"] for r in result.flow})
+                           {r["arm"]: r["allocated"] for r in result.flow}, arm_name=result.arm_label)
 
 
 def attrition_table(result: RCTResult) -> Table:
     """Follow-up and survey response by arm against the WWC attrition standard."""
-    return _attrition_table(result.attrition, result.control_arm, result.disclosure)
+    return _attrition_table(result.attrition, result.control_arm, result.disclosure, arm_name=result.arm_label)
 
 
 def lee_table(result: RCTResult) -> Table:
     """Lee bounds for survey outcomes."""
     return _lee_table(result.lee, result.outcome_specs, result.disclosure,
-                      {r["arm"]: r["followed_up"] for r in result.flow}, result.control_arm)
+                      {r["arm"]: r["followed_up"] for r in result.flow}, result.control_arm, arm_name=result.arm_label)
 
 
 def subgroup_table(result: RCTResult) -> Table:
     """Subgroup effects on the primary outcome and the interaction tests."""
     return _subgroup_table(result.subgroups, result.interactions, result.outcome_spec(result.primary_outcome),
-                           result.disclosure)
+                           result.disclosure, arm_name=result.arm_label)

@@ -11,7 +11,7 @@ is never shown.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ... import text
@@ -57,7 +57,7 @@ def estimates_table(estimates: Sequence[Estimate], holm_rows: Sequence[Mapping[s
 
 
 def baseline_table(baseline: Sequence[Mapping[str, Any]], arms: Sequence[str], disclosure: Disclosure,
-                   sizes: Mapping[str, int] | None = None) -> Table:
+                   sizes: Mapping[str, int] | None = None, arm_name: Callable[[str], str] = str) -> Table:
     """Baseline characteristics by arm: mean (SD) or %, and SMD against the control (the first arm).
 
     A category's share of an arm (``sizes``: people allocated to each arm) is
@@ -76,12 +76,13 @@ def baseline_table(baseline: Sequence[Mapping[str, Any]], arms: Sequence[str], d
         cells = [pct(r[f"mean:{a}"], a) if r["binary"] else
                  f"{text.fmt_number(r[f'mean:{a}'], 2)} ({text.fmt_number(r[f'sd:{a}'], 2)})" for a in arms]
         rows.append((name, *cells, *(text.fmt_number(r[f"smd:{a}"], 3) for a in active)))
-    columns = ("Characteristic", *arms, *(f"SMD {a}" for a in active))
+    columns = ("Characteristic", *(arm_name(a) for a in arms), *(f"SMD {arm_name(a)}" for a in active))
     return Table(columns, tuple(rows), caption="Baseline characteristics by arm: % or mean (SD); standardised "
                  "mean difference against the control", numeric=(False,) + (True,) * (len(columns) - 1))
 
 
-def attrition_table(attrition: Sequence[Mapping[str, Any]], control_arm: str, disclosure: Disclosure) -> Table:
+def attrition_table(attrition: Sequence[Mapping[str, Any]], control_arm: str, disclosure: Disclosure,
+                    arm_name: Callable[[str], str] = str) -> Table:
     """Follow-up (or response) by arm and the WWC cautious attrition standard.
 
     Each share kept, and the overall attrition, is withheld when it counts or
@@ -95,7 +96,7 @@ def attrition_table(attrition: Sequence[Mapping[str, Any]], control_arm: str, di
         whole = r["n_arm"] + r["n_control"]
         lost = disclosure.share(whole - r["kept_arm"] - r["kept_control"], whole)
         hidden = WITHHELD in (kept_arm, kept_control)
-        rows.append((f"{r['kind'].capitalize()}: {r['arm']} vs {control_arm}",
+        rows.append((f"{r['kind'].capitalize()}: {arm_name(r['arm'])} vs {arm_name(control_arm)}",
                      f"{kept_arm} of {disclosure.count(r['n_arm'])}",
                      f"{kept_control} of {disclosure.count(r['n_control'])}",
                      lost, WITHHELD if hidden else f"{r['differential'] * 100:.1f}",
@@ -103,13 +104,13 @@ def attrition_table(attrition: Sequence[Mapping[str, Any]], control_arm: str, di
                      "Low attrition" if r["low"] else "High attrition"))
     return Table(("Comparison", "Kept (active arm)", "Kept (control)", "Overall attrition",
                   "Differential (points)", "Cautious boundary (points)", "WWC standard"),
-                 tuple(rows), caption="Attrition against the What Works Clearinghouse cautious standard",
+                 tuple(rows), caption="Attrition against the What Works Clearinghouse standard, cautious boundary",
                  numeric=(False, True, True, True, True, True, False))
 
 
 def lee_table(lee: Sequence[Mapping[str, Any]], outcome_specs: Sequence[Mapping[str, Any]],
               disclosure: Disclosure, followed_up: Mapping[str, int] | None = None,
-              control_arm: str | None = None) -> Table:
+              control_arm: str | None = None, arm_name: Callable[[str], str] = str) -> Table:
     """Lee bounds for each survey outcome and active arm.
 
     ``followed_up`` (people followed up in each arm, the response rates'
@@ -130,7 +131,7 @@ def lee_table(lee: Sequence[Mapping[str, Any]], outcome_specs: Sequence[Mapping[
         def fmt(v: float | None, ot: str = types[r["outcome"]], m: str = r["measure"]) -> str:
             return fmt_effect(v, ot, m).replace(" percentage points", " pts")
 
-        rows.append((f"{r['label']}: {r['arm']}", f"{pct(r['response_arm'], r['arm'])} / "
+        rows.append((f"{r['label']}: {arm_name(r['arm'])}", f"{pct(r['response_arm'], r['arm'])} / "
                      f"{pct(r['response_control'], control_arm)}", f"{fmt(r['lower'])} to {fmt(r['upper'])}",
                      text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI ")))
     return Table(("Survey outcome and arm", "Response (arm / control)", "Lee bounds", f"{text.LEVEL_WORDS} interval"),
@@ -139,7 +140,8 @@ def lee_table(lee: Sequence[Mapping[str, Any]], outcome_specs: Sequence[Mapping[
 
 
 def subgroup_table(subgroups: Sequence[Mapping[str, Any]], interactions: Sequence[Mapping[str, Any]],
-                   primary: Mapping[str, Any], disclosure: Disclosure) -> Table:
+                   primary: Mapping[str, Any], disclosure: Disclosure,
+                   arm_name: Callable[[str], str] = str) -> Table:
     """Subgroup effects on the primary outcome (``primary``: its outcome spec) with each interaction test."""
     o = primary
     tests = {(r["subgroup"], r["arm"]): r for r in interactions}
@@ -150,7 +152,7 @@ def subgroup_table(subgroups: Sequence[Mapping[str, Any]], interactions: Sequenc
             return fmt_effect(v, o["type"], m).replace(" percentage points", " pts")
 
         test = tests[(r["subgroup"], r["arm"])]
-        rows.append((f"{r['subgroup']} = {r['level']}", r["kind"], r["arm"], fmt(r["estimate"]),
+        rows.append((f"{r['subgroup']} = {r['level']}", r["kind"], arm_name(r["arm"]), fmt(r["estimate"]),
                      text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI "),
                      f"{disclosure.count(r['n_arm'])} / {disclosure.count(r['n_control'])}",
                      text.fmt_p(test["p_value"])))
@@ -161,7 +163,7 @@ def subgroup_table(subgroups: Sequence[Mapping[str, Any]], interactions: Sequenc
 
 
 def consort_table(flow: Sequence[Mapping[str, Any]], exclusions: Sequence[Mapping[str, Any]], arms: Sequence[str],
-                  disclosure: Disclosure) -> Table:
+                  disclosure: Disclosure, arm_name: Callable[[str], str] = str) -> Table:
     """The CONSORT flow by arm, every count through ``disclosure``."""
     stages = [("Allocated", "allocated"), ("Received the arm's message", "received"),
               ("Excluded after allocation", "excluded"), ("Followed up", "followed_up"),
@@ -174,5 +176,5 @@ def consort_table(flow: Sequence[Mapping[str, Any]], exclusions: Sequence[Mappin
     for e in exclusions:
         rows.append((f"  excluded: {e['reason']}", *(disclosure.count(e["n"]) if r["arm"] == e["arm"] else ""
                                                      for r in flow)))
-    return Table(("Stage", *tuple(arms)), tuple(rows), caption="Participant flow (CONSORT)",
+    return Table(("Stage", *(arm_name(a) for a in arms)), tuple(rows), caption="Participant flow (CONSORT)",
                  numeric=(False,) + (True,) * len(tuple(arms)))

@@ -9,18 +9,20 @@ counts and shares of people through the disclosure policy it is given.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ... import text
 from ...disclosure import WITHHELD, Disclosure
 from ...results import Check, Evidence
 from .analysis import MAIN_MEASURE, WEAK_F, Analysis, observed_by_arm
-from .attrition import WWC_SOURCE
+from .attrition import WWC_BOUNDARY, WWC_SOURCE
 from .data import OutcomeSpec, Trial
 from .model import Contrast
+from .plan import Reading, against_plan, number_needed_to_treat
 
-__all__ = ["verdicts", "classify", "summary", "method_notes", "fmt_effect", "fmt_level"]
+__all__ = ["verdicts", "classify", "summary", "method_notes", "fmt_effect", "fmt_level", "reading_words", "arm_namer",
+           "nnt_rows", "nnt_words"]
 
 _MEASURE_WORDS = {"risk_difference": "risk difference", "rate_ratio": "rate ratio",
                   "mean_difference": "mean difference", "agree_difference": "difference in the share agreeing"}
@@ -100,80 +102,276 @@ def _smallest_words(o: OutcomeSpec) -> str:
     return text.fmt_number(s)
 
 
-def _verdict_text(code: str, o: OutcomeSpec, arm: str, control: str, measure: str, c: Contrast,
-                  disclosure: Disclosure,
-                  observed: dict[str, int]) -> str:
+def _attrition_doubt(a: Analysis, o: OutcomeSpec, arm: str) -> dict[str, Any] | None:
+    """The Lee-bounds row that makes this outcome "cannot tell": high attrition and bounds spanning no effect."""
+    if o.source != "survey":
+        return None
+    high = any(r["kind"] == "survey" and r["arm"] == arm and not r["low"] for r in a.attrition)
+    lee = next((r for r in a.lee if r["outcome"] == o.column and r["arm"] == arm), None)
+    if not high or lee is None or not (math.isfinite(lee["ci_low"]) and math.isfinite(lee["ci_high"])):
+        return None
+    return lee if lee["ci_low"] <= 0 <= lee["ci_high"] else None
+
+
+_READING_WORDS = {
+    ("larger", True, False): "Larger than planned: the whole interval lies beyond the smallest effect worth "
+                             "acting on ({d}), so the effect is at least that large.",
+    ("larger", False, False): "Larger than planned, but not certainly: the estimate is beyond the smallest effect "
+                              "worth acting on ({d}), but the interval does not rule out an effect smaller than "
+                              "that.",
+    ("smaller", True, False): "Smaller than planned: there is an effect, but the whole interval lies short of the "
+                              "smallest effect worth acting on ({d}), so it rules out an effect that large.",
+    ("smaller", False, False): "Smaller than planned: there is an effect, but the estimate is short of the smallest "
+                               "effect worth acting on ({d}), and the interval does not rule out an effect of "
+                               "that size.",
+    ("smaller", True, True): "Smaller than planned: no effect worth acting on. The interval includes no effect and "
+                             "rules out an effect as large as the smallest worth acting on ({d}) in either "
+                             "direction.",
+    ("inconclusive", False, True): "Inconclusive: the interval includes both no effect and the smallest effect "
+                                   "worth acting on ({d}), so the trial cannot tell them apart.",
+    ("equivalent", True, True): "Equivalent, as the plan set out to show: the whole interval lies within the "
+                                "equivalence margin ({d}) either side of no effect.",
+    ("equivalent", True, False): "Equivalent, as the plan set out to show: the whole interval lies within the "
+                                 "equivalence margin ({d}) either side of no effect.",
+    ("non_inferior", True, True): "Non-inferior, as the plan set out to show: the interval rules out the arm being "
+                                  "worse by the margin ({d}) or more.",
+    ("non_inferior", True, False): "Non-inferior, as the plan set out to show: the interval rules out the arm "
+                                   "being worse by the margin ({d}) or more.",
+}
+
+
+def reading_words(reading: Reading, o: OutcomeSpec) -> str:
+    """The reading against the plan in words a reader cannot misread.
+
+    >>> o = OutcomeSpec("y", "binary", True, "Y", 0.02, "police_recorded")
+    >>> reading_words(against_plan(-0.015, -0.028, -0.001, 0.02), o)[:56]
+    'Smaller than planned: there is an effect, but the estima'
+    """
+    d = _smallest_words(o)
+    if reading.code == "not_shown":
+        if o.hypothesis == "equivalence":
+            return (f"Equivalence not shown: the interval reaches beyond the equivalence margin ({d}) either side "
+                    "of no effect.")
+        return f"Non-inferiority not shown: the interval does not rule out the arm being worse by the margin ({d})."
+    key = (reading.code, reading.settled, reading.includes_null)
+    return _READING_WORDS[key].format(d=d) if key in _READING_WORDS else ""
+
+
+def _effect_sentence(o: OutcomeSpec, arm: str, control: str, measure: str, c: Contrast, disclosure: Disclosure,
+                     observed: dict[str, int], name: Callable[[str], str]) -> str:
     est = fmt_effect(c.estimate, o.type, measure)
     ci = text.fmt_interval(c.ci_low, c.ci_high, fmt=lambda v: fmt_effect(v, o.type, measure).replace(
         " percentage points", ""))
     unit = " percentage points" if "percentage points" in est else ""
     mw = _MEASURE_WORDS.get(measure, measure.replace("_", " "))
-    levels = (f"{fmt_level(c.get('treated'), o.type, measure, disclosure, observed.get(arm))} with the {arm} "
+    levels = (f"{fmt_level(c.get('treated'), o.type, measure, disclosure, observed.get(arm))} with the {name(arm)} "
               f"against {fmt_level(c.get('control'), o.type, measure, disclosure, observed.get(control))} with the "
-              f"{control}")
-    if code == "clear_effect":
-        up = c.estimate > (1.0 if "ratio" in measure else 0.0)
-        return (f"The {arm} {'raised' if up else 'lowered'} {o.label.lower()}: {levels}, a {mw} of {est} "
-                f"({ci}{unit}).")
-    if code == "no_important_effect":
-        return (f"No evidence that the {arm} changes {o.label.lower()} by as much as the smallest effect worth "
-                f"detecting ({_smallest_words(o)}): {levels}, a {mw} of {est} ({ci}{unit}), an interval that "
-                "rules out effects of that size.")
-    if code == "inconclusive":
-        return (f"Inconclusive for the {arm} on {o.label.lower()}: {levels}, a {mw} of {est} ({ci}{unit}). The "
-                f"interval includes both no effect and the smallest effect worth detecting ({_smallest_words(o)}), "
-                "so the trial cannot tell them apart.")
-    if code == "no_clear_effect":
-        return (f"No clear effect of the {arm} on {o.label.lower()}: {levels}, a {mw} of {est} ({ci}{unit}); the "
-                "interval includes no effect.")
-    return f"The effect of the {arm} on {o.label.lower()} is withheld: it cannot be estimated from these data."
+              f"{name(control)}")
+    null = 1.0 if "ratio" in measure else 0.0
+    clear = math.isfinite(c.ci_low) and math.isfinite(c.ci_high) and not c.ci_low <= null <= c.ci_high
+    if clear:
+        verb = "raised" if c.estimate > null else "lowered"
+        return f"The {name(arm)} {verb} {o.label.lower()}: {levels}, a {mw} of {est} ({ci}{unit})."
+    return (f"No clear difference between the {name(arm)} and the {name(control)} in {o.label.lower()}: {levels}, a "
+            f"{mw} of {est} ({ci}{unit}); the interval includes no effect.")
 
 
-def verdicts(specs: list[OutcomeSpec], a: Analysis, t: Trial, disclosure: Disclosure) -> list[dict[str, Any]]:
-    """A verdict for each outcome and active arm, on the outcome's main measure."""
+def _verdict_text(code: str, reading: Reading | None, o: OutcomeSpec, arm: str, control: str, measure: str,
+                  c: Contrast, disclosure: Disclosure, observed: dict[str, int], name: Callable[[str], str],
+                  doubt: Mapping[str, Any] | None) -> str:
+    if code == "withheld":
+        return (f"The effect of the {name(arm)} on {o.label.lower()} is withheld: it cannot be estimated from these "
+                "data.")
+    first = _effect_sentence(o, arm, control, measure, c, disclosure, observed, name)
+    if doubt is not None:
+        bounds = text.fmt_interval(doubt["ci_low"], doubt["ci_high"], fmt=lambda v: fmt_effect(
+            v, o.type, doubt["measure"]).replace(" percentage points", ""))
+        return (f"Cannot tell whether the {name(arm)} changes {o.label.lower()}: survey attrition is high on the "
+                f"{WWC_BOUNDARY} boundary, and the Lee bounds ({bounds}) include no effect, so the difference "
+                f"between the arms may come from who answered rather than from the {name(arm)}. {first}")
+    if reading is None:
+        return first
+    return f"{first} {reading_words(reading, o)}"
+
+
+def verdicts(specs: list[OutcomeSpec], a: Analysis, t: Trial, disclosure: Disclosure,
+             arm_labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """A verdict for each outcome and active arm, on the outcome's main measure, read against the plan.
+
+    ``verdict`` is the interval's place against no effect (see
+    :func:`classify`), or ``cannot_tell`` when attrition is high and the Lee
+    bounds include no effect; ``reading`` is the effect against the plan's
+    smallest effect of interest (:func:`~whatworks.designs.rct.plan.against_plan`),
+    or ``None`` without one.
+    """
     arms = t.arms
+    name = arm_namer(arm_labels)
     out: list[dict[str, Any]] = []
     for o in specs:
         measure = MAIN_MEASURE[o.type]
         observed = observed_by_arm(t, o)
         for arm in arms[1:]:
             c = a.contrasts[(o.column, measure, arm)]
-            code = classify(c.ci_low, c.ci_high, o.smallest_effect, "ratio" in measure)
+            ratio = "ratio" in measure
+            code = classify(c.ci_low, c.ci_high, o.smallest_effect, ratio)
+            reading = (against_plan(c.estimate, c.ci_low, c.ci_high, o.smallest_effect, ratio=ratio,
+                                    hypothesis=o.hypothesis, better=o.better)
+                       if o.smallest_effect and code != "withheld" else None)
+            doubt = _attrition_doubt(a, o, arm) if code != "withheld" else None
+            if doubt is not None:
+                code = "cannot_tell"
             out.append({"outcome": o.column, "primary": o.primary, "arm": arm, "measure": measure, "verdict": code,
-                        "text": _verdict_text(code, o, arm, arms[0], measure, c, disclosure, observed)})
+                        "reading": None if reading is None else reading.code,
+                        "settled": None if reading is None else reading.settled,
+                        "smallest_effect": o.smallest_effect, "hypothesis": o.hypothesis,
+                        "text": _verdict_text(code, reading, o, arm, arms[0], measure, c, disclosure, observed,
+                                              name, doubt)})
     return out
 
 
+def arm_namer(arm_labels: Mapping[str, str] | None) -> Callable[[str], str]:
+    """A function giving each arm's label (``arm_labels``), or the arm's own code without one.
+
+    >>> arm_namer({"bau_letter": "business-as-usual letter"})("bau_letter")
+    'business-as-usual letter'
+    """
+    labels = dict(arm_labels or {})
+    return lambda arm: str(labels.get(arm, arm))
+
+
+def _money(value: float) -> str:
+    return "no upper limit" if not math.isfinite(value) else f"£{text.fmt_number(value, 0 if value >= 100 else 2)}"
+
+
+def _nnt_value(value: float) -> str:
+    return "infinity" if not math.isfinite(value) else text.fmt_number(math.ceil(value - 1e-9))
+
+
+def nnt_words(row: Mapping[str, Any], label: str, arm: str) -> str:
+    """The number needed to treat (and the cost per outcome avoided) in words.
+
+    >>> nnt_words({"nnt": 25.0, "kind": "benefit", "ci_low": 18.9, "ci_high": 37.0,
+    ...            "through_infinity": False, "better": "lower"}, "repeat victimisation", "advocate call")[:60]
+    'Number needed to treat: 25 people given the advocate call fo'
+    """
+    fewer = row["better"] == "lower"
+    good, bad = ("fewer", "more") if fewer else ("more", "fewer")
+    if row["kind"] == "none":
+        return f"Number needed to treat: the {arm} made no difference to {label}, so no number needed to treat."
+    one = good if row["kind"] == "benefit" else bad
+    head = (f"Number needed to treat: {_nnt_value(row['nnt'])} people given the {arm} for one {one} person with "
+            f"{label}")
+    if row["through_infinity"]:
+        ci = (f"95% CI: {_nnt_value(row['ci_low'])} for one {good} (benefit), through infinity (no effect), to "
+              f"{_nnt_value(row['ci_high'])} for one {bad} (harm)")
+    else:
+        ci = f"95% CI {_nnt_value(row['ci_low'])} to {_nnt_value(row['ci_high'])}"
+    out = f"{head} ({ci})."
+    cost = row.get("cost_per_participant")
+    if cost is not None and row["kind"] == "benefit":
+        each = row["cost_per_outcome_avoided"]
+        if row["through_infinity"]:
+            out += (f" At {_money(cost)} a participant, each outcome avoided costs {_money(each)} (95% CI "
+                    f"{_money(row['cost_ci_low'])} to no upper limit: the interval includes no effect, or harm).")
+        else:
+            out += (f" At {_money(cost)} a participant, each outcome avoided costs {_money(each)} (95% CI "
+                    f"{_money(row['cost_ci_low'])} to {_money(row['cost_ci_high'])}).")
+    return out
+
+
+def nnt_rows(specs: Sequence[OutcomeSpec], a: Analysis, arms: Sequence[str],
+             costs: Mapping[str, float] | None = None) -> list[dict[str, Any]]:
+    """Number needed to treat for every binary outcome and active arm, with the cost per outcome avoided."""
+    out: list[dict[str, Any]] = []
+    for o in specs:
+        if o.type != "binary":
+            continue
+        better = o.better or "lower"
+        for arm in arms[1:]:
+            c = a.contrasts[(o.column, "risk_difference", arm)]
+            if not all(math.isfinite(v) for v in (c.estimate, c.ci_low, c.ci_high)):
+                continue
+            n = number_needed_to_treat(c.estimate, c.ci_low, c.ci_high, better=better)
+            row: dict[str, Any] = {"outcome": o.column, "arm": arm, "better": better, "nnt": n.nnt, "kind": n.kind,
+                                   "ci_low": n.low, "ci_high": n.high, "through_infinity": n.through_infinity}
+            cost = None if costs is None else costs.get(arm)
+            if cost is not None:
+                each = float(cost) * n.nnt if n.kind == "benefit" else math.nan
+                low = float(cost) * n.low if n.kind == "benefit" else math.nan
+                high = math.inf if n.through_infinity else float(cost) * n.high
+                row.update(cost_per_participant=float(cost), cost_per_outcome_avoided=each, cost_ci_low=low,
+                           cost_ci_high=high if n.kind == "benefit" else math.nan)
+            out.append(row)
+    return out
+
+
+def _dates_sentence(dates: Mapping[str, Any] | None) -> str | None:
+    if not dates:
+        return None
+    start, end, follow = (dates.get(k) for k in ("recruitment_start", "recruitment_end", "follow_up_end"))
+    parts = []
+    if start is not None and end is not None:
+        parts.append(f"Participants were recruited from {text.fmt_date(start)} to {text.fmt_date(end)}")
+    elif start is not None:
+        parts.append(f"Recruitment began on {text.fmt_date(start)}")
+    elif end is not None:
+        parts.append(f"Recruitment ended on {text.fmt_date(end)}")
+    if follow is not None:
+        parts.append(f"followed up to {text.fmt_date(follow)}" if parts else
+                     f"Follow-up ended on {text.fmt_date(follow)}")
+    return " and ".join(parts) + "." if parts else None
+
+
 def summary(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, verdict_rows: Sequence[Mapping[str, Any]],
-            checks: Sequence[Check], evidence: Evidence, disclosure: Disclosure) -> list[str]:
+            checks: Sequence[Check], evidence: Evidence, disclosure: Disclosure, *,
+            arm_labels: Mapping[str, str] | None = None, nnt: Sequence[Mapping[str, Any]] = (),
+            dates: Mapping[str, Any] | None = None) -> list[str]:
     """The plain-English summary, most important first."""
+    name = arm_namer(arm_labels)
     primary = next(o for o in specs if o.primary)
-    sizes = ", ".join(f"{r['arm']} {disclosure.count(r['allocated'])}" for r in a.flow)
+    sizes = ", ".join(f"{name(r['arm'])} {disclosure.count(r['allocated'])}" for r in a.flow)
     analysed = sum(r["analysed"] for r in a.flow)
-    paras = [f"{disclosure.count(t.n)} participants were randomised to {len(t.arms)} arms ({sizes}); "
-             f"{disclosure.count(analysed)} were analysed for the primary outcome, {primary.label.lower()}."]
-    paras += [v["text"] for v in verdict_rows if v["primary"]]
+    first = (f"{disclosure.count(t.n)} participants were randomised to {len(t.arms)} arms ({sizes}); "
+             f"{disclosure.count(analysed)} were analysed for the primary outcome, {primary.label.lower()}.")
+    when = _dates_sentence(dates)
+    paras = [first if when is None else f"{when} {first}"]
+    for v in verdict_rows:
+        if not v["primary"]:
+            continue
+        paras.append(v["text"])
+        row = next((r for r in nnt if r["outcome"] == v["outcome"] and r["arm"] == v["arm"]), None)
+        if row is not None:
+            paras.append(nnt_words(row, primary.label.lower(), name(v["arm"])))
     secondary = [h for h in a.holm if h["family"].startswith("secondary")]
     if secondary:
-        hits = [h for h in secondary if h["p_holm"] is not None and math.isfinite(h["p_holm"]) and h["p_holm"] < 0.05]
+        doubtful = {(v["outcome"], v["arm"]) for v in verdict_rows if v["verdict"] == "cannot_tell"}
+        hits = [h for h in secondary if h["p_holm"] is not None and math.isfinite(h["p_holm"]) and h["p_holm"] < 0.05
+                and (h["outcome"], h["arm"]) not in doubtful]
+        unsure = [h for h in secondary if (h["outcome"], h["arm"]) in doubtful]
         labels = {o.column: o.label for o in specs}
         if hits:
-            listed = "; ".join(f"{labels[h['outcome']].lower()} ({h['arm']})" for h in hits)
+            listed = "; ".join(f"{labels[h['outcome']].lower()} ({name(h['arm'])})" for h in hits)
             paras.append(f"Of {len(secondary)} secondary comparisons, {len(hits)} differed between arms after "
                          f"Holm adjustment for multiple comparisons: {listed}.")
         else:
             paras.append(f"None of the {len(secondary)} secondary comparisons differed between arms after Holm "
                          "adjustment for multiple comparisons.")
+        if unsure:
+            listed = "; ".join(f"{labels[h['outcome']].lower()} ({name(h['arm'])})" for h in unsure)
+            paras.append(f"Cannot tell for {len(unsure)} of them, because survey attrition is high on the "
+                         f"{WWC_BOUNDARY} boundary and the Lee bounds include no effect: {listed}.")
     paras += [c.message for c in checks if c.status in ("warn", "fail")
               and c.name.split(".")[0] in ("ascertainment", "first_stage", "adjusted_fit")]
     return paras
 
 
-def method_notes(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, *, cluster: bool) -> list[str]:
+def method_notes(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, *, cluster: bool,
+                 arm_labels: Mapping[str, str] | None = None) -> list[str]:
     """How each number was worked out (conventions stated)."""
+    name = arm_namer(arm_labels)
     types = {o.type for o in specs}
     notes = [f"All intervals are {text.LEVEL_WORDS}. Effects are intention to treat: everyone analysed in the arm "
-             f"they were allocated to, each active arm against the {t.arms[0]}."]
+             f"they were allocated to, each active arm against the {name(t.arms[0])}."]
     if "binary" in types:
         notes.append("Binary outcomes: the risk difference uses the Wald z interval with the unpooled variance; "
                      "risk and odds ratios use Wald z intervals on the log scale (Katz and Woolf standard errors). "
@@ -226,11 +424,29 @@ def method_notes(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, *, cluster
                      "main measures and the active arms (one family); with several active arms the primary "
                      "outcome's comparisons form a second family.")
     if any(o.smallest_effect for o in specs):
-        notes.append("The smallest effect worth detecting is read on the main measure's scale (percentage points "
-                     "for shares, a proportional change for rate ratios, outcome units otherwise) in either "
-                     "direction. 'No evidence of an effect that large' means the whole interval lies inside it; "
-                     "'inconclusive' means the interval spans both no effect and that effect.")
+        notes.append("Each effect is judged against the analysis plan's smallest effect worth acting on, read on "
+                     "the main measure's scale (percentage points for shares, a proportional change for rate "
+                     "ratios, read on the log scale, outcome units otherwise), in the estimate's direction. "
+                     "'Larger than planned': the estimate is at least that effect and the interval excludes no "
+                     "effect (settled when the whole interval is beyond it). 'Smaller than planned': the estimate "
+                     "falls short of it and either the interval excludes no effect (settled when it also rules the "
+                     "planned effect out) or it lies wholly within that effect either side of no effect. "
+                     "'Inconclusive': the interval includes both no effect and the planned effect. Where the plan "
+                     "sets out to show equivalence, the whole 95% interval must lie within the margin either side "
+                     "of no effect (two one-sided tests at 2.5%); non-inferiority, that it excludes harm as large "
+                     "as the margin.")
+    if a.lee:
+        notes.append(f"'Cannot tell' replaces a verdict on a survey outcome when its attrition is high on the "
+                     f"{WWC_BOUNDARY} boundary and the 95% interval of its Lee bounds includes no effect: the "
+                     "difference between the arms could then come from who answered.")
+    if "binary" in types:
+        notes.append("The number needed to treat is one over the risk difference, rounded up, with the interval "
+                     "from inverting the risk difference's interval; when that interval includes no effect, the "
+                     "number needed to treat runs from its benefit end through infinity to its harm end (Altman "
+                     "1998). The cost per outcome avoided is the spec's cost per participant (over the control "
+                     "arm's) times the unrounded number needed to treat (the cost over one risk difference), with the "
+                     "same interval scaled.")
     if len(t.arms) > 2:
-        notes.append(f"The headline is the primary outcome for the first active arm ({t.arms[1]}); every arm's "
-                     "results are in the tables.")
+        notes.append(f"The headline is the primary outcome for the first active arm ({name(t.arms[1])}); every "
+                     "arm's results are in the tables, and the summary reads every arm.")
     return notes
