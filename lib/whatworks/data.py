@@ -142,24 +142,28 @@ _TOP_ROWS = 30
 
 
 def _title_rows(top: Sequence[Sequence[object]]) -> int:
-    """How many rows above the header: a title, a date of export or blank lines (at most one cell filled each).
+    """How many rows above the header: a title, a date of export or blank lines (each with at most half
+    as many cells filled as the header, and at most one when the table is narrow).
 
     >>> _title_rows([["Incidents, Castle ward"], [], ["date", "count"], ["2024-01-01", "3"]])
     2
     >>> _title_rows([["date", "count"], ["2024-01-01", "3"]])
     0
+    >>> _title_rows([["Thefts", " Castle ward"], ["week", "ward", "type", "count"], ["2024-01-01", "A", "B", "3"]])
+    1
     """
     widths = [sum(1 for c in row if str(c).strip()) for row in top]
     if not widths or max(widths) < 2:
         return 0
-    first = next(i for i, w in enumerate(widths) if w >= 2)
-    return first if all(w <= 1 for w in widths[:first]) else 0
+    widest = max(widths)
+    first = widths.index(widest)
+    return first if all(w <= max(1, widest // 2) for w in widths[:first]) else 0
 
 
 def _top_of_csv(path: Path, sep: str, encoding: str) -> list[list[str]]:
     with open(path, encoding=encoding, newline="") as fh:
         head = fh.read(1 << 16)
-    lines = head.splitlines()[:_TOP_ROWS]
+    lines = head.splitlines(keepends=True)[:_TOP_ROWS]
     return [row for row in csv.reader(lines, delimiter=sep)]
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["text.parse_math"] = False  # labels come from specs and data: never maths
 import matplotlib.pyplot as plt
 
 from .display import esc
@@ -77,6 +78,7 @@ _RC: dict[RcKeyType, Any] = {
     "figure.dpi": 100,
     "savefig.dpi": 110,
     "svg.hashsalt": "whatworks",
+    "text.parse_math": False,  # a label is text: "$" in "thefts $_{$" is not maths to typeset
 }
 
 
