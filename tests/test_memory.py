@@ -49,7 +49,7 @@ def write_export(path: Path, *, size: int = TARGET, chunk: int = 200_000) -> int
 
 def test_validate_a_500_mb_export_under_2_gb(tmp_path):
     data = tmp_path / "incidents.csv"
-    rows = write_export(data)
+    write_export(data)
     assert data.stat().st_size >= TARGET
     spec = tmp_path / "plan.yaml"
     spec.write_text("template: before-after\ntitle: Large export\nowner: Tester\ndata: incidents.csv\n"

@@ -598,16 +598,16 @@ def read_numbers(raw: pd.Series, *, whole: bool = False) -> NumberReading:
     mark: Mark | None = marks.pop() if len(marks) == 1 else None
     mixed = len(marks) > 1
     u_doubt = np.zeros(len(unique), bool)
-    for i, t in enumerate(texts):
-        if not t:
+    for i, cell in enumerate(texts):
+        if not cell:
             continue
-        if mixed and (_evidence(t) == "," or "," in t):
+        if mixed and (_evidence(cell) == "," or "," in cell):
             u_doubt[i] = True
             continue
-        if mark is None and not whole and _doubtful(t) and "," in t:
+        if mark is None and not whole and _doubtful(cell) and "," in cell:
             u_doubt[i] = True
             continue
-        got = _read_as(t, mark, whole)
+        got = _read_as(cell, mark, whole)
         if got is None or not np.isfinite(got):
             u_bad[i] = True
         else:

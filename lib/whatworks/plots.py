@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 
 matplotlib.use("Agg")
-matplotlib.rcParams["text.parse_math"] = False  # labels come from specs and data: never maths
 import matplotlib.pyplot as plt
 
 from .display import esc
@@ -35,6 +34,8 @@ from .display import esc
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
+
+matplotlib.rcParams["text.parse_math"] = False  # labels come from specs and data: never maths
 
 __all__ = ["Chart", "ChartSet", "figure", "chart", "COLOURS", "PALETTE"]
 

@@ -15,6 +15,7 @@ False
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -383,10 +384,8 @@ def run(
 
 def _build_index(root: Path) -> None:
     """Rebuild the index of ``root``; a folder that cannot be written keeps its old index (the runs said why)."""
-    try:
+    with contextlib.suppress(OSError):
         index.build(root)
-    except OSError:
-        pass
 
 
 _WORKER_POOL: KernelPool | None = None
