@@ -35,6 +35,20 @@ def rows(cell: Callable[[int], object] | None = None, sep: str = ",", column: st
     return "\n".join(lines) + "\n"
 
 
+TRIAL = ("template: rct\ntitle: Fuzz trial\nowner: Tester\ndata: t.csv\nid_column: id\narm_column: arm\n"
+         "control_arm: a\noutcomes:\n  - column: spend\n    type: continuous\n    primary: true\n"
+         "    label: Spend\n")
+
+
+def trial(cell: Callable[[int], object] | None = None, sep: str = ",") -> str:
+    """A trial file: ids with leading zeros, two arms, money spent (``cell(i)`` in place of some)."""
+    lines = [f"id{sep}arm{sep}spend"]
+    for i in range(80):
+        value = cell(i) if cell else None
+        lines.append(f"{i:07d}{sep}{'ab'[i % 2]}{sep}{f'{10 + i % 13}.5' if value is None else value}")
+    return "\n".join(lines) + "\n"
+
+
 def at(row: int, value: object) -> Callable[[int], object]:
     """Put ``value`` at spreadsheet row ``row`` (the header is row 1)."""
     return lambda i: value if i == row - 2 else None
@@ -165,6 +179,18 @@ CASES: dict[str, tuple[Files, str, int, list[str]]] = {
     "output is the spec folder": ({"d.csv": rows()}, SPEC + "output: .\n", 2, ["key 'output'"]),
     "spec over 1 MB": ({"d.csv": rows()}, SPEC + "# " + "x" * (1 << 20) + "\n", 2, ["plan.yaml", "1 MB"]),
     "spec with NUL bytes": ({"d.csv": rows()}, SPEC + "\x00\n", 2, ["plan.yaml"]),
+    # -- a trial file
+    "trial ids with leading zeros": ({"t.csv": trial()}, TRIAL, 0, ["valid"]),
+    "trial money inf": ({"t.csv": trial(at(5, "inf"))}, TRIAL, 2, ["t.csv", "column 'spend'", "row 5"]),
+    "trial money decimal comma": ({"t.csv": trial(lambda i: f"{10 + i % 13},5", sep=";")}, TRIAL, 0, ["valid"]),
+    "trial money in pounds": ({"t.csv": trial(lambda i: f'"£{1000 + i:,}.00"')}, TRIAL, 0, ["valid"]),
+    "trial money two ways": ({"t.csv": trial(lambda i: '"1,250"' if i == 4 else str(10 + i))}, TRIAL, 2,
+                             ["t.csv", "column 'spend'", "row 6"]),
+    "trial money settled by its column": ({"t.csv": trial(at(6, '"1,250"'))}, TRIAL, 0, ["valid"]),
+    "trial money text": ({"t.csv": trial(at(6, "unknown"))}, TRIAL, 2, ["t.csv", "column 'spend'"]),
+    "trial duplicate ids": ({"t.csv": trial().replace("0000004,", "0000003,")}, TRIAL, 2,
+                            ["t.csv", "column 'id'", "rows 5, 6"]),
+    "trial unknown key": ({"t.csv": trial()}, TRIAL + "bogus: 1\n", 2, ["key 'bogus'"]),
     # -- hostile text
     "markup in the title": ({"d.csv": rows()}, spec(title='"<script>alert(1)</script>"'), 0, ["valid"]),
     "maths in a label": ({"d.csv": rows()}, SPEC + 'outcome_label: "thefts $_{$"\n', 0, ["valid"]),
