@@ -262,6 +262,8 @@ def load(ev: Evaluation) -> Inputs:
 
 def _within_data(series: data.SeriesData, model: SeriesOptions | AreasOptions) -> None:
     """Refuse, before any fitting, a start date outside the data, as the analysis would."""
+    if isinstance(model, AreasOptions):
+        return  # comparison areas: the panel, built next, refuses each area's start in its own words
     periods = pd.DataFrame({"period": pd.DatetimeIndex(series.frame["period"]).unique().sort_values()})
     value = model.intervention_date
     starts = value.values() if isinstance(value, Mapping) else [value]
