@@ -283,7 +283,8 @@ def test_duplicate_ids_named_with_rows(tmp_path):
                      output=tmp_path / "out")
     err = info.value
     assert err.rows == [2, 3, 4, 6]  # spreadsheet rows: the header is row 1
-    assert "'A1' (rows 2, 4)" in str(err) and "'A2' (rows 3, 6)" in str(err)
+    assert "2 appear more than once" in str(err)
+    assert "A1" not in str(err) and "A2" not in str(err)  # rows, never the ids: messages reach status files
     assert not (tmp_path / "out").exists()
 
 

@@ -197,6 +197,7 @@ def _validate_setup(p: argparse.ArgumentParser) -> None:
 
 @command("validate", "check specs and their data without running anything", _validate_setup)
 def _validate(args: argparse.Namespace) -> int:
+    from .runner import check_output, disclosure_policy
     from .spec import load_spec
     from .validation import validate
 
@@ -204,6 +205,8 @@ def _validate(args: argparse.Namespace) -> int:
     for path in args.specs:
         try:
             spec = load_spec(path)
+            check_output(spec.output, spec.path)  # what run would refuse, refused here first
+            disclosure_policy(spec)
             loaded = validate(spec)
         except InputError as exc:
             _say(f"{path}: NOT VALID\n  {exc}")

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import difflib
 import os
 import re
@@ -34,7 +35,7 @@ from .errors import DataError, SpecError
 from .text import plural
 
 __all__ = ["SeriesData", "read_table", "require_columns", "load_series", "resolve",
-           "display_name"]
+           "display_name", "read_numbers", "read_number", "NumberReading"]
 
 Freq = Literal["day", "week", "month", "quarter", "financial_quarter", "year", "financial_year"]
 
@@ -136,31 +137,107 @@ class _NaOptions(TypedDict):
 _ONLY_BLANK_IS_MISSING: _NaOptions = {"keep_default_na": False, "na_values": [""]}
 
 
-def _read_csv(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
+#: How many rows at the top of a file are searched for the header row.
+_TOP_ROWS = 30
+
+
+def _title_rows(top: Sequence[Sequence[object]]) -> int:
+    """How many rows above the header: a title, a date of export or blank lines (each with at most half
+    as many cells filled as the header, and at most one when the table is narrow).
+
+    >>> _title_rows([["Incidents, Castle ward"], [], ["date", "count"], ["2024-01-01", "3"]])
+    2
+    >>> _title_rows([["date", "count"], ["2024-01-01", "3"]])
+    0
+    >>> _title_rows([["Thefts", " Castle ward"], ["week", "ward", "type", "count"], ["2024-01-01", "A", "B", "3"]])
+    1
+    """
+    widths = [sum(1 for c in row if str(c).strip()) for row in top]
+    if not widths or max(widths) < 2:
+        return 0
+    widest = max(widths)
+    first = widths.index(widest)
+    return first if all(w <= max(1, widest // 2) for w in widths[:first]) else 0
+
+
+def _top_of_csv(path: Path, sep: str, encoding: str) -> list[list[str]]:
+    with open(path, encoding=encoding, newline="") as fh:
+        head = fh.read(1 << 16)
+    lines = head.splitlines(keepends=True)[:_TOP_ROWS]
+    return [row for row in csv.reader(lines, delimiter=sep)]
+
+
+def _columns_to_read(header: Sequence[str], columns: Sequence[str] | None) -> list[int] | None:
+    """Positions of the named columns, when every one is in the header once (otherwise read them all)."""
+    if columns is None or len(set(header)) != len(header) or not all(c in header for c in columns):
+        return None
+    return sorted({header.index(c) for c in columns})
+
+
+def _read_csv(path: Path, sheet: str | None, label: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
     if sheet is not None:
         raise SpecError(f"'{label}' is a CSV file, which has no sheets", key="sheet",
                         hint="Remove sheet from the spec, or point to the Excel workbook.")
     try:
         sep = _sniff_separator(path)
-        try:
-            encoding = "utf-8-sig"
-            df = pd.read_csv(path, sep=sep, skip_blank_lines=False, encoding=encoding, **_ONLY_BLANK_IS_MISSING)
-        except UnicodeDecodeError:
-            encoding = "cp1252"
-            df = pd.read_csv(path, sep=sep, skip_blank_lines=False, encoding=encoding, **_ONLY_BLANK_IS_MISSING)
-        header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str, encoding=encoding)
-        return _as_written(df, header)
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                top = _top_of_csv(path, sep, encoding)
+                if not any(any(c.strip() for c in row) for row in top):
+                    raise pd.errors.EmptyDataError("no columns")
+                skip = _title_rows(top)
+                header = [c.strip() for c in top[skip]]
+                use = _columns_to_read(header, columns)
+                df = pd.read_csv(path, sep=sep, skip_blank_lines=False, encoding=encoding, dtype=str,
+                                 header=skip, usecols=use, **_ONLY_BLANK_IS_MISSING)
+                break
+            except UnicodeDecodeError:
+                if encoding == "cp1252":
+                    raise
+        positions = use if use is not None else range(df.shape[1])
+        if len(header) >= df.shape[1] and (use is not None or len(header) == df.shape[1]):
+            df = df.set_axis([header[i] or str(df.columns[k]) for k, i in enumerate(positions)], axis=1)
+        df.attrs["title_rows"] = skip
+        return df
     except pd.errors.EmptyDataError:
         raise DataError("the file is empty", file=label,
                         hint="Export the data again with a header row and at least one row "
                              "of data.") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
         raise DataError("the file could not be read as a CSV table", file=label,
                         hint="Open it in Excel and save it as 'CSV (comma delimited)'. "
                              f"(Detail: {str(exc).strip().splitlines()[0]})") from None
 
 
-def _read_excel(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
+def _hidden_rows(path: Path, sheet_index: int) -> list[int]:
+    """Spreadsheet rows hidden in a workbook's sheet (by a filter or by hand), read from the sheet's XML."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = ET.fromstring(z.read("xl/workbook.xml"))
+            sheets = book.findall(f"{main}sheets/{main}sheet")
+            rid = sheets[sheet_index].get(f"{rel}id")
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+            name = str(target).lstrip("/")
+            name = name if name.startswith("xl/") else "xl/" + name
+            hidden = []
+            with z.open(name) as fh:
+                for _, element in ET.iterparse(fh):
+                    if element.tag == f"{main}row":
+                        if element.get("hidden") in ("1", "true") and element.get("r"):
+                            hidden.append(int(str(element.get("r"))))
+                        element.clear()
+            return hidden
+    except (KeyError, IndexError, StopIteration, ValueError, OSError, ET.ParseError, zipfile.BadZipFile):
+        return []
+
+
+def _read_excel(path: Path, sheet: str | None, label: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -177,11 +254,23 @@ def _read_excel(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
                                  + ", ".join(f"'{n}'" for n in names)
                                  + f".{guess} Set sheet in the spec to one of them.")
         name = names[0] if sheet is None else sheet
-        df = pd.read_excel(book, sheet_name=name)
-        df = _as_written(df, pd.read_excel(book, sheet_name=name, header=None, nrows=1))
+        top = pd.read_excel(book, sheet_name=name, header=None, nrows=_TOP_ROWS)
+        rows = [["" if pd.isna(v) else str(v) for v in r] for r in top.itertuples(index=False)]
+        skip = _title_rows(rows)
+        df = pd.read_excel(book, sheet_name=name, header=skip)
+        if rows:
+            df = _as_written(df, pd.DataFrame([top.iloc[skip].tolist()]))
     if df.shape[1] == 0:
         raise DataError(f"sheet '{name}' is empty", file=label,
                         hint="Put a header row and the data on that sheet, or name another sheet.")
+    hidden = [r for r in _hidden_rows(path, names.index(name)) if r > skip + 1]
+    if hidden:
+        raise DataError(f"{plural(len(hidden), 'row')} of sheet '{name}' "
+                        f"{'is' if len(hidden) == 1 else 'are'} hidden in Excel (by a filter or by hand), "
+                        "but whatworks reads every row, hidden or not", file=label, rows=hidden,
+                        hint="Clear the filter and unhide the rows (Data > Clear), then delete the rows that "
+                             "should not be counted, save, and run again.")
+    df.attrs["title_rows"] = skip
     return df
 
 
@@ -195,19 +284,29 @@ def _as_written(df: pd.DataFrame, header: pd.DataFrame) -> pd.DataFrame:
     return df.set_axis(names, axis=1)
 
 
-_READERS: dict[str, Callable[[Path, str | None, str], pd.DataFrame]] = {
+_READERS: dict[str, Callable[[Path, str | None, str, Sequence[str] | None], pd.DataFrame]] = {
     ".csv": _read_csv, ".txt": _read_csv, ".xlsx": _read_excel, ".xlsm": _read_excel,
 }
 
 
 def read_table(path: str | os.PathLike[str], *, sheet: str | None = None,
-               label: str | None = None) -> pd.DataFrame:
+               label: str | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a CSV (``.csv``, ``.txt``) or Excel (``.xlsx``, ``.xlsm``) export.
 
     Column names are stripped of surrounding spaces; wholly empty rows at the
     end are dropped (those inside are kept, so row ``i`` of the frame is
-    spreadsheet row ``i + 2``). CSV files may be separated by commas, tabs,
-    semicolons or bars, in UTF-8 or Windows encoding.
+    spreadsheet row ``i + first_row(frame)``). CSV files may be separated by
+    commas, tabs, semicolons or bars, in UTF-8 or Windows encoding. Title
+    rows above the header (a title, a date of export: one cell filled each)
+    are found and skipped; :func:`first_row` says where the data starts.
+
+    Every column is typed by one number reader (:func:`read_numbers`): a
+    column whose every cell is a number becomes numbers, read as typed (a
+    decimal comma, a comma between thousands or a pound sign only where no
+    cell of the column leaves doubt); a column of whole numbers written with
+    leading zeros (``0000100``: ids) stays text; a column of numbers with an
+    infinite or not-a-number cell is refused. Rows hidden in an Excel
+    workbook are refused (whatworks reads every row).
 
     Parameters
     ----------
@@ -218,6 +317,10 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None,
     label
         How messages name the file (default: :func:`display_name` of ``path``,
         which is the path as given unless it is absolute).
+    columns
+        Read only these columns (all of them when any is not in the file, so
+        the caller can name it): a large export is read in a fraction of the
+        memory.
 
     Raises
     ------
@@ -248,7 +351,7 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None,
         raise DataError(f"files of type '{p.suffix or '(none)'}' cannot be read", file=label,
                         hint="Use a CSV file (.csv, .txt) or an Excel workbook (.xlsx, .xlsm)." + old)
     try:
-        df = reader(p, sheet, label)
+        df = reader(p, sheet, label, columns)
     except (IsADirectoryError, PermissionError) as exc:
         raise DataError(f"the file could not be opened ({exc.strerror})", file=label,
                         hint="Check that it is a file you can open, and that it is not open "
@@ -258,11 +361,68 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None,
     if doubled:
         raise DataError("this column name appears more than once in the header", file=label,
                         column=doubled[0], hint="Give every column a different name.")
+    title_rows = int(df.attrs.get("title_rows", 0))
     filled = np.flatnonzero(~_blank_rows(df))
     df = df.iloc[: filled[-1] + 1 if len(filled) else 0]
     if df.empty:
         raise DataError("the file has a header row but no data", file=label,
                         hint="Export the data again, including the rows.")
+    df = _typed(df, label, title_rows + 2)
+    df.attrs["title_rows"] = title_rows
+    return df
+
+
+def first_row(frame: pd.DataFrame) -> int:
+    """The spreadsheet row of a frame's first data row: 2, or lower down under title rows."""
+    return int(frame.attrs.get("title_rows", 0)) + 2
+
+
+def title_note(frame: pd.DataFrame, file: str) -> str | None:
+    """Words for a report's notes when title rows above the header were skipped."""
+    n = int(frame.attrs.get("title_rows", 0))
+    if not n:
+        return None
+    return (f"The header of {file} is on row {n + 1}; the {plural(n, 'row')} above it (a title) "
+            f"{'was' if n == 1 else 'were'} skipped.")
+
+
+_TRUE_FALSE = {"True": True, "TRUE": True, "true": True, "False": False, "FALSE": False, "false": False}
+
+
+def _typed(df: pd.DataFrame, file: str, first: int) -> pd.DataFrame:
+    """Text columns that hold only numbers (or only true/false) as numbers (bools), by one reader."""
+    out = {}
+    for col in df.columns:
+        raw = df[col]
+        if not (raw.dtype == object or pd.api.types.is_string_dtype(raw)):
+            if pd.api.types.is_float_dtype(raw) and np.isinf(raw.to_numpy()).any():
+                reading = read_numbers(raw)
+                _refuse_reading(reading, raw, np.arange(len(raw)) + first, str(col), file)
+            continue
+        present = raw.dropna()
+        if present.empty:
+            continue
+        strings = present[present.map(lambda v: isinstance(v, str))]
+        unique = pd.unique(strings)
+        if len(strings) == len(present) and all(u in _TRUE_FALSE for u in unique):
+            out[col] = raw.map(_TRUE_FALSE) if len(present) == len(raw) else raw.map(
+                lambda v: _TRUE_FALSE.get(v, v))
+            continue
+        if any(_LEADING_ZERO.match(u.strip()) for u in unique):
+            continue  # ids written with leading zeros stay text
+        reading = read_numbers(raw)
+        blank = raw.isna().to_numpy() | raw.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy()
+        numbers = ~blank & ~reading.bad & ~reading.doubtful
+        if reading.non_finite.any() and (numbers | blank | reading.non_finite).all():
+            _refuse_reading(reading, raw, np.arange(len(raw)) + first, str(col), file)
+        if (numbers | blank).all() and numbers.any() and not reading.doubtful.any():
+            x = reading.values
+            whole = not blank.any() and bool(np.all(x == np.round(x))) and bool(np.all(np.abs(x) < 2 ** 53))
+            out[col] = pd.Series(x.astype(np.int64) if whole else x, index=raw.index)
+    if out:
+        attrs = dict(df.attrs)
+        df = df.assign(**{str(k): v for k, v in out.items()})
+        df.attrs.update(attrs)
     return df
 
 
@@ -308,31 +468,189 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, file: str,
                              + (f" key {key}" if key else "") + " to use one of them.")
 
 
-# --- values ------------------------------------------------------------------
+# --- numbers -------------------------------------------------------------------
+#
+# One reader for every number in a file. A cell is read as the number the
+# person typed: "1032", "103.2", "£1,234.50", "103,2" (a decimal comma), or
+# "1.234,5" (dots between thousands, a decimal comma). Where a cell could be
+# read two ways ("1,234": one thousand two hundred and thirty-four, or one
+# point two three four) the other cells of its column decide; when none do,
+# the cell is refused, naming the file, column and rows, unless the column
+# holds whole numbers (counts), where only the thousands reading is possible.
 
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_POINT_GROUPED = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")     # 1,234  1,234.5
+_COMMA_GROUPED = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")     # 1.234  1.234,5
+_COMMA_DECIMAL = re.compile(r"^[-+]?\d*,\d+$")                           # 103,2  1,234
+_LEADING_ZERO = re.compile(r"^[-+]?0\d+$")
+_NON_FINITE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "-nan", "+nan"}
+
+Mark = Literal[".", ","]
 
 
-def _number(v: object) -> float | str | None:
-    """A cell as a number, ``None`` when blank, ``'bad'`` when not a number."""
-    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+def _clean(text: str) -> str:
+    """A cell's text without surrounding spaces and a pound sign (``£12``, ``-£12``, ``£ 12``)."""
+    t = text.strip()
+    sign = ""
+    if t[:1] in "+-" and t[1:2] == "£":
+        sign, t = t[:1], t[1:]
+    if t.startswith("£"):
+        t = t[1:].strip()
+    return sign + t
+
+
+def _evidence(t: str) -> Mark | None:
+    """The decimal mark a cleaned cell shows beyond doubt, if any."""
+    if _PLAIN.match(t):
+        if "." in t and not re.search(r"\.\d{3}$", t):
+            return "."  # 103.25, 1.5: a point can only be decimal
+        return None  # 1032; or 1.234 (a decimal point, or dots between thousands)
+    if re.match(r"^[-+]?\d{1,3}(?:,\d{3}){2,}$", t) or re.match(r"^[-+]?\d{1,3}(?:,\d{3})+\.\d+$", t):
+        return "."  # 1,234,567  1,234.5
+    if re.match(r"^[-+]?\d{1,3}(?:\.\d{3}){2,}$", t) or re.match(r"^[-+]?\d{1,3}(?:\.\d{3})+,\d+$", t):
+        return ","  # 1.234.567  1.234,5
+    if _COMMA_DECIMAL.match(t) and not re.search(r",\d{3}$", t):
+        return ","  # 103,2  0,75
+    return None
+
+
+def _read_as(t: str, mark: Mark | None, whole: bool) -> float | None:
+    """A cleaned cell read with decimal ``mark`` (None: not known); None if it is not a number that way."""
+    if mark == ",":
+        if _COMMA_GROUPED.match(t):
+            return float(t.replace(".", "").replace(",", "."))
+        if _COMMA_DECIMAL.match(t) or re.match(r"^[-+]?\d+$", t):
+            return float(t.replace(",", "."))
         return None
-    if isinstance(v, (bool, np.bool_)):
-        return "bad"
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        return float(v) if np.isfinite(v) else "bad"
-    if isinstance(v, str):
-        t = v.strip()
-        if not t:
-            return None
-        t = t.replace(",", "") if _THOUSANDS.match(t) else t
-        try:
-            x = float(t)
-        except ValueError:
-            return "bad"
-        return x if np.isfinite(x) else "bad"
-    return "bad"
+    if _PLAIN.match(t) and (mark == "." or not re.search(r"^[-+]?\d{1,3}\.\d{3}$", t) or not whole):
+        return float(t)
+    if _POINT_GROUPED.match(t) and (mark == "." or whole):
+        return float(t.replace(",", ""))
+    if _PLAIN.match(t):
+        return float(t)
+    return None
 
+
+def _doubtful(t: str) -> bool:
+    """Whether a cleaned cell reads as two different numbers, by decimal point or by decimal comma."""
+    return bool(re.match(r"^[-+]?\d{1,3}[.,]\d{3}$", t))
+
+
+class NumberReading:
+    """A column read as numbers: the values (NaN where blank), and which cells failed and why."""
+
+    def __init__(self, values: np.ndarray, bad: np.ndarray, doubtful: np.ndarray, non_finite: np.ndarray,
+                 mark: Mark | None) -> None:
+        self.values, self.bad, self.doubtful, self.non_finite, self.mark = values, bad, doubtful, non_finite, mark
+
+
+def read_numbers(raw: pd.Series, *, whole: bool = False) -> NumberReading:
+    """Read a column of cells (text or numbers) as numbers, by the rules above.
+
+    ``whole``: the column holds whole numbers (counts), so ``1,234`` can only
+    mean one thousand two hundred and thirty-four.
+
+    >>> r = read_numbers(pd.Series(["103,2", "45", "", "£1.234,50"]))
+    >>> r.values.tolist()[:2], r.mark, bool(r.bad.any())
+    ([103.2, 45.0], ',', False)
+    >>> read_numbers(pd.Series(["1,234", "987"])).doubtful.tolist()
+    [True, False]
+    >>> read_numbers(pd.Series(["1,234", "987"]), whole=True).values.tolist()
+    [1234.0, 987.0]
+    """
+    raw = raw.reset_index(drop=True)
+    n = len(raw)
+    values = np.full(n, np.nan)
+    bad = np.zeros(n, bool)
+    non_finite = np.zeros(n, bool)
+    doubtful = np.zeros(n, bool)
+    if pd.api.types.is_bool_dtype(raw):
+        return NumberReading(values, raw.notna().to_numpy(), doubtful, non_finite, None)
+    if pd.api.types.is_numeric_dtype(raw):
+        x = raw.to_numpy(dtype=float, na_value=np.nan)
+        non_finite = np.isinf(x)
+        return NumberReading(np.where(non_finite, np.nan, x), non_finite, doubtful, non_finite, None)
+    codes, unique = pd.factorize(raw, use_na_sentinel=True)
+    texts: list[str | None] = []
+    u_val = np.full(len(unique), np.nan)
+    u_bad = np.zeros(len(unique), bool)
+    u_inf = np.zeros(len(unique), bool)
+    for i, v in enumerate(unique):
+        if isinstance(v, (bool, np.bool_)):
+            u_bad[i] = True
+            texts.append(None)
+        elif isinstance(v, (int, float, np.integer, np.floating)):
+            if np.isfinite(v):
+                u_val[i] = float(v)
+            elif not np.isnan(v):
+                u_bad[i] = u_inf[i] = True
+            texts.append(None)
+        elif isinstance(v, str):
+            t = _clean(v)
+            texts.append(t if t else None)
+            if t.lower() in _NON_FINITE:
+                u_bad[i] = u_inf[i] = True
+                texts[-1] = None
+        else:
+            u_bad[i] = True
+            texts.append(None)
+    marks = {m for m in (_evidence(t) for t in texts if t) if m}
+    mark: Mark | None = marks.pop() if len(marks) == 1 else None
+    mixed = len(marks) > 1
+    u_doubt = np.zeros(len(unique), bool)
+    for i, cell in enumerate(texts):
+        if not cell:
+            continue
+        if mixed and (_evidence(cell) == "," or "," in cell):
+            u_doubt[i] = True
+            continue
+        if mark is None and not whole and _doubtful(cell) and "," in cell:
+            u_doubt[i] = True
+            continue
+        got = _read_as(cell, mark, whole)
+        if got is None or not np.isfinite(got):
+            u_bad[i] = True
+        else:
+            u_val[i] = got
+    seen = codes >= 0
+    values[seen] = u_val[codes[seen]]
+    bad[seen] = u_bad[codes[seen]]
+    doubtful[seen] = u_doubt[codes[seen]]
+    non_finite[seen] = u_inf[codes[seen]]
+    return NumberReading(values, bad, doubtful, non_finite, mark)
+
+
+def read_number(value: object, *, file: str, column: str, row: int | Sequence[int] | None = None,
+                whole: bool = False) -> float | None:
+    """One cell as a number (None when blank), by :func:`read_numbers`' rules; a :class:`DataError`
+    naming the file, column and row when it is not a number or could be read two ways.
+
+    >>> read_number("103,2", file="timings.csv", column="minutes", row=7)
+    103.2
+    >>> read_number("£1,250.00", file="costs.csv", column="cost", row=3)
+    1250.0
+    """
+    rows = [] if row is None else ([row] if isinstance(row, int) else list(row))
+    reading = read_numbers(pd.Series([value], dtype=object), whole=whole)
+    _refuse_reading(reading, pd.Series([value], dtype=object), np.asarray(rows[:1] or [0]), column, file)
+    x = reading.values[0]
+    return None if np.isnan(x) else float(x)
+
+
+def _refuse_reading(reading: NumberReading, raw: pd.Series, rows: np.ndarray, column: str, file: str) -> None:
+    raw = raw.reset_index(drop=True)
+    _refuse(reading.non_finite, raw, rows, column, file, "these cells are not finite numbers: {shown}",
+            "Correct those cells so each holds an ordinary number (infinite or not-a-number values "
+            "cannot be analysed); leave a cell blank where the value is unknown.")
+    _refuse(reading.doubtful, raw, rows, column, file,
+            "these numbers could be read two ways (a decimal comma, or a comma between thousands)",
+            "Write them without the doubt: 1234 or 1.234 (a point for decimals, nothing between "
+            "thousands), so 103,2 becomes 103.2 and 1,250 becomes 1250.")
+    _refuse(reading.bad, raw, rows, column, file, "these values are not numbers: {shown}",
+            "Correct those cells so each holds a number (no text, units or symbols).")
+
+
+# --- values ------------------------------------------------------------------
 
 def _refuse(mask: np.ndarray, raw: pd.Series, rows: np.ndarray, column: str, file: str,
             message: str, hint: str) -> None:
@@ -342,22 +660,14 @@ def _refuse(mask: np.ndarray, raw: pd.Series, rows: np.ndarray, column: str, fil
                         rows=[int(r) for r in rows[mask]], hint=hint)
 
 
-def _numbers(raw: pd.Series, *, column: str, file: str, rows: np.ndarray) -> np.ndarray:
-    """A column as floats; blank or non-numeric cells are refused."""
+def _numbers(raw: pd.Series, *, column: str, file: str, rows: np.ndarray, whole: bool = False) -> np.ndarray:
+    """A column as floats, by :func:`read_numbers`; blank, non-numeric, non-finite or doubtful cells are refused."""
     raw = raw.reset_index(drop=True)
-    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        got = pd.Series(raw.to_numpy(dtype=float, na_value=np.nan), dtype=object)
-        got[~np.isfinite(got.astype(float)) & got.notna()] = "bad"
-    else:
-        unique = raw.dropna().unique()
-        got = raw.map(dict(zip(unique, map(_number, unique)))).astype(object)
-    bad = got.map(lambda x: isinstance(x, str)).to_numpy()
-    _refuse(bad, raw, rows, column, file, "these values are not numbers: {shown}",
-            "Correct those cells so each holds a number (no text, units or symbols).")
-    blank = got.isna().to_numpy()
-    _refuse(blank, raw, rows, column, file, "these cells are blank",
+    reading = read_numbers(raw, whole=whole)
+    _refuse_reading(reading, raw, rows, column, file)
+    _refuse(np.isnan(reading.values), raw, rows, column, file, "these cells are blank",
             "Fill them in (with 0 where nothing happened), or delete rows that are not data.")
-    return got.astype(float).to_numpy()
+    return reading.values
 
 
 def _check_count(x: np.ndarray, raw: pd.Series, rows: np.ndarray, column: str, file: str) -> None:
@@ -548,7 +858,9 @@ def load_series(
         df = data.rename(columns=lambda c: str(c).strip())
     else:
         file = label or display_name(data)
-        df = read_table(data, sheet=sheet, label=file)
+        wanted = [*date_cols, *[c for c in (outcome_column, denominator_column, exposure_column,
+                                            breakdown_column, unit_column) if c is not None], *output_columns]
+        df = read_table(data, sheet=sheet, label=file, columns=wanted)
     named: dict[str, Sequence[str | None]] = {
         "date_column": date_cols, "outcome_column": [outcome_column],
         "denominator_column": [denominator_column], "exposure_column": [exposure_column],
@@ -557,9 +869,9 @@ def load_series(
     for key, cols in named.items():
         require_columns(df, [c for c in cols if c is not None], file=file, key=key)
 
-    rows = np.arange(len(df)) + 2
+    rows = np.arange(len(df)) + first_row(df)
     blank = _blank_rows(df)
-    notes = []
+    notes = [t for t in [title_note(df, file)] if t]
     if blank.any():
         notes.append(f"{plural(blank.sum(), 'empty row')} in {file} skipped (rows "
                      + ", ".join(str(r) for r in rows[blank][:_SHOWN])
@@ -622,18 +934,18 @@ def _values(df: pd.DataFrame, rows: np.ndarray, file: str, *, outcome_column: st
             output_columns: list[str]) -> dict[str, np.ndarray | float]:
     """The outcome, denominator, exposure and output columns as checked numbers."""
 
-    def numbers(col: str) -> np.ndarray:
-        return _numbers(df[col], column=col, file=file, rows=rows)
+    def numbers(col: str, whole: bool = False) -> np.ndarray:
+        return _numbers(df[col], column=col, file=file, rows=rows, whole=whole)
 
     out: dict[str, np.ndarray | float] = {col: numbers(col) for col in output_columns}
     if outcome_column is None:
         out["outcome"] = 1.0  # each row is one incident
     else:
-        out["outcome"] = numbers(outcome_column)
+        out["outcome"] = numbers(outcome_column, whole=outcome_type != "continuous")
         _OUTCOME_CHECKS[outcome_type](out["outcome"], df[outcome_column], rows, outcome_column,
                                       file)
     if denominator_column is not None:
-        den, raw = numbers(denominator_column), df[denominator_column]
+        den, raw = numbers(denominator_column, whole=True), df[denominator_column]
         _refuse(den <= 0, raw, rows, denominator_column, file,
                 "denominators must be more than 0: {shown}", "Correct those cells.")
         _refuse(out["outcome"] > den, raw, rows, denominator_column, file,

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
 
+matplotlib.rcParams["text.parse_math"] = False  # labels come from specs and data: never maths
+
 __all__ = ["Chart", "ChartSet", "figure", "chart", "COLOURS", "PALETTE"]
 
 #: Okabe–Ito colour-blind-safe palette. Yellow comes last: at 1.3:1 against white it is
@@ -77,6 +79,7 @@ _RC: dict[RcKeyType, Any] = {
     "figure.dpi": 100,
     "savefig.dpi": 110,
     "svg.hashsalt": "whatworks",
+    "text.parse_math": False,  # a label is text: "$" in "thefts $_{$" is not maths to typeset
 }
 
 

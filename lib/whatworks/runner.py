@@ -15,6 +15,7 @@ False
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -39,7 +40,7 @@ from .kernels import KernelPool, start_kernel
 from .render import render_report
 from .report import read_payload
 from .results import estimates_frame
-from .spec import Spec, load_spec
+from .spec import Spec, load_spec, output_of
 from .text import fmt_date
 
 if TYPE_CHECKING:
@@ -197,8 +198,12 @@ def write_status(folder: Path, *, status: str, kind: str, message: str, spec: Pa
     if disclosure is not None:
         record = disclosure.apply(record)
     tmp = folder / ".status.json.tmp"
-    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / "status.json")
+    try:
+        tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, folder / "status.json")
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _swap_into_place(staging: Path, output: Path) -> None:
@@ -248,15 +253,32 @@ def check_output(output: Path, spec_path: Path) -> None:
     """
     spec_folder = spec_path.resolve().parent
     if output.exists() and not output.is_dir():
-        raise SpecError(f"'{output.name}' is a file, not a folder", key="output", file=str(spec_path),
+        raise SpecError(f"'{output.name}' is a file, not a folder", key="output", file=spec_path.name,
                         hint="Name a new folder for the report, e.g.  output: reports/my-plan")
     if output == spec_folder or output in spec_folder.parents:
         raise SpecError("is the spec's own folder (or holds it): the report would replace your files", key="output",
-                        file=str(spec_path), hint="Name a folder of its own, e.g.  output: reports/my-plan")
+                        file=spec_path.name, hint="Name a folder of its own, e.g.  output: reports/my-plan")
     if output.is_dir() and any(output.iterdir()) and not owned(output):
         raise SpecError(f"'{output.name}' already holds files that whatworks did not make", key="output",
-                        file=str(spec_path),
+                        file=spec_path.name,
                         hint="whatworks replaces only its own report folders. Name a new or empty folder.")
+
+
+def _cannot_write(exc: OSError, output: Path | None) -> InputError:
+    """A fault of the machine (a full disk, a folder that may not be written) in words, with the fix."""
+    import errno
+
+    where = f"'{output.name}'" if output is not None else "the report folder"
+    if exc.errno == errno.ENOSPC:
+        hint = "The disk is full: free some space (or name an output folder on another disk) and run again."
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = ("You may not write there: name a folder you may write to with  output:  in the spec "
+                "(or --reports), or ask for write access.")
+    else:
+        hint = "Check the folder exists on a disk with free space that you may write to, then run again."
+    reason = exc.strerror or type(exc).__name__
+    return InputError(f"the report could not be written to {where} ({reason}); no report was replaced",
+                      hint=hint)
 
 
 def parameter_rows(spec: Spec, used: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -269,7 +291,7 @@ def parameter_rows(spec: Spec, used: Iterable[str] | None = None) -> list[dict[s
     ]
 
 
-def _disclosure(spec: Spec) -> Disclosure:
+def disclosure_policy(spec: Spec) -> Disclosure:
     """The spec's small-count policy (the ``disclosure`` key; 5 when not given)."""
     value = spec.parameters.get("disclosure", 5)
     try:
@@ -305,7 +327,7 @@ def run(
         want_pdf = pdf or spec.pdf
         if want_pdf:
             printing.check_available()  # before any work: the extra or the browser is missing
-        disclosure = _disclosure(spec)
+        disclosure = disclosure_policy(spec)
         km = kernels.take(spec.base_dir) if kernels else None
         try:
             inputs = validation.validate(spec)
@@ -351,18 +373,30 @@ def run(
                      disclosure=disclosure)
         outcome = Outcome(str(spec_path), "ok", "ok", "Report produced.", time.perf_counter() - started,
                           str(output))
-    except WhatworksError as exc:
+    except (WhatworksError, OSError) as caught:
+        exc = caught if isinstance(caught, WhatworksError) else _cannot_write(caught, output)
         kind = "input" if isinstance(exc, InputError) else ("error" if isinstance(exc, RunError) else "template")
-        if output is None and reports_root is not None:
-            output = Path(reports_root) / spec_path.stem
+        if output is None:
+            output = output_of(spec_path, reports_root=reports_root)
         if output is not None and may_write(output):
-            write_status(output, status="failed", kind=kind, message=str(exc), spec=spec_path,
-                         disclosure=disclosure or Disclosure())
+            try:
+                write_status(output, status="failed", kind=kind, message=str(exc), spec=spec_path,
+                             disclosure=disclosure or Disclosure())
+            except OSError:
+                output = None  # the folder cannot be written: the message is on the screen only
+        else:
+            output = None  # not a folder whatworks may write to: nothing is written, no index rebuilt
         outcome = Outcome(str(spec_path), "failed", kind, str(exc), time.perf_counter() - started,
                           None if output is None else str(output))
     if rebuild_index and outcome.output:
-        index.build(Path(outcome.output).parent)
+        _build_index(Path(outcome.output).parent)
     return outcome
+
+
+def _build_index(root: Path) -> None:
+    """Rebuild the index of ``root``; a folder that cannot be written keeps its old index (the runs said why)."""
+    with contextlib.suppress(OSError):
+        index.build(root)
 
 
 _WORKER_POOL: KernelPool | None = None
@@ -421,6 +455,6 @@ def run_many(
                     on_done(len(outcomes), len(paths), outcomes[-1])
     roots = {Path(o.output).parent for o in outcomes if o.output}
     for root in roots:
-        index.build(root)
+        _build_index(root)
     order = {str(p): i for i, p in enumerate(paths)}
     return sorted(outcomes, key=lambda o: order.get(o.spec, 0))

@@ -45,7 +45,7 @@ from .errors import SpecError, TemplateError
 from .params import Parameter
 from .templates import COMMON_KEYS, Registry, Template, registry
 
-__all__ = ["Spec", "load_spec", "coerce", "CLASSIFICATIONS"]
+__all__ = ["Spec", "load_spec", "output_of", "coerce", "CLASSIFICATIONS"]
 
 #: Government Security Classifications, lowest first.
 CLASSIFICATIONS: tuple[str, ...] = ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET")
@@ -299,30 +299,30 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise SpecError(f"the spec file '{path}' cannot be read ({exc.strerror or exc})",
                         hint="Check that the file is not open elsewhere and that you may read it.") from None
     if len(raw_bytes) > MAX_SPEC_BYTES:
-        raise SpecError(f"'{path}' is over 1 MB, too large to be a spec", file=str(path),
+        raise SpecError("is over 1 MB, too large to be a spec", file=path.name,
                         hint="A spec is a page of  key: value  lines; name data files with  data: ...")
     text = _decode(raw_bytes)
     if "\x00" in text:
-        raise SpecError("the spec is not a text file", file=str(path), hint="Save it as plain text (UTF-8).")
+        raise SpecError("the spec is not a text file", file=path.name, hint="Save it as plain text (UTF-8).")
     try:
         raw = yaml.load(text, Loader=_SpecLoader)
     except _Duplicate as dup:
-        raise SpecError(f"is written twice (again at line {dup.line})", key=dup.key, file=str(path),
+        raise SpecError(f"is written twice (again at line {dup.line})", key=dup.key, file=path.name,
                         hint="Keep one: delete the old line, so it is clear which value the evaluation uses.") from None
     except yaml.composer.ComposerError as exc:
         if "alias" in str(exc) or "anchor" in str(exc):
-            raise SpecError("uses YAML anchors or aliases (& and *), which a spec does not need", file=str(path),
+            raise SpecError("uses YAML anchors or aliases (& and *), which a spec does not need", file=path.name,
                             hint="Write each value out in full.") from None
         raise _not_yaml(exc, path) from None
     except yaml.YAMLError as exc:
         raise _not_yaml(exc, path) from None
     except RecursionError:
-        raise SpecError("the spec is nested too deeply to read", file=str(path),
+        raise SpecError("the spec is nested too deeply to read", file=path.name,
                         hint="A spec is a page of  key: value  lines; check for unclosed brackets.") from None
     if raw is None:
-        raise SpecError("the spec is empty", file=str(path), hint="Start with  template: before-after")
+        raise SpecError("the spec is empty", file=path.name, hint="Start with  template: before-after")
     if not isinstance(raw, dict):
-        raise SpecError("the spec must be a list of  key: value  lines", file=str(path))
+        raise SpecError("the spec must be a list of  key: value  lines", file=path.name)
     return {str(k): v for k, v in raw.items()}
 
 
@@ -331,9 +331,28 @@ def _not_yaml(exc: yaml.YAMLError, path: Path) -> SpecError:
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     return SpecError(
         f"the spec is not valid YAML{where}",
-        file=str(path),
+        file=path.name,
         hint="Each line should be  key: value ; indent lists with '- '. Check quotes and colons.",
     )
+
+
+def output_of(path: str | Path, *, reports_root: str | Path | None = None) -> Path | None:
+    """The folder a spec's report goes to, read as far as the spec allows, even when it is not valid.
+
+    Its ``output`` key when that is a folder path; ``<reports_root>/<spec name>`` when it has no
+    ``output`` key; ``None`` when the spec cannot be read far enough to say (a failure is then
+    reported on the screen only, never written into a folder the spec did not name).
+    """
+    path = Path(path)
+    try:
+        raw = _read_yaml(path)
+    except SpecError:
+        return None
+    if "output" in raw:
+        value = raw["output"]
+        return (path.parent / value).resolve() if isinstance(value, str) and value.strip() else None
+    root = Path(reports_root) if reports_root else Path.cwd() / "reports"
+    return (root / path.stem).resolve()
 
 
 def load_spec(path: str | Path, *, reports_root: str | Path | None = None,
@@ -357,7 +376,7 @@ def load_spec(path: str | Path, *, reports_root: str | Path | None = None,
         Naming the key at fault and the fix.
     """
     path = Path(path)
-    file = str(path)
+    file = path.name  # messages name the spec as its own folder sees it, never by a full path
     raw = _read_yaml(path)
     reg = templates or registry()
     if "template" not in raw:

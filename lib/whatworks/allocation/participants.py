@@ -72,10 +72,9 @@ def read_participants(
     dup = ids.duplicated(keep=False).to_numpy()
     if dup.any():
         rows = (np.flatnonzero(dup) + 2).tolist()
-        groups = pd.Series(rows, index=ids[dup].to_numpy()).groupby(level=0, sort=True).agg(list)
-        shown = "; ".join(f"'{i}' (rows {', '.join(map(str, r))})" for i, r in list(groups.items())[:5])
-        more = f" and {len(groups) - 5} more" if len(groups) > 5 else ""
-        raise DataError(f"participant ids must be unique, but {len(groups)} appear more than once: {shown}{more}",
+        groups = int(ids[dup].nunique())
+        # the rows, never the ids: a message may be copied into a status file or an e-mail
+        raise DataError(f"participant ids must be unique, but {groups} appear more than once",
                         file=name, column=id_column, rows=rows,
                         hint="Remove the repeated people (or give them distinct ids) and allocate again.")
     frame[id_column] = ids.astype(str).to_numpy()

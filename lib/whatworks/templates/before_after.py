@@ -44,6 +44,7 @@ import pandas as pd
 from .. import data, dates
 from ..data import SeriesData
 from ..designs import did, its, spc
+from ..designs.its.inputs import locate
 from ..display import Heading, Notes, Prose, Section, Table
 from ..errors import SpecError
 from ..evaluation import Evaluation
@@ -248,12 +249,26 @@ def load(ev: Evaluation) -> Inputs:
     options = reading.used()
     source = options.pop("data")
     path = ev.path("data")
+    if path is not None and not options.get("label"):
+        options["label"] = str(source)  # messages name the file as the spec does, relative to its folder
     series = data.load_series(path if path is not None else source, **options)
+    _within_data(series, model)
     panel = None
     if isinstance(model, AreasOptions):
         panel = did.build_panel(series, model.treated_units, model.intervention_date, model.comparison_units,
                                 model.buffer_units, model.outcome_type)
     return Inputs(kind, series, reading, model, charts, panel, tuple(dict.fromkeys(everything)))
+
+
+def _within_data(series: data.SeriesData, model: SeriesOptions | AreasOptions) -> None:
+    """Refuse, before any fitting, a start date outside the data, as the analysis would."""
+    if isinstance(model, AreasOptions):
+        return  # comparison areas: the panel, built next, refuses each area's start in its own words
+    periods = pd.DataFrame({"period": pd.DatetimeIndex(series.frame["period"]).unique().sort_values()})
+    value = model.intervention_date
+    starts = value.values() if isinstance(value, Mapping) else [value]
+    for start in starts:
+        locate(periods, series.freq, pd.Timestamp(start).normalize(), "intervention_date", series.source)
 
 
 def _read_starts(model: SeriesOptions | AreasOptions) -> Any:
