@@ -188,6 +188,21 @@ def test_excluded_periods_and_activity_columns_do_not_enter_the_model():
 # -- inference regimes -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("n_units, level, reachable", [(13, "85%", False), (21, "90%", True), (40, "95%", True)])
+def test_one_treated_unit_interval_is_labelled_with_its_real_coverage(n_units, level, reachable):
+    # M comparison units: the [min, max] placebo interval covers with probability (M - 1) / (M + 1),
+    # 11/13 = 85% at M = 12 and 19/21 = 90% at M = 20; 39 give exactly 95% (then no label is added).
+    res = fit(make_series(n_units=n_units, treated={0: 20}, seed=3), {0: 20})
+    head = res.headline
+    assert res.regime == "placebo"
+    assert head.interval_words(digits=3).startswith(f"{level} CI ")
+    assert (head.ci_level is None) == (level == "95%")
+    assert ("ci_level" in head.to_dict()) == (level != "95%")
+    assert res.table().rows[0][2].startswith(f"{level} CI") == (level != "95%")
+    message = res.check("coarse_interval").message
+    assert ("cannot show an effect at the 5% level" in message) == (not reachable)
+
+
 @pytest.mark.parametrize("n_treated, regime", [(10, "cluster"), (9, "wild"), (2, "wild"), (1, "placebo")])
 def test_regime_follows_the_number_of_treated_units(n_treated, regime):
     treated = {i: 20 for i in range(n_treated)}

@@ -82,7 +82,10 @@ def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretre
             f"With one treated unit the interval comes from {m} placebo estimates, one per comparison unit, so "
             f"it is coarse: its ends are single placebo estimates, and under exchangeability it covers the true "
             f"effect with probability {cov * 100:.0f}%{reach}. The smallest possible p-value is "
-            f"{1 / (m + 1):.3f}."))
+            f"{1 / (m + 1):.3f}" + (
+                "." if m >= 19 else
+                f", so with {m} comparison units no result can reach p < 0.05 (that needs at least 19): "
+                "the test cannot show an effect at the 5% level here.")))
     if pretrend_p is None:
         checks.append(Check("parallel_trends", "info",
                             "Too few periods before the start for a test of the trends before it."))
@@ -133,7 +136,11 @@ def coarse_cohort_check(cohorts: Mapping[_dt.date, Analysis]) -> Check | None:
     words = "; ".join(
         f"the cohort starting {text.fmt_date(start)} has one unit, so its interval comes "
         f"from {inf.n_placebo} placebo estimates and covers the true effect with probability "
-        f"{(inf.coverage or 0) * 100:.0f}%" for start, inf in lone)
+        f"{(inf.coverage or 0) * 100:.0f}%" + (", not 95%" if (inf.coverage or 0) < 0.95 - 1e-9 else "")
+        + ("" if (inf.n_placebo or 0) >= 19 else
+           f"; its smallest possible p-value is {1 / ((inf.n_placebo or 0) + 1):.3f}, so it cannot reach "
+           "p < 0.05 (that needs at least 19 comparison units)")
+        for start, inf in lone)
     return Check("coarse_cohort_interval", "warn", words[:1].upper() + words[1:] + ".")
 
 

@@ -213,17 +213,21 @@ def fit_panel(panel: Panel, *, comparison_rationale: str | None = None, improvem
 
 def _estimate(name: str, label: str, inf: Inference, family: str, *, headline: bool = False,
               outcome: str | None = None) -> Estimate:
-    """An estimate on the reporting scale: a rate ratio for counts, a difference otherwise."""
+    """An estimate on the reporting scale: a rate ratio for counts, a difference otherwise.
+
+    A placebo interval that cannot reach 95% carries its real coverage (``ci_level``).
+    """
+    level = inf.coverage if inf.coverage is not None and abs(inf.coverage - 0.95) > 1e-9 else None
     if family == "poisson":
         f = math.exp
         return Estimate(name=name, label=label, measure="rate ratio", scale="ratio", headline=headline,
                         estimate=f(inf.estimate), se=inf.se,
                         ci_low=None if inf.ci_low is None else f(inf.ci_low),
                         ci_high=None if inf.ci_high is None else f(inf.ci_high),
-                        p_value=inf.p_value, outcome=outcome, unit="rate ratio")
+                        p_value=inf.p_value, outcome=outcome, unit="rate ratio", ci_level=level)
     return Estimate(name=name, label=label, measure="difference", scale="difference", headline=headline,
                     estimate=inf.estimate, se=inf.se, ci_low=inf.ci_low, ci_high=inf.ci_high,
-                    p_value=inf.p_value, outcome=outcome)
+                    p_value=inf.p_value, outcome=outcome, ci_level=level)
 
 
 def _event_rows(bins: list[dict[str, Any]], family: str) -> tuple[dict[str, Any], ...]:
