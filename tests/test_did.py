@@ -507,3 +507,13 @@ def test_ww_panel_is_the_difference_in_differences_panel_module():
     assert ww.panel.build_panel is did.build_panel and ww.panel.Panel is did.Panel
     series = make_series(n_units=6)
     assert ww.panel.build_panel(series, ["Area 00"], date(20), None, None, "count").y.shape == (6, PERIODS)
+
+
+def test_maryland_level_3_needs_a_pre_trend_test_that_ran():
+    # One period before the start: too few to test parallel trends, so the comparison stays at
+    # level 2 even with a stated rationale.
+    series = make_series(treated={0: 1, 1: 1}, base=300, seed=10, effect=0.7)
+    res = fit(series, {0: 1, 1: 1}, comparison_rationale="Areas with similar 2022 crime.")
+    assert res.check("parallel_trends").message.startswith("Too few periods before the start")
+    assert res.evidence.sms_level == 2
+    assert "parallel trends untested" in res.evidence.explanation

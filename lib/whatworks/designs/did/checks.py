@@ -12,6 +12,8 @@ Examples
 (True, False, False)
 >>> evidence_level("Streets with similar crime in 2022.", doubt=False).sms_level
 3
+>>> evidence_level("Streets with similar crime in 2022.", doubt=False, tested=False).sms_level
+2
 """
 
 from __future__ import annotations
@@ -144,9 +146,14 @@ def coarse_cohort_check(cohorts: Mapping[_dt.date, Analysis]) -> Check | None:
     return Check("coarse_cohort_interval", "warn", words[:1].upper() + words[1:] + ".")
 
 
-def evidence_level(rationale: str | None, doubt: bool) -> Evidence:
-    """Maryland level 3 with a stated choice of comparison units and no pre-trend doubt, else 2."""
-    if rationale and rationale.strip() and not doubt:
+def evidence_level(rationale: str | None, doubt: bool, tested: bool = True) -> Evidence:
+    """Maryland level 3 with a stated choice of comparison units and a pre-trend test that ran and
+    found no doubt, else 2.
+
+    ``tested`` is whether the test of the trends before the start ran: with too few periods
+    before the start to test them, parallel trends are unchecked, so the comparison is level 2.
+    """
+    if rationale and rationale.strip() and not doubt and tested:
         return Evidence(3, "A comparison with units that did not receive the intervention, chosen as follows: "
                         + rationale.strip(), "Random allocation of the intervention would raise it to level 5.")
     reasons = []
@@ -155,6 +162,10 @@ def evidence_level(rationale: str | None, doubt: bool) -> Evidence:
     if doubt:
         reasons.append("the treated and comparison units moved differently before the start "
                        "(parallel-trends doubt)")
+    if not tested:
+        reasons.append("there were too few periods before the start to test whether the treated and "
+                       "comparison units moved together (parallel trends untested)")
     return Evidence(2, "There is a comparison group, but " + " and ".join(reasons) + ", so it counts as level 2.",
                     "State how and when the comparison units were chosen (comparison_rationale), and choose "
-                    "units that moved with the treated ones before the start, to reach level 3.")
+                    "units that moved with the treated ones before the start (with enough periods before it "
+                    "to test that), to reach level 3.")

@@ -289,7 +289,7 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
                                   measure="weighted displacement quotient", scale="difference",
                                   estimate=float("nan") if quotient is None else quotient, outcome=outcome))
     doubt = pretrend_doubt(pretrend_p)
-    evidence = evidence_level(rationale, doubt)
+    evidence = evidence_level(rationale, doubt, tested=pretrend_p is not None)
     displacement = displacement_words(buffer_est)
     checks = design_checks(main=main, plain=plain, family=fam, pretrend_p=pretrend_p, n_leads=n_leads,
                            placebo_time=pt, placebo_date=placebo_date, buffer_est=buffer_est, quotient=quotient,
