@@ -11,8 +11,8 @@ measured against the period effects fitted on the comparison units, and
 each comparison unit's change against the same effects is a placebo.
 
 Inference follows the number of treated units: cluster-robust (CR1, t(G-1))
-with 10 or more, a restricted wild cluster bootstrap with jackknife
-variances and Webb weights with 2 to 9, placebo in space with one (see
+with 21 or more, a restricted wild cluster bootstrap with jackknife
+variances and Webb weights with 2 to 20, placebo in space with one (see
 :mod:`.inference`).
 
 Examples
