@@ -18,8 +18,8 @@ units' influences. Three regimes turn that into an interval and p-value:
     is conservative (the units' residuals include the differences).
 ``placebo``  (one treated unit)
     Placebo in space: treatment re-assigned to each comparison unit in
-    turn. The p-value is the rank of the treated estimate among the
-    placebos; the interval subtracts the placebo estimates' order
+    turn. The p-value ranks the treated estimate's distance from the mean
+    of all the estimates among the placebos' distances from it; the interval subtracts the placebo estimates' order
     statistics from the treated estimate (Conley and Taber, 2011).
 
 Examples
@@ -66,7 +66,8 @@ REGIMES: dict[str, str] = {
     ),
     "placebo": (
         "With one treated unit, treatment is re-assigned to each comparison unit in turn "
-        "(placebo in space). The p-value is the treated estimate's rank among all of them; the "
+        "(placebo in space). The p-value is the rank of the treated estimate's distance from the mean "
+        "of all the estimates (treated and placebo) among the placebos' distances from it; the "
         "interval subtracts the placebo estimates' extreme order statistics from the treated "
         "estimate (Conley and Taber), so its coverage is fixed by the number of comparison units."
     ),
@@ -271,7 +272,12 @@ def placebo_interval(estimate: float, placebos: np.ndarray) -> Inference:
         return Inference("placebo", estimate, None, None, None, None, None, 0)
     k = max(1, int(math.floor(_ALPHA / 2 * (m + 1))))
     coverage = (m + 1 - 2 * k) / (m + 1) if m >= 2 else 0.0
-    p = (1 + int(np.sum(np.abs(placebos) >= abs(estimate) - 1e-12))) / (m + 1)
+    # The p-value ranks each estimate's distance from the mean of all m + 1 (a centre shared by the
+    # treated unit and the placebos), not from zero: the placebos are measured against period
+    # effects fitted with themselves in them, so they sit closer to zero than the treated unit's
+    # error would under no effect, and ranking |estimate| against |placebo| rejected too often.
+    centre = (estimate + float(placebos.sum())) / (m + 1)
+    p = (1 + int(np.sum(np.abs(placebos - centre) >= abs(estimate - centre) - 1e-12))) / (m + 1)
     low = float(estimate - placebos[m - k]) if m >= 2 else None
     high = float(estimate - placebos[k - 1]) if m >= 2 else None
     return Inference("placebo", estimate, None, low, high, min(p, 1.0), coverage, m)

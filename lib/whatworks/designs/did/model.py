@@ -123,19 +123,18 @@ def _single(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.ndarr
 
 def _single_placebos(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, starts: np.ndarray,
                      family: str) -> dict[str, np.ndarray]:
-    """Each comparison unit's change against the period pattern of the other comparison units.
+    """Each comparison unit's change against the same period pattern (which includes it).
 
-    Leave-one-out: placebo ``j`` is measured against effects fitted without
-    unit ``j``, as the treated unit is measured against effects fitted
-    without it. A pattern that included the placebo unit would pull the
-    placebo towards zero, so placebos would vary less than the treated
-    unit's error and the rank test would reject too often.
+    Sharing one fitted pattern between the treated unit and the placebos
+    gives all of them the same centring, so under exchangeability the
+    treated unit's error is equally likely to take any rank among them
+    (the interval is exact). That centre is the comparison units' mean, not
+    the treated unit's, so :func:`.inference.placebo_interval` ranks
+    distances from the mean of all of them for the p-value.
     """
+    fit = fit_fe(y, mask, family=family, offset=offset, influence=False)
     out = []
-    units = np.arange(y.shape[0])
     for j, row in enumerate(starts):
-        others = units != j
-        fit = fit_fe(y[others], mask[others], family=family, offset=offset[others], influence=False)
         out.append(_unit_effect(y[j], offset[j], mask[j], fit.period_fe, int(row[j]), family))
     return {"did": np.array(out)}
 

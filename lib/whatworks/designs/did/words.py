@@ -35,13 +35,11 @@ ESTIMATOR_NOTES: dict[str, dict[str, str]] = {
                    "the comparison units; the effect is the treated unit's ratio of observed to expected "
                    "counts after the start divided by the same ratio before it (expected from the period "
                    "effects, and the exposure offset when given). Each placebo is the same ratio for a "
-                   "comparison unit against period effects fitted on the other comparison units (leave one "
-                   "out), as the treated unit's are fitted without it.",
+                   "comparison unit against the same fitted period effects.",
         "gaussian": "Model: with one treated unit, unit and period effects are fitted by least squares on the "
                     "comparison units; the effect is the treated unit's mean residual from the period effects "
                     "after the start minus its mean residual before it. Each placebo is the same difference "
-                    "for a comparison unit against period effects fitted on the other comparison units "
-                    "(leave one out).",
+                    "for a comparison unit.",
     },
     "imputation": {
         "poisson": "Model: imputation estimator (Borusyak, Jaravel and Spiess, 2024), because treated units "
