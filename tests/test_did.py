@@ -123,8 +123,8 @@ def test_single_treated_unit_noise_free_is_exact(continuous):
 
 
 def test_large_sample_recovers_the_rate_ratio_with_cluster_inference():
-    treated = {i: 20 for i in range(12)}
-    res = fit(make_series(n_units=30, treated=treated, base=400, effect=0.85, seed=3), treated)
+    treated = {i: 20 for i in range(22)}  # cluster-robust from 21 treated units
+    res = fit(make_series(n_units=44, treated=treated, base=400, effect=0.85, seed=3), treated)
     est = res.headline
     assert est.estimate == pytest.approx(0.85, abs=0.015)
     assert est.ci_low < 0.85 < est.ci_high
@@ -188,7 +188,23 @@ def test_excluded_periods_and_activity_columns_do_not_enter_the_model():
 # -- inference regimes -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n_treated, regime", [(10, "cluster"), (9, "wild"), (2, "wild"), (1, "placebo")])
+@pytest.mark.parametrize("n_units, level, reachable", [(13, "85%", False), (21, "90%", True), (40, "95%", True)])
+def test_one_treated_unit_interval_is_labelled_with_its_real_coverage(n_units, level, reachable):
+    # M comparison units: the [min, max] placebo interval covers with probability (M - 1) / (M + 1),
+    # 11/13 = 85% at M = 12 and 19/21 = 90% at M = 20; 39 give exactly 95% (then no label is added).
+    res = fit(make_series(n_units=n_units, treated={0: 20}, seed=3), {0: 20})
+    head = res.headline
+    assert res.regime == "placebo"
+    assert head.interval_words(digits=3).startswith(f"{level} CI ")
+    assert (head.ci_level is None) == (level == "95%")
+    assert ("ci_level" in head.to_dict()) == (level != "95%")
+    assert res.table().rows[0][2].startswith(f"{level} CI") == (level != "95%")
+    message = res.check("coarse_interval").message
+    assert ("cannot show an effect at the 5% level" in message) == (not reachable)
+
+
+@pytest.mark.parametrize("n_treated, regime", [(21, "cluster"), (20, "wild"), (10, "wild"), (2, "wild"),
+                                             (1, "placebo")])
 def test_regime_follows_the_number_of_treated_units(n_treated, regime):
     treated = {i: 20 for i in range(n_treated)}
     res = fit(make_series(n_units=24, treated=treated, seed=n_treated), treated)
@@ -492,3 +508,13 @@ def test_ww_panel_is_the_difference_in_differences_panel_module():
     assert ww.panel.build_panel is did.build_panel and ww.panel.Panel is did.Panel
     series = make_series(n_units=6)
     assert ww.panel.build_panel(series, ["Area 00"], date(20), None, None, "count").y.shape == (6, PERIODS)
+
+
+def test_maryland_level_3_needs_a_pre_trend_test_that_ran():
+    # One period before the start: too few to test parallel trends, so the comparison stays at
+    # level 2 even with a stated rationale.
+    series = make_series(treated={0: 1, 1: 1}, base=300, seed=10, effect=0.7)
+    res = fit(series, {0: 1, 1: 1}, comparison_rationale="Areas with similar 2022 crime.")
+    assert res.check("parallel_trends").message.startswith("Too few periods before the start")
+    assert res.evidence.sms_level == 2
+    assert "parallel trends untested" in res.evidence.explanation

@@ -105,6 +105,36 @@ def test_intervention_date_inside_a_period_starts_that_period():
     assert (res.series_frame["phase"] == "before").sum() == 30
 
 
+def test_a_start_part_way_through_a_period_makes_it_a_transition_period_left_out_by_default():
+    # Monthly data, a scheme starting on 31 March: March is mostly before it, so it is neither
+    # before nor after. Its count is set to the average of the two sides, which would bias the
+    # level change towards 1 if March counted as after.
+    n_pre, n_post = 36, 24
+    months = pd.date_range("2021-04-01", periods=n_pre + n_post, freq="MS")
+    y = np.where(np.arange(n_pre + n_post) < n_pre, 100.0, 70.0) * np.exp(wiggle(n_pre + n_post, 0.01))
+    march = n_pre
+    y[march] = 85.0
+    frame = pd.DataFrame({"period": months, "outcome": y, "excluded": False})
+    series = SeriesData(frame=frame, freq="month", source="x.csv", outcome_label="incidents")
+    when = (months[march] + pd.offsets.MonthEnd(0)).date().isoformat()
+    left_out = its.fit(series, intervention_date=when, seasonality="none", slope_change=False)
+    counted = its.fit(series, intervention_date=when, seasonality="none", slope_change=False,
+                      transition="after")
+    first_day = its.fit(series, intervention_date=months[march].date().isoformat(), seasonality="none",
+                        slope_change=False)
+    assert left_out.headline.estimate == pytest.approx(0.7, abs=0.005)
+    assert counted.headline.estimate > 0.7 + 0.005
+    assert bool(left_out.series_frame["excluded"].iloc[march]) and not counted.series_frame["excluded"].any()
+    assert not first_day.series_frame["excluded"].any()  # a start on the first day is no transition
+    notes = " ".join(left_out.notes)
+    assert "Transition period: the month starting" in notes and "transition: exclude" in notes
+    assert "transition: after" in " ".join(counted.notes)
+    assert "Transition period" not in " ".join(first_day.notes)
+    with pytest.raises(SpecError) as err:
+        its.fit(series, intervention_date=when, transition="before")
+    assert err.value.key == "transition"
+
+
 def test_exposure_is_an_offset():
     mu, _ = exact_counts(40, 30, level=0.8)
     population = np.linspace(1000, 3000, 70)
@@ -566,7 +596,8 @@ def test_financial_year_series_read_from_period_text(tmp_path):
     assert res.period_start.isoformat() == "2015-04-01" and res.period_end.isoformat() == "2025-03-31"
     assert res.seasonality == "none"
     assert res.headline.estimate == pytest.approx(0.8, abs=0.03)
-    assert "5 financial years" in " ".join(res.summary_text)
+    # The start falls half-way through 2020/21, so that year is a transition period, left out.
+    assert "4 financial years" in " ".join(res.summary_text)
 
 
 def test_financial_quarters_use_quarterly_seasons():

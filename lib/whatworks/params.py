@@ -35,7 +35,7 @@ from .errors import TemplateError
 
 __all__ = ["Parameter", "parse_parameters", "CHOICES", "Any", "DataFile", "Date", "Dates", "Columns", "Record",
            "TableInput", "Literal", "Optional", *sorted(("Classification", "Aggregate", "OutcomeType", "Seasonality",
-           "Overdispersion", "Improvement", "SpcRules", "FillMissing", "AllocationMethod"))]
+           "Overdispersion", "Improvement", "SpcRules", "FillMissing", "AllocationMethod", "Transition"))]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
@@ -61,6 +61,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "OutcomeType": ("count", "proportion", "continuous"),
     "Seasonality": ("auto", "none", "fourier", "dummies"),
     "Overdispersion": ("quasipoisson", "negbin", "none"),
+    "Transition": ("exclude", "after"),
     "Improvement": ("decrease", "increase"),
     "SpcRules": ("nhs", "police-2sd"),
     "FillMissing": ("zero",),
@@ -71,6 +72,7 @@ Aggregate = Literal["day", "week", "month", "quarter"]
 OutcomeType = Literal["count", "proportion", "continuous"]
 Seasonality = Literal["auto", "none", "fourier", "dummies"]
 Overdispersion = Literal["quasipoisson", "negbin", "none"]
+Transition = Literal["exclude", "after"]
 Improvement = Literal["decrease", "increase"]
 SpcRules = Literal["nhs", "police-2sd"]
 FillMissing = Literal["zero"]

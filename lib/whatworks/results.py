@@ -89,6 +89,8 @@ class Estimate:
     ``name`` is unique within a result and stable (tests and the portfolio
     index read it). ``scale`` says how to read it: ``ratio`` (1 means no
     change), ``difference`` (0 means no change) or ``total``.
+    ``ci_level`` is the interval's real coverage when it is not 95% (a
+    placebo interval from fewer than 39 comparison units); ``None`` means 95%.
     """
 
     name: str
@@ -104,6 +106,7 @@ class Estimate:
     outcome: str | None = None
     group: str | None = None
     unit: str | None = None
+    ci_level: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The estimate as it appears in ``results.json``."""
@@ -124,6 +127,8 @@ class Estimate:
                 "unit": self.unit,
             }
         )
+        if self.ci_level is not None:
+            out["ci_level"] = clean(self.ci_level)
         return out
 
     @property
@@ -139,7 +144,7 @@ class Estimate:
 
     def interval_words(self, fmt: Callable[[float], str] | None = None, digits: int | None = None) -> str:
         """``'95% CI 0.84 to 0.93'`` for this estimate."""
-        return text.fmt_interval(self.ci_low, self.ci_high, digits=digits, fmt=fmt)
+        return text.fmt_interval(self.ci_low, self.ci_high, digits=digits, fmt=fmt, level=self.ci_level)
 
     def with_headline(self, headline: bool = True) -> Estimate:
         return dataclasses.replace(self, headline=headline)

@@ -134,18 +134,24 @@ def fmt_date(value: object) -> str:
 
 
 def fmt_interval(low: float | None, high: float | None, digits: int | None = None,
-                 fmt: Callable[[float], str] | None = None) -> str:
+                 fmt: Callable[[float], str] | None = None, level: float | None = None) -> str:
     """A 95% interval in words: ``95% CI 60 to 220``.
 
     ``fmt`` is any of the formatters above (``fmt_gbp``, ``fmt_pct``) to
-    write the two ends.
+    write the two ends. ``level`` is the interval's real coverage when it
+    cannot be 95% (a placebo interval from few comparison units), so the
+    words never claim 95% for it.
+
+    >>> fmt_interval(0.787, 0.941, digits=3, level=12 / 13)
+    '92% CI 0.787 to 0.941'
     """
     if low is None or high is None or _missing(low) or _missing(high):
         return "no interval available"
     if fmt is None:
         def fmt(v: float) -> str:
             return fmt_number(v, digits)
-    return f"{LEVEL_WORDS} CI {fmt(low)} to {fmt(high)}"
+    words = LEVEL_WORDS if level is None else f"{level * 100:.0f}%"
+    return f"{words} CI {fmt(low)} to {fmt(high)}"
 
 
 def fmt_p(p: float | None) -> str:

@@ -118,6 +118,7 @@ class SeriesOptions(Options):
     overdispersion: str = "quasipoisson"
     slope_change: bool = True
     improvement: str = "decrease"
+    transition: str = "exclude"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,6 +134,8 @@ class AreasOptions(Options):
         "slope_change": "it estimates the average change after the start; the event study shows how it builds up",
         "intervention_end": "it does not model an end date; end the data at the last period of the intervention",
         "breakdown_column": "compare areas for one category at a time: filter the export instead",
+        "transition": "it is for a single series; with comparison areas give start dates on the first day of "
+                      "a period",
     }
 
     treated_units: tuple[str, ...] | list[str] = ()

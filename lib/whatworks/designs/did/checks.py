@@ -12,6 +12,8 @@ Examples
 (True, False, False)
 >>> evidence_level("Streets with similar crime in 2022.", doubt=False).sms_level
 3
+>>> evidence_level("Streets with similar crime in 2022.", doubt=False, tested=False).sms_level
+2
 """
 
 from __future__ import annotations
@@ -82,7 +84,10 @@ def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretre
             f"With one treated unit the interval comes from {m} placebo estimates, one per comparison unit, so "
             f"it is coarse: its ends are single placebo estimates, and under exchangeability it covers the true "
             f"effect with probability {cov * 100:.0f}%{reach}. The smallest possible p-value is "
-            f"{1 / (m + 1):.3f}."))
+            f"{1 / (m + 1):.3f}" + (
+                "." if m >= 19 else
+                f", so with {m} comparison units no result can reach p < 0.05 (that needs at least 19): "
+                "the test cannot show an effect at the 5% level here.")))
     if pretrend_p is None:
         checks.append(Check("parallel_trends", "info",
                             "Too few periods before the start for a test of the trends before it."))
@@ -133,13 +138,22 @@ def coarse_cohort_check(cohorts: Mapping[_dt.date, Analysis]) -> Check | None:
     words = "; ".join(
         f"the cohort starting {text.fmt_date(start)} has one unit, so its interval comes "
         f"from {inf.n_placebo} placebo estimates and covers the true effect with probability "
-        f"{(inf.coverage or 0) * 100:.0f}%" for start, inf in lone)
+        f"{(inf.coverage or 0) * 100:.0f}%" + (", not 95%" if (inf.coverage or 0) < 0.95 - 1e-9 else "")
+        + ("" if (inf.n_placebo or 0) >= 19 else
+           f"; its smallest possible p-value is {1 / ((inf.n_placebo or 0) + 1):.3f}, so it cannot reach "
+           "p < 0.05 (that needs at least 19 comparison units)")
+        for start, inf in lone)
     return Check("coarse_cohort_interval", "warn", words[:1].upper() + words[1:] + ".")
 
 
-def evidence_level(rationale: str | None, doubt: bool) -> Evidence:
-    """Maryland level 3 with a stated choice of comparison units and no pre-trend doubt, else 2."""
-    if rationale and rationale.strip() and not doubt:
+def evidence_level(rationale: str | None, doubt: bool, tested: bool = True) -> Evidence:
+    """Maryland level 3 with a stated choice of comparison units and a pre-trend test that ran and
+    found no doubt, else 2.
+
+    ``tested`` is whether the test of the trends before the start ran: with too few periods
+    before the start to test them, parallel trends are unchecked, so the comparison is level 2.
+    """
+    if rationale and rationale.strip() and not doubt and tested:
         return Evidence(3, "A comparison with units that did not receive the intervention, chosen as follows: "
                         + rationale.strip(), "Random allocation of the intervention would raise it to level 5.")
     reasons = []
@@ -148,6 +162,10 @@ def evidence_level(rationale: str | None, doubt: bool) -> Evidence:
     if doubt:
         reasons.append("the treated and comparison units moved differently before the start "
                        "(parallel-trends doubt)")
+    if not tested:
+        reasons.append("there were too few periods before the start to test whether the treated and "
+                       "comparison units moved together (parallel trends untested)")
     return Evidence(2, "There is a comparison group, but " + " and ".join(reasons) + ", so it counts as level 2.",
                     "State how and when the comparison units were chosen (comparison_rationale), and choose "
-                    "units that moved with the treated ones before the start, to reach level 3.")
+                    "units that moved with the treated ones before the start (with enough periods before it "
+                    "to test that), to reach level 3.")

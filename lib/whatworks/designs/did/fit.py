@@ -11,8 +11,8 @@ measured against the period effects fitted on the comparison units, and
 each comparison unit's change against the same effects is a placebo.
 
 Inference follows the number of treated units: cluster-robust (CR1, t(G-1))
-with 10 or more, a restricted wild cluster bootstrap with jackknife
-variances and Webb weights with 2 to 9, placebo in space with one (see
+with 21 or more, a restricted wild cluster bootstrap with jackknife
+variances and Webb weights with 2 to 20, placebo in space with one (see
 :mod:`.inference`).
 
 Examples
@@ -213,17 +213,21 @@ def fit_panel(panel: Panel, *, comparison_rationale: str | None = None, improvem
 
 def _estimate(name: str, label: str, inf: Inference, family: str, *, headline: bool = False,
               outcome: str | None = None) -> Estimate:
-    """An estimate on the reporting scale: a rate ratio for counts, a difference otherwise."""
+    """An estimate on the reporting scale: a rate ratio for counts, a difference otherwise.
+
+    A placebo interval that cannot reach 95% carries its real coverage (``ci_level``).
+    """
+    level = inf.coverage if inf.coverage is not None and abs(inf.coverage - 0.95) > 1e-9 else None
     if family == "poisson":
         f = math.exp
         return Estimate(name=name, label=label, measure="rate ratio", scale="ratio", headline=headline,
                         estimate=f(inf.estimate), se=inf.se,
                         ci_low=None if inf.ci_low is None else f(inf.ci_low),
                         ci_high=None if inf.ci_high is None else f(inf.ci_high),
-                        p_value=inf.p_value, outcome=outcome, unit="rate ratio")
+                        p_value=inf.p_value, outcome=outcome, unit="rate ratio", ci_level=level)
     return Estimate(name=name, label=label, measure="difference", scale="difference", headline=headline,
                     estimate=inf.estimate, se=inf.se, ci_low=inf.ci_low, ci_high=inf.ci_high,
-                    p_value=inf.p_value, outcome=outcome)
+                    p_value=inf.p_value, outcome=outcome, ci_level=level)
 
 
 def _event_rows(bins: list[dict[str, Any]], family: str) -> tuple[dict[str, Any], ...]:
@@ -285,7 +289,7 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
                                   measure="weighted displacement quotient", scale="difference",
                                   estimate=float("nan") if quotient is None else quotient, outcome=outcome))
     doubt = pretrend_doubt(pretrend_p)
-    evidence = evidence_level(rationale, doubt)
+    evidence = evidence_level(rationale, doubt, tested=pretrend_p is not None)
     displacement = displacement_words(buffer_est)
     checks = design_checks(main=main, plain=plain, family=fam, pretrend_p=pretrend_p, n_leads=n_leads,
                            placebo_time=pt, placebo_date=placebo_date, buffer_est=buffer_est, quotient=quotient,

@@ -127,7 +127,10 @@ def _single_placebos(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, starts
 
     Sharing one fitted pattern between the treated unit and the placebos
     gives all of them the same centring, so under exchangeability the
-    treated unit's error is equally likely to take any rank among them.
+    treated unit's error is equally likely to take any rank among them
+    (the interval is exact). That centre is the comparison units' mean, not
+    the treated unit's, so :func:`.inference.placebo_interval` ranks
+    distances from the mean of all of them for the p-value.
     """
     fit = fit_fe(y, mask, family=family, offset=offset, influence=False)
     out = []

@@ -158,8 +158,8 @@ def method_notes(*, method: str, family: str, regime: str, seed: int, n_boot: in
         "Event study: periods before and after each unit's start are grouped into bins; effects after the start "
         "are imputed from untreated observations; the bins before the start are coefficients against the "
         "earliest periods, fitted on untreated observations only, and tested jointly: a Wald F test with the "
-        "CR1 covariance (10 or more treated units), a wild cluster bootstrap of the Wald statistic with "
-        "jackknife covariance (2 to 9), or the rank of the summed squared coefficients among the placebos "
+        "CR1 covariance (21 or more treated units), a wild cluster bootstrap of the Wald statistic with "
+        "jackknife covariance (2 to 20), or the rank of the summed squared coefficients among the placebos "
         "(one treated unit). At most min(4, (G - 2) / 2) bins before the start, G the number "
         "of units.",
         "Placebo in time: the same model on data before the first start only, with a fake start at the "

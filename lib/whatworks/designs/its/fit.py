@@ -21,9 +21,11 @@ from .inputs import (
     OUTCOME_TYPES,
     OVERDISPERSION,
     SEASONALITY,
+    TRANSITION,
     Options,
     choice,
     locate,
+    mark_transitions,
     resolve_outcome_type,
     tidy_frame,
     total_frame,
@@ -48,6 +50,7 @@ def fit(
     slope_change: bool = True,
     improvement: str = "decrease",
     breakdown_label: str | None = None,
+    transition: str = "exclude",
 ) -> ITSResult:
     """Fit a segmented regression and return estimates, checks and charts.
 
@@ -77,6 +80,10 @@ def fit(
         ``decrease`` or ``increase``: which direction is good.
     breakdown_label
         What the ``group`` column holds, in words (e.g. "crime type").
+    transition
+        ``exclude`` (the default) leaves out of the fit a period that
+        contains the start (or end) date other than on its first day, as
+        it is partly before and partly after; ``after`` counts it as after.
 
     Returns
     -------
@@ -97,6 +104,7 @@ def fit(
         overdispersion=choice(overdispersion, OVERDISPERSION, "overdispersion"),
         slope_change=bool(slope_change),
         improvement=choice(improvement, IMPROVEMENT, "improvement"),
+        transition=choice(transition, TRANSITION, "transition"),
     )
     source, freq, label = series.source, series.freq, series.outcome_label or "outcome"
     if freq not in dates.FREQS:
@@ -122,6 +130,7 @@ def fit(
         if first_end <= first_post:
             raise SpecError("the intervention end date must fall in a later period than its start date",
                             key="intervention_end", hint="Check both dates in the spec.")
+    total, transitions = mark_transitions(total, freq, [(first_post, start), (first_end, end)], opts.transition)
     main = analyse(total, freq=freq, source=source, opts=opts, first_post=first_post, first_end=first_end,
                    label=label)
     estimates = list(main.estimates)
@@ -134,6 +143,7 @@ def fit(
             all_checks.append(Check(f"too_few_points.{g}", "fail",
                                     f"{g}: the data do not cover the intervention dates."))
             continue
+        part, _ = mark_transitions(part, freq, [(pos, start), (pos_end, end)], opts.transition)
         sub = analyse(part, freq=freq, source=source, opts=opts, first_post=pos, first_end=pos_end,
                       label=label)
         estimates += [dataclasses.replace(e, name=f"{e.name}.{g}", group=str(g), label=f"{e.label}: {g}",
@@ -144,7 +154,7 @@ def fit(
     if not main.estimates:  # the headline is withheld, so every estimate is
         estimates = []
     return _result(main, estimates, all_checks, opts, series, start, end, breakdown_label, bool(groups),
-                   total)
+                   total, transitions)
 
 
 def _check_season_options(opts: Options, freq: str) -> None:
@@ -167,7 +177,8 @@ def _check_season_options(opts: Options, freq: str) -> None:
 
 def _result(main: Analysis, estimates: list[Estimate], all_checks: list[Check], opts: Options,
             series: SeriesData, start: pd.Timestamp, end: pd.Timestamp | None,
-            breakdown_label: str | None, has_groups: bool, total: pd.DataFrame) -> ITSResult:
+            breakdown_label: str | None, has_groups: bool, total: pd.DataFrame,
+            transitions: list[pd.Timestamp]) -> ITSResult:
     label = series.outcome_label or "outcome"
     freq = series.freq
     n_post = int(((main.frame["phase"] == "during") & ~main.frame["excluded"]).sum())
@@ -182,7 +193,8 @@ def _result(main: Analysis, estimates: list[Estimate], all_checks: list[Check], 
     notes = method_notes(
         method=main.method or "not fitted", outcome_type=opts.outcome_type,
         seasonality_reason=main.seasonality_reason, slope_change=opts.slope_change, freq=freq,
-        has_exposure="exposure" in total, has_end=end is not None, has_groups=has_groups)
+        has_exposure="exposure" in total, has_end=end is not None, has_groups=has_groups,
+        transitions=[text.fmt_date(d) for d in transitions], transition=opts.transition)
     periods = pd.DatetimeIndex(total["period"])
     return ITSResult(
         estimates=tuple(estimates),

@@ -33,6 +33,7 @@ __all__ = [
     "OVERDISPERSION",
     "SEASONALITY",
     "IMPROVEMENT",
+    "TRANSITION",
     "Options",
     "choice",
     "whole",
@@ -42,6 +43,7 @@ __all__ = [
     "tidy_frame",
     "total_frame",
     "check_values",
+    "mark_transitions",
 ]
 
 #: Accepted values of each option, with what they mean.
@@ -51,6 +53,8 @@ OVERDISPERSION = {"quasipoisson": "Pearson scale", "negbin": "negative binomial"
 SEASONALITY = {"auto": "fourier with two years of baseline (none for yearly data), else none",
                **{k: k for k in SEASONALITIES}}
 IMPROVEMENT = {"decrease": "a fall is good", "increase": "a rise is good"}
+TRANSITION = {"exclude": "a period the intervention began (or ended) part-way through is left out of the fit",
+              "after": "it counts as after"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Options:
     overdispersion: str = "quasipoisson"
     slope_change: bool = True
     improvement: str = "decrease"
+    transition: str = "exclude"
 
     def with_outcome_type(self, kind: str) -> Options:
         return dataclasses.replace(self, outcome_type=kind)
@@ -104,6 +109,29 @@ def locate(frame: pd.DataFrame, freq: str, when: pd.Timestamp, key: str, source:
             f"{text.fmt_date(periods[0])} to {text.fmt_date(last)}", file=source,
             hint=f"Check '{key}' in the spec, or use a data export that covers that date.")
     return pos
+
+
+def mark_transitions(frame: pd.DataFrame, freq: str, changes: list[tuple[int | None, pd.Timestamp | None]],
+                     how: str) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
+    """Transition periods: each period holding a change date that is not its first day.
+
+    ``changes`` pairs a row position with the date it holds (the start, and
+    the end when given). With ``how`` ``exclude`` those periods are marked
+    excluded, so they are left out of the fit and shaded on the chart; with
+    ``after`` they stay in and count as after. Returns the frame and the
+    transition periods' first days.
+
+    >>> f = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=4, freq="MS"), "excluded": False})
+    >>> out, found = mark_transitions(f, "month", [(2, pd.Timestamp("2024-03-31"))], "exclude")
+    >>> out["excluded"].tolist(), [d.date().isoformat() for d in found]
+    ([False, False, True, False], ['2024-03-01'])
+    """
+    periods = pd.DatetimeIndex(frame["period"])
+    rows = [pos for pos, when in changes if pos is not None and when is not None and periods[pos] < when]
+    if how == "exclude" and rows:
+        frame = frame.copy()
+        frame.loc[frame.index[rows], "excluded"] = True
+    return frame, [periods[r] for r in rows]
 
 
 def resolve_outcome_type(frame: pd.DataFrame, asked: str, source: str) -> str:

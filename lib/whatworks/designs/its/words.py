@@ -217,8 +217,15 @@ def method_notes(
     has_exposure: bool,
     has_end: bool,
     has_groups: bool,
+    transitions: list[str] | None = None,
+    transition: str = "exclude",
 ) -> tuple[str, ...]:
-    """The method notes: model, terms, interval conventions and check triggers."""
+    """The method notes: model, terms, interval conventions and check triggers.
+
+    ``transitions`` names the first day of each transition period (a period
+    the intervention began or ended part-way through); ``transition`` says
+    whether they were left out (``exclude``) or counted as after.
+    """
     notes = [f"Model: {method}."]
     terms = ("Terms: intercept, linear trend in periods (counted on the calendar), a level-change "
              "indicator (1 from the period containing the intervention date)")
@@ -245,6 +252,13 @@ def method_notes(
                      "The total effect is observed minus counterfactual counts summed over the analysed "
                      "periods after the intervention began; its interval is by the delta method and "
                      "reflects uncertainty in the counterfactual only.")
+    if transitions:
+        which = ", ".join(f"the {FREQS[freq].word} starting {d}" for d in transitions)
+        notes.append(
+            f"Transition period: {which} began before the date it holds, so it is partly before and partly "
+            + ("after; it is left out of the fit (transition: exclude)." if transition == "exclude" else
+               "after; it is counted as after, as set in the spec (transition: after), which dilutes the "
+               "level change."))
     notes.append("Excluded periods are left out of the fit and shaded on the chart.")
     if has_groups:
         notes.append("The headline analyses the total across groups (outcomes, denominators summed; an "
