@@ -72,15 +72,19 @@ def test_servator_results_have_did_headline_design_keys_spc_and_level_3(reports)
                                               "No evidence either way"))
 
     spc = results["spc"]
-    assert spc["rules"] == "nhs"
+    assert (spc["rules"], spc["rebase"]) == ("nhs", "none")
     assert [u["unit"] for u in spc["units"]] == truth["treated_units"]
     for unit in spc["units"]:
-        assert len(unit["phases"]) == 2
-        assert all(set(p) == {"start", "end", "mean", "lower_limit", "upper_limit", "trial_limits"}
-                   for p in unit["phases"])
+        # one set of limits from the baseline before the start, extended past it (Making Data Count)
+        (phase,) = unit["phases"]
+        assert set(phase) == {"start", "end", "mean", "lower_limit", "upper_limit", "trial_limits",
+                              "baseline_start", "baseline_end", "starts_on_shift"}
+        assert phase["baseline_end"] < phase["end"] and phase["lower_limit"] >= 0  # counts: never below zero
+        assert unit["variation"] in {"common_cause", "improving_high", "improving_low", "concerning_high",
+                                     "concerning_low"} and unit["assurance"] is None
         assert all(set(s) == {"date", "rule", "direction"} for s in unit["signals"])
     site05 = spc["units"][4]["phases"]
-    assert site05[1]["start"] == "2024-01-01"  # limits rebased at its own, later, start
+    assert site05[0]["baseline_end"] == "2023-12-25"  # the baseline ends at its own, later, start
 
     checks = {c["name"]: c["status"] for c in results["checks"]}
     assert {"inference", "parallel_trends", "placebo_in_time", "displacement", "staggered_twfe"} <= set(checks)

@@ -35,7 +35,8 @@ from .errors import TemplateError
 
 __all__ = ["Parameter", "parse_parameters", "CHOICES", "Any", "DataFile", "Date", "Dates", "Columns", "Record",
            "TableInput", "Literal", "Optional", *sorted(("Classification", "Aggregate", "OutcomeType", "Seasonality",
-           "Overdispersion", "Improvement", "SpcRules", "FillMissing", "AllocationMethod"))]
+           "Overdispersion", "Improvement", "SpcRules", "SpcRebase", "SpcUnits", "FillMissing",
+           "AllocationMethod"))]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
@@ -63,6 +64,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "Overdispersion": ("quasipoisson", "negbin", "none"),
     "Improvement": ("decrease", "increase"),
     "SpcRules": ("nhs", "police-2sd"),
+    "SpcRebase": ("none", "at_change", "on_shift"),
+    "SpcUnits": ("none", "treated", "all"),
     "FillMissing": ("zero",),
     "AllocationMethod": ("simple", "complete", "block", "stratified"),
 }
@@ -73,6 +76,8 @@ Seasonality = Literal["auto", "none", "fourier", "dummies"]
 Overdispersion = Literal["quasipoisson", "negbin", "none"]
 Improvement = Literal["decrease", "increase"]
 SpcRules = Literal["nhs", "police-2sd"]
+SpcRebase = Literal["none", "at_change", "on_shift"]
+SpcUnits = Literal["none", "treated", "all"]
 FillMissing = Literal["zero"]
 AllocationMethod = Literal["simple", "complete", "block", "stratified"]
 

@@ -61,7 +61,9 @@ def unit_checks(chart: UnitChart) -> list[Check]:
 
 
 def summary_checks(charts: Sequence[UnitChart], freq: str, screen: bool, rules: str) -> list[Check]:
-    """Checks on trial limits, screened moving ranges and excluded periods."""
+    """Checks on trial limits, screened moving ranges and excluded periods (none without charts)."""
+    if not charts:
+        return []
     out = []
     noun = _FREQ_NOUN.get(freq, "period")
     short = [
