@@ -32,13 +32,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ... import text
 from ...errors import DataError
 from ...results import clean
 from .rules import PROFILES, TRIAL_LIMIT_POINTS, PointSignal, XmRPhase, _run_ends, xmr
 
-__all__ = ["IMPROVEMENT_SIGN", "REBASE", "BOUNDS", "Signal", "PhaseFit", "UnitChart", "fit_unit", "all_units"]
+__all__ = ["IMPROVEMENT_SIGN", "REBASE", "BOUNDS", "Signal", "PhaseFit", "UnitChart", "fit_unit", "all_units",
+           "seasonal_test", "SEASONAL_SHARE"]
 
 #: How each ``improvement`` value orients a high (or rising) point.
 IMPROVEMENT_SIGN: dict[str, int] = {"increase": 1, "decrease": -1}
@@ -131,6 +133,18 @@ class UnitChart:
     improvement: str = "decrease"
     target: float | None = None
     rebase: str = "none"
+    seasonal_p: float | None = None
+
+    @property
+    def flagged_share(self) -> float:
+        """The share of charted points that signal special cause."""
+        return len(self.signals) / max(1, len(self.periods))
+
+    @property
+    def seasonal(self) -> bool:
+        """More than a fifth of the points flagged, and a seasonal pattern
+        (:func:`seasonal_test` below 0.05): the signals may be the season."""
+        return self.flagged_share > SEASONAL_SHARE and self.seasonal_p is not None and self.seasonal_p < 0.05
 
     @property
     def periods(self) -> tuple[pd.Timestamp, ...]:
@@ -223,6 +237,9 @@ def _one_value_per_period(sub: pd.DataFrame) -> pd.DataFrame:
         sub = sub.assign(outcome=sub["outcome"] / sub["denominator"])
     return sub.sort_values("period")
 
+
+#: Above this share of points flagged, a seasonal series is reported as seasonal.
+SEASONAL_SHARE = 0.2
 
 #: The values of ``spc_rebase``: where a chart starts a new phase.
 REBASE = ("none", "at_change", "on_shift")
@@ -330,7 +347,47 @@ def fit_unit(
         improvement=improvement,
         target=target,
         rebase=rebase,
+        seasonal_p=seasonal_test(periods, values, freq, change),
     )
+
+
+def seasonal_test(periods: pd.DatetimeIndex, values: np.ndarray, freq: str, change: int | None = None) -> float | None:
+    """The p-value of an F test for month-of-year effects (quarter-of-year for
+    quarterly data), beyond a linear trend and a step at the change.
+
+    Ordinary least squares of the values on a trend, a step (if any) and
+    month dummies against the same model without the dummies; ``None`` with
+    less than two years of data or fewer than two seasons.
+
+    Examples
+    --------
+    >>> t = pd.date_range("2021-01-04", periods=156, freq="7D")
+    >>> y = 50 + 10 * np.cos(2 * np.pi * t.day_of_year / 365.25)
+    >>> seasonal_test(t, y + np.tile([1.0, -1.0], 78), "week") < 0.001
+    True
+    >>> seasonal_test(t[:60], y[:60], "week") is None
+    True
+    """
+    if len(periods) < 8 or (periods[-1] - periods[0]).days < 700:
+        return None
+    season = periods.quarter if freq == "quarter" else periods.month
+    levels = sorted(set(season))
+    if len(levels) < 2:
+        return None
+    t = np.arange(len(periods), dtype=float)
+    base = [np.ones_like(t), t]
+    if change is not None:
+        base.append((t >= change).astype(float))
+    small = np.column_stack(base)
+    big = np.column_stack(base + [(np.asarray(season) == k).astype(float) for k in levels[1:]])
+    n, p_small, p_big = len(t), small.shape[1], big.shape[1]
+    if n <= p_big:
+        return None
+    rss = [float(np.sum((values - x @ np.linalg.lstsq(x, values, rcond=None)[0]) ** 2)) for x in (small, big)]
+    if rss[1] <= 0:
+        return 0.0 if rss[0] > 0 else None
+    f = ((rss[0] - rss[1]) / (p_big - p_small)) / (rss[1] / (n - p_big))
+    return float(stats.f.sf(f, p_big - p_small, n - p_big))
 
 
 def _baseline_slice(

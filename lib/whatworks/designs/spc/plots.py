@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from ... import plots
-from ...display import esc
+from ...display import Table, esc
 from .model import UnitChart
 from .rules import PROFILES
 from .words import ASSURANCE_WORDS, VARIATION_WORDS, icon_words, unit_sentence
@@ -211,9 +211,12 @@ class ChartIcons:
 
 @dataclass(frozen=True)
 class SPCCharts(plots.ChartSet):
-    """The charts, after a table of each chart's icons."""
+    """The charts, after a table of each chart's icons, and for a seasonal
+    series the comparison with the same period a year earlier."""
 
     icons: ChartIcons | None = None
+    tables: tuple[Table, ...] = ()
 
     def _repr_html_(self) -> str:
-        return (self.icons._repr_html_() if self.icons is not None else "") + super()._repr_html_()
+        return ((self.icons._repr_html_() if self.icons is not None else "") + super()._repr_html_()
+                + "".join(t._repr_html_() for t in self.tables))

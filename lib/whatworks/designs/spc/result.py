@@ -10,7 +10,7 @@ from ...plots import Chart, ChartSet
 from ...results import Result, clean
 from .model import UnitChart
 from .plots import GRID_ABOVE, ChartIcons, SPCCharts, plot_grid, plot_unit
-from .tables import phases_table, signals_table
+from .tables import phases_table, signals_table, year_on_year_table
 
 __all__ = ["SPCResult"]
 
@@ -63,7 +63,8 @@ class SPCResult(Result):
                 plot_unit(u, rules=self.rules, freq=self.freq, outcome_label=self.outcome_label)
                 for u in self.units
             )
-        return SPCCharts(charts, icons=ChartIcons(self.units) if self.units else None)
+        seasonal = tuple(year_on_year_table(u, self.freq) for u in self.units if u.seasonal)
+        return SPCCharts(charts, icons=ChartIcons(self.units) if self.units else None, tables=seasonal[:GRID_ABOVE])
 
     def _repr_html_(self) -> str:
         return "".join(

@@ -100,7 +100,10 @@ def unit_sentence(chart: UnitChart, freq: str, outcome_label: str) -> str:
             text.fmt_date(ph.start) for ph in shifts)
     counts = chart.counts()
     n = len(chart.signals)
-    if n == 0:
+    if chart.seasonal:
+        tail = (f"{n} of {len(chart.periods)} points signal special cause, and the series has a seasonal pattern, "
+                "so many signals may be the season: compare with the same period a year earlier")
+    elif n == 0:
         tail = "no special-cause signals"
     else:
         parts = [f"{counts[k]} {k}" for k in ("improving", "concerning") if counts[k]]
@@ -233,6 +236,11 @@ def method_notes(
             "improving or concerning, high or low. Assurance icons, where a target is given, compare the target "
             "with the latest limits: met consistently (both limits on the right side), missed consistently "
             "(both on the wrong side), or hit and miss (the target within the limits).",
+            "Seasonality: each chart is tested for month-of-year effects (quarter-of-year for quarterly data) "
+            "with an F test of month indicators added to a linear trend and a step at the change (ordinary least "
+            "squares, two years of data or more). Where more than a fifth of the points signal special cause and "
+            "the test gives p < 0.05, the report says the signals may be the season and compares the latest "
+            "periods with the same periods a year earlier instead of listing every signal.",
             "Each flagged point is listed as one signal; periods marked as excluded are left out of the "
             "limits and the rules.",
         )
