@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.lines import Line2D
 
@@ -33,7 +34,7 @@ __all__ = ["plot_unit", "plot_grid", "icon_svg", "ChartIcons", "SPCCharts", "GRI
 
 #: With more charts than this, they are drawn as one grid of small multiples.
 GRID_ABOVE = 12
-_GRID_COLUMNS = 6
+_GRID_COLUMNS = 8
 
 
 def _legend_handles() -> list[Line2D]:
@@ -55,8 +56,14 @@ def _draw(ax: Any, chart: UnitChart, *, small: bool = False) -> bool:
     values = list(chart.values)
     ax.plot(periods, values, color=plots.COLOURS["common"], linewidth=0.6 if small else 1.0, zorder=2)
     direction = {s.date: s.direction for s in chart.signals}
-    colours = [plots.COLOURS[direction.get(p, "common")] for p in periods]
-    ax.scatter(periods, values, c=colours, s=4 if small else 18, zorder=3)
+    if small:  # only the special-cause points, to keep a grid of many panels light
+        keep = [(p, v) for p, v in zip(periods, values) if p in direction]
+        if keep:
+            xs, ys = zip(*keep)
+            ax.scatter(xs, ys, c=[plots.COLOURS[direction[p]] for p in xs], s=3, zorder=3, linewidths=0)
+    else:
+        colours = [plots.COLOURS[direction.get(p, "common")] for p in periods]
+        ax.scatter(periods, values, c=colours, s=18, zorder=3)
     any_trial = False
     for ph in chart.phases:
         x = [ph.start, ph.end]
@@ -128,11 +135,18 @@ def plot_grid(charts: Sequence[UnitChart], *, rules: str, outcome_label: str) ->
     n = len(charts)
     cols = min(_GRID_COLUMNS, n)
     rows = math.ceil(n / cols)
-    fig, axes = plots.figure(rows, cols, width=1.6 * cols, height=1.1 * rows + 0.4, sharex=True, squeeze=False)
-    for ax, chart in zip(axes.flat, charts):
+    fig, axes = plots.figure(rows, cols, width=1.3 * cols, height=0.9 * rows + 0.4, squeeze=False)
+    start = min(c.periods[0] for c in charts)
+    end = max(c.periods[-1] for c in charts)
+    # one time axis for every panel, set by hand: sharex costs time in the square of the panels
+    for k, (ax, chart) in enumerate(zip(axes.flat, charts)):
         _draw(ax, chart, small=True)
+        ax.set_xlim(start, end)
         ax.set_title(str(chart.unit), fontsize=6, pad=2)
-        ax.tick_params(labelsize=5, length=2)
+        ax.tick_params(labelsize=5, length=2, labelbottom=k >= n - cols)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.grid(False)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     imp = sum(1 for c in charts if c.counts()["improving"])
