@@ -736,3 +736,51 @@ def test_many_units_are_one_grid_and_no_units_is_no_chart():
 def test_unknown_rebase_is_a_spec_error():
     with pytest.raises(SpecError, match="spc_rebase"):
         spc.fit(_sd(_series([1, 2, 3])), spc_rebase="sometimes")
+
+
+# -- seasonality ---------------------------------------------------------------------------
+
+
+def _seasonal_weeks(seed=3, weeks=156):
+    rng = np.random.default_rng(seed)
+    t = pd.date_range("2021-01-04", periods=weeks, freq="7D")
+    y = 60 + 15 * np.cos(2 * np.pi * t.day_of_year.to_numpy() / 365.25) + rng.normal(0, 3, weeks)
+    return pd.DataFrame({"period": t, "outcome": np.round(y)})
+
+
+def test_seasonal_series_with_many_signals_says_so_and_compares_a_year_earlier():
+    frame = _seasonal_weeks()
+    res = spc.fit(_sd(frame), intervention_date="2023-01-02")
+    chart = res.units[0]
+    assert chart.flagged_share > 0.2 and chart.seasonal_p < 0.001 and chart.seasonal
+    check = res.check("spc_seasonal")
+    assert check.status == "warn" and "seasonal pattern" in check.message and "p < 0.001" in check.message
+    finding = spc.unit_finding(res, chart)
+    assert "the series has a seasonal pattern" in finding and "same period a year earlier" in finding
+    rows = spc.signals_table(res).rows
+    assert len(rows) == 1 and "a year earlier" in rows[0][3]  # not a list of every flagged week
+    html = res.plot()._repr_html_()
+    assert "A year earlier" in html and "The latest periods against the same periods a year earlier" in html
+    # 13 latest weeks, each beside the week 52 weeks before
+    from whatworks.designs.spc.tables import year_on_year_table
+
+    table = year_on_year_table(chart, "week")
+    assert len(table.rows) == 13 and table.rows[-1][0] == "25 December 2023"
+    assert table.rows[-1][2] == str(int(frame["outcome"].iloc[-53]))
+    assert any("month-of-year effects" in n for n in res.notes)
+    # the same season with few signals, or no season with many, is not called seasonal
+    flat = spc.fit(_sd(_series([10, 12] * 60)))
+    assert not flat.units[0].seasonal and spc.fit(_sd(frame.iloc[:60])).units[0].seasonal_p is None
+
+
+@pytest.mark.slow
+def test_seasonal_test_size_under_the_null():
+    # 1,000 weekly series over three years with a trend, a step and no season:
+    # the F test of month effects rejects at 5% in 3.6-6.4% of them.
+    from whatworks.designs.spc.model import seasonal_test
+
+    rng = np.random.default_rng(2016)
+    t = pd.date_range("2021-01-04", periods=156, freq="7D")
+    base = 50 + 0.05 * np.arange(156) - 4 * (np.arange(156) >= 104)
+    p = np.array([seasonal_test(t, base + rng.normal(0, 3, 156), "week", 104) for _ in range(1000)])
+    assert 0.036 <= np.mean(p < 0.05) <= 0.064

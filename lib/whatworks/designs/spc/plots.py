@@ -144,8 +144,8 @@ def plot_grid(charts: Sequence[UnitChart], *, rules: str, outcome_label: str) ->
         ax.set_xlim(start, end)
         ax.set_title(str(chart.unit), fontsize=6, pad=2)
         ax.tick_params(labelsize=5, length=2, labelbottom=k >= n - cols)
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.xaxis.set_major_locator(mdates.YearLocator())  # type: ignore[no-untyped-call]  # unannotated upstream
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))  # type: ignore[no-untyped-call]  # likewise
         ax.grid(False)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
