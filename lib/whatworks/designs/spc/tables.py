@@ -86,7 +86,7 @@ def year_on_year_table(chart: UnitChart, freq: str) -> Table:
     values = dict(zip(chart.periods, chart.values))
     rows = []
     for p in chart.periods[-count:]:
-        before = values.get(pd.Timestamp(p) - back)
+        before = values.get(p - back)
         now = values[p]
         rows.append((
             text.fmt_date(p),
