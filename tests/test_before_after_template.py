@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -72,15 +73,19 @@ def test_servator_results_have_did_headline_design_keys_spc_and_level_3(reports)
                                               "No evidence either way"))
 
     spc = results["spc"]
-    assert spc["rules"] == "nhs"
+    assert (spc["rules"], spc["rebase"]) == ("nhs", "none")
     assert [u["unit"] for u in spc["units"]] == truth["treated_units"]
     for unit in spc["units"]:
-        assert len(unit["phases"]) == 2
-        assert all(set(p) == {"start", "end", "mean", "lower_limit", "upper_limit", "trial_limits"}
-                   for p in unit["phases"])
+        # one set of limits from the baseline before the start, extended past it (Making Data Count)
+        (phase,) = unit["phases"]
+        assert set(phase) == {"start", "end", "mean", "lower_limit", "upper_limit", "trial_limits",
+                              "baseline_start", "baseline_end", "starts_on_shift"}
+        assert phase["baseline_end"] < phase["end"] and phase["lower_limit"] >= 0  # counts: never below zero
+        assert unit["variation"] in {"common_cause", "improving_high", "improving_low", "concerning_high",
+                                     "concerning_low"} and unit["assurance"] is None
         assert all(set(s) == {"date", "rule", "direction"} for s in unit["signals"])
     site05 = spc["units"][4]["phases"]
-    assert site05[1]["start"] == "2024-01-01"  # limits rebased at its own, later, start
+    assert site05[0]["baseline_end"] == "2023-12-25"  # the baseline ends at its own, later, start
 
     checks = {c["name"]: c["status"] for c in results["checks"]}
     assert {"inference", "parallel_trends", "placebo_in_time", "displacement", "staggered_twfe"} <= set(checks)
@@ -185,6 +190,8 @@ BAD = {
     "treated-case-or-spaces": (None, {"treated_units": "[site  01, Site 02, Site 03, Site 04, Site 05]"},
                                ["'site  01'", "Did you mean 'Site 01'?"]),
     "units-without-unit-column": (None, {"unit_column": "null"}, ["unit_column", "treated_units is set"]),
+    "spc-unknown": (None, {"spc": "every"}, ["spc", "none, treated, all"]),
+    "spc-rebase-unknown": (None, {"spc_rebase": "yearly"}, ["spc_rebase", "at_change"]),
 }
 
 
@@ -218,3 +225,48 @@ def test_outcome_label_names_the_outcome_in_sentences():
     series = load_series(SERVATOR_DATA, date_column="week", outcome_column="crimes", unit_column="site",
                          outcome_label="crimes and disorder")
     assert series.outcome_label == "crimes and disorder"
+
+
+# -- SPC charts: which units, many units --------------------------------------------------------
+
+
+def test_spc_all_draws_one_grid_and_spc_none_draws_no_chart(tmp_path):
+    every = _bad_spec(tmp_path, "spc-all", spc="all", spc_rules="police-2sd", target="8")
+    none = _bad_spec(tmp_path, "spc-none", spc="none")
+    result = whatworks("run", str(every), str(none), "--reports", str(tmp_path / "r"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = read_results(tmp_path / "r" / "spc-all")
+    assert len(out["spc"]["units"]) == 20 and out["spc"]["rules"] == "police-2sd"
+    assert {u["assurance"] for u in out["spc"]["units"]} <= {"consistent_pass", "consistent_fail", "inconsistent"}
+    html = (tmp_path / "r" / "spc-all" / "report.html").read_text(encoding="utf-8")
+    assert "XmR charts of crimes for 20 units, one panel each" in html  # one grid, not 20 charts
+    assert html.count('role="img"') >= 40  # a variation and an assurance icon per unit
+    assert "force performance reports (mean ± 2 SD)" in html
+    assert read_results(tmp_path / "r" / "spc-none")["spc"]["units"] == []
+    assert "No SPC charts were drawn (spc: none)." in (tmp_path / "r" / "spc-none" / "report.html").read_text(
+        encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_report_for_200_treated_units_stays_under_5_mb(tmp_path):
+    rng = np.random.default_rng(16)
+    weeks = pd.date_range("2023-01-02", periods=60, freq="7D")
+    mu = rng.uniform(5, 20, 220)
+    frame = pd.DataFrame({
+        "site": np.repeat([f"Area {k:03d}" for k in range(220)], 60),
+        "week": np.tile(weeks.strftime("%Y-%m-%d"), 220),
+        "crimes": rng.poisson(np.repeat(mu, 60) * np.where(
+            (np.repeat(np.arange(220), 60) < 200) & (np.tile(np.arange(60), 220) >= 30), 0.8, 1.0)),
+    })
+    frame.to_csv(tmp_path / "many.csv", index=False)
+    treated = ", ".join(f"Area {k:03d}" for k in range(200))
+    (tmp_path / "many.yaml").write_text(
+        "template: before-after\ntitle: Many treated areas\nowner: Test\ndata: many.csv\ndate_column: week\n"
+        f"outcome_column: crimes\nunit_column: site\ntreated_units: [{treated}]\nintervention_date: 2023-07-31\n"
+        "comparison_rationale: invented\n", encoding="utf-8")
+    result = whatworks("run", str(tmp_path / "many.yaml"), "--reports", str(tmp_path / "r"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = tmp_path / "r" / "many" / "report.html"
+    assert report.stat().st_size < 5 * 1024 * 1024
+    assert len(read_results(tmp_path / "r" / "many")["spc"]["units"]) == 200
+    assert "XmR charts of crimes for 200 units" in report.read_text(encoding="utf-8")

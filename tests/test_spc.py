@@ -321,7 +321,7 @@ def test_rebasing_at_intervention():
     # (mean 21). Rebased, each phase has limits mean ± 2.66 x 2 = ±5.32 and no
     # signal: the jump 12 -> 20 is not a moving range of either phase.
     frame = _series([10, 12] * 6 + [20, 22] * 6)
-    res = spc.fit(_sd(frame), intervention_date="2024-03-25")
+    res = spc.fit(_sd(frame), intervention_date="2024-03-25", spc_rebase="at_change")
     (before, after) = res.units[0].phases
     assert (before.start, before.end) == (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-03-18"))
     assert (after.start, after.end) == (pd.Timestamp("2024-03-25"), pd.Timestamp("2024-06-10"))
@@ -342,7 +342,7 @@ def test_rebasing_at_intervention():
 
 def test_short_after_phase_is_marked_trial():
     frame = _series([10, 12] * 10 + [20, 22] * 4)
-    res = spc.fit(_sd(frame), intervention_date=frame["period"][20])
+    res = spc.fit(_sd(frame), intervention_date=frame["period"][20], spc_rebase="at_change")
     phases = res.to_spc_dict()["units"][0]["phases"]
     assert [p["trial_limits"] for p in phases] == [False, True]
     assert res.check("spc_trial_limits").status == "warn"
@@ -367,7 +367,7 @@ def test_units_each_get_a_chart_and_staggered_dates():
     c = _series([5, 6] * 12, unit="Site C")
     data = _sd(pd.concat([a, b, c], ignore_index=True))
     res = spc.fit(data, intervention_date={"Site A": "2024-03-25", "Site B": "2024-04-22"},
-                  units=["Site A", "Site B"])
+                  units=["Site A", "Site B"], spc_rebase="at_change")
     out = res.to_spc_dict()
     assert [u["unit"] for u in out["units"]] == ["Site A", "Site B"]
     assert [p["start"] for p in out["units"][0]["phases"]] == ["2024-01-01", "2024-03-25"]
@@ -387,12 +387,15 @@ def test_single_series_shape_and_json():
     out = res.to_dict()
     assert out["estimates"] == []
     assert out["spc"] == res.to_spc_dict() == res.extra()["spc"]
-    assert set(out["spc"]) == {"rules", "units"} and out["spc"]["rules"] == "police-2sd"
+    assert set(out["spc"]) == {"rules", "rebase", "improvement", "units"} and out["spc"]["rules"] == "police-2sd"
     (unit,) = out["spc"]["units"]
-    assert set(unit) == {"unit", "phases", "signals"} and unit["unit"] is None
+    assert set(unit) == {"unit", "variation", "assurance", "target", "phases", "signals"} and unit["unit"] is None
     assert all(
-        set(p) == {"start", "end", "mean", "lower_limit", "upper_limit", "trial_limits"} for p in unit["phases"]
+        set(p) == {"start", "end", "mean", "lower_limit", "upper_limit", "trial_limits", "baseline_start",
+                   "baseline_end", "starts_on_shift"} for p in unit["phases"]
     )
+    # one phase: the limits from the 12 weeks before the change, extended past it
+    assert unit["phases"][0]["baseline_end"] == "2024-03-18" and unit["phases"][0]["end"] == "2024-06-10"
     assert all(set(s) == {"date", "rule", "direction"} for s in unit["signals"])
     json.dumps(out)
     # by hand: before mean 742/12 = 61.83, after 580/12 = 48.33
@@ -417,8 +420,11 @@ def test_excluded_periods_are_left_out():
 def test_notes_state_profile_constants_and_rebasing():
     frame = _series([10, 12] * 12)
     text = " ".join(spc.fit(_sd(frame), intervention_date="2024-03-25").notes)
-    for words in ("NHSRplotthedots 0.2.2", "2.66", "3.267", "screened", "rebased", "fewer than 12"):
+    for words in ("NHSRplotthedots 0.2.2", "2.66", "3.267", "screened", "before the change (the baseline)",
+                  "spc_rebase: none", "fewer than 12", "drawn at zero", "Variation icons"):
         assert words in text
+    text = " ".join(spc.fit(_sd(frame), intervention_date="2024-03-25", spc_rebase="at_change").notes)
+    assert "recalculated at the change" in text
 
 
 # -- bad input -------------------------------------------------------------------------
@@ -503,9 +509,11 @@ def test_rebased_phase_means_recover_the_true_step():
     for seed in range(200):
         sim = simulate_spc(seed)
         res = spc.fit(sim.series, intervention_date=sim.intervention_date)
-        before, after = res.units[0].phases
-        assert (before.xmr.n, after.xmr.n) == (52, 26)
-        steps.append(after.xmr.mean - before.xmr.mean)
+        (phase,) = res.units[0].phases
+        assert (phase.xmr.n, phase.xmr.baseline_n) == (78, 52)
+        before, after = res.units[0].before_after_means()
+        assert before == pytest.approx(phase.xmr.mean)
+        steps.append(after - before)
     steps = np.asarray(steps)
     mcse = steps.std(ddof=1) / math.sqrt(steps.size)
     assert abs(steps.mean() - sim.true_step) < 3 * mcse
@@ -547,3 +555,232 @@ def test_uk_dates_are_read_day_first():
         "Site A": pd.Timestamp("2024-01-25")}
     data = _sd(_series([1, 2] * 6, unit="Site A"))
     assert spc.fit(data, intervention_date="15/01/2024").units[0].requested_date == pd.Timestamp("2024-01-15")
+
+
+# -- Making Data Count: baseline limits extended, rebasing, bounds, icons ----------------
+
+
+def test_fixed_baseline_limits_as_package_fix_after_n_points(snapshot):
+    # ptd_spc_standard.R: with fix_after_n_points = n, the mean and the (screened)
+    # mean moving range come from the first n points of the rebase group, and
+    # every point of the group is judged against those limits; the package's
+    # test checks the limits differ from those of all 20 points.
+    y = np.asarray(snapshot["y"], dtype=float)
+    fixed = spc.xmr(y, baseline=12)
+    first = spc.xmr(y[:12])
+    every = spc.xmr(y)
+    assert (fixed.mean, fixed.lower_limit, fixed.upper_limit) == (first.mean, first.lower_limit, first.upper_limit)
+    assert fixed.lower_limit != every.lower_limit and fixed.upper_limit != every.upper_limit
+    assert fixed.n == 20 and fixed.baseline_n == 12 and not fixed.trial_limits
+    # by hand: mean of the first 12 and 2.66 x the mean of their 11 moving ranges
+    amr = np.abs(np.diff(y[:12])).mean()
+    assert fixed.upper_limit == pytest.approx(y[:12].mean() + 2.66 * amr)
+    # the rules run over all 20 points: a point after the baseline beyond its limits signals
+    z = list(y) + [fixed.upper_limit + 1]
+    assert (20, "astronomical", 1) in _sig(spc.xmr(z, baseline=12))
+
+
+def test_rebase_group_gets_its_own_limits_as_package():
+    # test-ptd_spc_standard.R "it sets the rebase_group field": a rebase at the
+    # 11th of 20 points makes two groups of 10, each with its own limits.
+    y = [10, 12] * 5 + [20, 22] * 5
+    frame = _series(y)
+    res = spc.fit(_sd(frame), intervention_date=frame["period"][10], spc_rebase="at_change")
+    assert [p.xmr.n for p in res.units[0].phases] == [10, 10]
+    assert [p.xmr.mean for p in res.units[0].phases] == [11, 21]
+
+
+def test_baseline_limits_extended_show_a_sustained_fall():
+    # 12 weeks at 10, 12 (mean 11, moving ranges 2: limits 11 ± 5.32, near zone
+    # below 11 - 3.547 = 7.45), then 12 at 8, 9. Extended, every later point sits
+    # below the mean but above the near zone: a run of 12 below, improving when
+    # lower is better.
+    frame = _series([10, 12] * 6 + [8, 9] * 6)
+    res = spc.fit(_sd(frame), intervention_date=frame["period"][12])
+    chart = res.units[0]
+    (phase,) = chart.phases
+    assert (phase.xmr.mean, phase.xmr.baseline_n, phase.xmr.n) == (11, 12, 24)
+    assert phase.xmr.lower_limit == pytest.approx(11 - 5.32)
+    assert [(s.rule, s.direction) for s in chart.signals] == [("shift", "improving")] * 12
+    assert chart.signals[0].date == frame["period"][12]
+    assert chart.variation() == "improving_low"
+    assert "fell from 11 to 8.5" in spc.unit_finding(res, chart)
+    assert "against process limits 5.68 to 16.3 from the baseline" in spc.unit_finding(res, chart)
+    # rebased at the change the fall is invisible: two flat phases, no signal
+    rebased = spc.fit(_sd(frame), intervention_date=frame["period"][12], spc_rebase="at_change")
+    assert rebased.units[0].signals == () and rebased.units[0].variation() == "common_cause"
+
+
+def test_on_shift_starts_a_phase_where_the_run_starts_and_says_so():
+    frame = _series([10, 12] * 6 + [10, 12] * 2 + [6, 8] * 8)
+    res = spc.fit(_sd(frame), intervention_date=frame["period"][12], spc_rebase="on_shift")
+    first, second = res.units[0].phases
+    assert first.end == frame["period"][15] and second.start == frame["period"][16]
+    assert second.starts_on_shift and second.xmr.baseline_n == 12 and second.xmr.mean == 7
+    assert "new phase starts where a shift was confirmed, on 22 April 2024" in spc.unit_finding(res, res.units[0])
+    assert res.to_spc_dict()["units"][0]["phases"][1]["starts_on_shift"] is True
+    # no shift after the baseline: one phase
+    flat = spc.fit(_sd(_series([10, 12] * 12)), intervention_date="2024-03-25", spc_rebase="on_shift")
+    assert len(flat.units[0].phases) == 1
+
+
+def test_spc_baseline_range_sets_the_limits():
+    frame = _series([30, 34] * 4 + [10, 12] * 8)
+    res = spc.fit(_sd(frame), spc_baseline={"from": "2024-02-26", "to": "2024-05-13"})
+    (phase,) = res.units[0].phases
+    assert (phase.baseline_periods[0], phase.baseline_periods[-1]) == (frame["period"][8], frame["period"][19])
+    assert phase.xmr.mean == 11
+    assert {s.direction for s in res.units[0].signals if s.date < frame["period"][8]} == {"concerning"}
+    assert any("spc_baseline" in n for n in res.notes)
+    assert spc.fit(_sd(frame), spc_baseline=["2024-02-26", None]).units[0].phases[0].xmr.mean == 11
+    with pytest.raises(DataError, match="spc_baseline"):
+        spc.fit(_sd(frame), spc_baseline={"from": "2030-01-01"})
+    with pytest.raises(SpecError, match="spc_baseline"):
+        spc.fit(_sd(frame), spc_baseline={"start": "2024-01-01"})
+    with pytest.raises(SpecError, match="spc_baseline"):
+        spc.fit(_sd(frame), spc_baseline=["2024-05-13", "2024-02-26"])
+
+
+def test_no_change_date_takes_every_point_as_the_baseline():
+    res = spc.fit(_sd(_series([10, 12] * 12)))
+    (phase,) = res.units[0].phases
+    assert phase.name == "All periods" and phase.xmr.baseline_n == 24
+    assert any("from every period" in n for n in res.notes)
+
+
+def test_count_lower_limit_is_floored_at_zero():
+    # mean 3, moving ranges all 4 -> unbounded lower limit 3 - 10.64 < 0
+    frame = _series([1, 5] * 8)
+    res = spc.fit(_sd(frame))
+    assert res.units[0].phases[0].xmr.lower_limit == 0
+    assert res.units[0].phases[0].xmr.upper_limit == pytest.approx(3 + 2.66 * 4)
+    cont = spc.fit(_sd(frame), outcome_type="continuous")
+    assert cont.units[0].phases[0].xmr.lower_limit == pytest.approx(3 - 2.66 * 4)
+    assert spc.xmr([1, 5] * 8, bounds=(0, np.inf)).lower_limit == 0
+
+
+def test_proportion_limits_stay_within_zero_and_one():
+    # proportions 0.05 and 0.95 alternating: mean 0.5, limits 0.5 ± 2.66 x 0.9
+    frame = _series([1, 19] * 8)
+    frame["denominator"] = 20.0
+    res = spc.fit(_sd(frame))
+    phase = res.units[0].phases[0].xmr
+    assert (phase.lower_limit, phase.upper_limit) == (0.0, 1.0)
+    assert any("between 0 and 100%" in n for n in res.notes)
+
+
+@pytest.mark.parametrize(
+    "improvement, expected",
+    # test-ptd_calculate_assurance_type.R: limits (1, 3), (5, 7), (1, 5), target 4
+    [("increase", ["consistent_fail", "consistent_pass", "inconsistent"]),
+     ("decrease", ["consistent_pass", "consistent_fail", "inconsistent"])],
+)
+def test_assurance_icons_as_package(improvement, expected):
+    from whatworks.designs.spc.model import PhaseFit, UnitChart
+    from whatworks.designs.spc.rules import XmRPhase
+
+    days = tuple(pd.date_range("2024-01-01", periods=2, freq="7D"))
+    got = []
+    for lo, mean, hi in [(1, 2, 3), (5, 6, 7), (1, 4, 5)]:
+        phase = XmRPhase(values=(mean, mean), rules="nhs", mean=mean, lower_limit=lo, upper_limit=hi)
+        chart = UnitChart(None, (PhaseFit("All periods", days, phase),), (), None, improvement=improvement, target=4)
+        got.append(chart.assurance())
+    assert got == expected
+    no_target = UnitChart(None, (PhaseFit("All periods", days, phase),), (), None)
+    assert no_target.assurance() is None
+
+
+def test_variation_icons_follow_the_latest_point():
+    # the latest point: beyond the upper limit (high), a run below (low), or neither
+    high = _series([10, 11, 9, 10, 12, 10, 11, 10, 9, 11, 10, 30])
+    assert spc.fit(_sd(high)).units[0].variation() == "concerning_high"
+    assert spc.fit(_sd(high), improvement="increase").units[0].variation() == "improving_high"
+    low = _series([10, 12] * 6 + [8, 9] * 6)
+    assert spc.fit(_sd(low), intervention_date=low["period"][12]).units[0].variation() == "improving_low"
+    assert spc.fit(_sd(low), intervention_date=low["period"][12],
+                   improvement="increase").units[0].variation() == "concerning_low"
+    assert spc.fit(_sd(_series([10, 12] * 12))).units[0].variation() == "common_cause"
+
+
+def test_icons_are_accessible_svg_with_words():
+    from whatworks.designs.spc.plots import icon_svg
+
+    frame = _series([10, 12] * 6 + [8, 9] * 6)
+    res = spc.fit(_sd(frame), intervention_date=frame["period"][12], target=9)
+    assert res.units[0].assurance() == "inconsistent"  # limits 5.68 to 16.3 straddle 9
+    html = res.plot()._repr_html_()
+    assert html.count('role="img"') == 2 and "<title>" in html
+    assert "special-cause variation, improving: unusually low" in html
+    assert "the target will be hit and miss" in html
+    assert "Assurance against the target of 9" in res.plot().charts[0].alt
+    for kind in ("common_cause", "improving_high", "improving_low", "concerning_high", "concerning_low",
+                 "consistent_pass", "consistent_fail", "inconsistent"):
+        svg = icon_svg(kind)
+        assert svg.startswith("<svg") and 'aria-label="' in svg and "<title>" in svg
+    with pytest.raises(SpecError, match="target"):
+        spc.fit(_sd(frame), target="ninety")
+
+
+def test_many_units_are_one_grid_and_no_units_is_no_chart():
+    frames = [_series([10, 12] * 12, unit=f"Site {k:02d}") for k in range(14)]
+    data = _sd(pd.concat(frames, ignore_index=True))
+    res = spc.fit(data, intervention_date="2024-03-25")
+    charts = res.plot()
+    assert len(charts.charts) == 1 and "14 units" in charts.charts[0].alt
+    assert charts._repr_html_().count('role="img"') == 14  # one variation icon per unit
+    none = spc.fit(data, units=[])
+    assert none.units == () and none.plot()._repr_html_() == ""
+    assert none.summary_text == ("No SPC charts were drawn (spc: none).",)
+
+
+def test_unknown_rebase_is_a_spec_error():
+    with pytest.raises(SpecError, match="spc_rebase"):
+        spc.fit(_sd(_series([1, 2, 3])), spc_rebase="sometimes")
+
+
+# -- seasonality ---------------------------------------------------------------------------
+
+
+def _seasonal_weeks(seed=3, weeks=156):
+    rng = np.random.default_rng(seed)
+    t = pd.date_range("2021-01-04", periods=weeks, freq="7D")
+    y = 60 + 15 * np.cos(2 * np.pi * t.day_of_year.to_numpy() / 365.25) + rng.normal(0, 3, weeks)
+    return pd.DataFrame({"period": t, "outcome": np.round(y)})
+
+
+def test_seasonal_series_with_many_signals_says_so_and_compares_a_year_earlier():
+    frame = _seasonal_weeks()
+    res = spc.fit(_sd(frame), intervention_date="2023-01-02")
+    chart = res.units[0]
+    assert chart.flagged_share > 0.2 and chart.seasonal_p < 0.001 and chart.seasonal
+    check = res.check("spc_seasonal")
+    assert check.status == "warn" and "seasonal pattern" in check.message and "p < 0.001" in check.message
+    finding = spc.unit_finding(res, chart)
+    assert "the series has a seasonal pattern" in finding and "same period a year earlier" in finding
+    rows = spc.signals_table(res).rows
+    assert len(rows) == 1 and "a year earlier" in rows[0][3]  # not a list of every flagged week
+    html = res.plot()._repr_html_()
+    assert "A year earlier" in html and "The latest periods against the same periods a year earlier" in html
+    # 13 latest weeks, each beside the week 52 weeks before
+    from whatworks.designs.spc.tables import year_on_year_table
+
+    table = year_on_year_table(chart, "week")
+    assert len(table.rows) == 13 and table.rows[-1][0] == "25 December 2023"
+    assert table.rows[-1][2] == str(int(frame["outcome"].iloc[-53]))
+    assert any("month-of-year effects" in n for n in res.notes)
+    # the same season with few signals, or no season with many, is not called seasonal
+    flat = spc.fit(_sd(_series([10, 12] * 60)))
+    assert not flat.units[0].seasonal and spc.fit(_sd(frame.iloc[:60])).units[0].seasonal_p is None
+
+
+@pytest.mark.slow
+def test_seasonal_test_size_under_the_null():
+    # 1,000 weekly series over three years with a trend, a step and no season:
+    # the F test of month effects rejects at 5% in 3.6-6.4% of them.
+    from whatworks.designs.spc.model import seasonal_test
+
+    rng = np.random.default_rng(2016)
+    t = pd.date_range("2021-01-04", periods=156, freq="7D")
+    base = 50 + 0.05 * np.arange(156) - 4 * (np.arange(156) >= 104)
+    p = np.array([seasonal_test(t, base + rng.normal(0, 3, 156), "week", 104) for _ in range(1000)])
+    assert 0.036 <= np.mean(p < 0.05) <= 0.064

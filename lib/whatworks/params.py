@@ -35,7 +35,8 @@ from .errors import TemplateError
 
 __all__ = ["Parameter", "parse_parameters", "CHOICES", "Any", "DataFile", "Date", "Dates", "Columns", "Record",
            "TableInput", "Literal", "Optional", *sorted(("Classification", "Aggregate", "OutcomeType", "Seasonality",
-           "Overdispersion", "Improvement", "SpcRules", "FillMissing", "AllocationMethod", "Transition"))]
+           "Overdispersion", "Improvement", "SpcRules", "SpcRebase", "SpcUnits", "FillMissing",
+           "AllocationMethod", "Transition"))]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
@@ -64,6 +65,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "Transition": ("exclude", "after"),
     "Improvement": ("decrease", "increase"),
     "SpcRules": ("nhs", "police-2sd"),
+    "SpcRebase": ("none", "at_change", "on_shift"),
+    "SpcUnits": ("none", "treated", "all"),
     "FillMissing": ("zero",),
     "AllocationMethod": ("simple", "complete", "block", "stratified"),
 }
@@ -75,6 +78,8 @@ Overdispersion = Literal["quasipoisson", "negbin", "none"]
 Transition = Literal["exclude", "after"]
 Improvement = Literal["decrease", "increase"]
 SpcRules = Literal["nhs", "police-2sd"]
+SpcRebase = Literal["none", "at_change", "on_shift"]
+SpcUnits = Literal["none", "treated", "all"]
 FillMissing = Literal["zero"]
 AllocationMethod = Literal["simple", "complete", "block", "stratified"]
 

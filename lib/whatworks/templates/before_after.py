@@ -11,11 +11,13 @@ Its notebook makes the three calls every template makes::
 The spec chooses the analysis (:func:`analysis_for`):
 
 - without ``unit_column``: an interrupted time series of one series
-  (:mod:`whatworks.designs.its`), with one SPC chart;
+  (:mod:`whatworks.designs.its`), with one SPC chart (limits from the
+  periods before the change, extended past it);
 - with ``unit_column`` and ``treated_units``: difference-in-differences of
   the treated against the comparison units (:mod:`whatworks.designs.did`),
   with an event study, a placebo in time, displacement to ``buffer_units``
-  and one SPC chart per treated unit.
+  and one SPC chart per treated unit (``spc: all`` charts every unit,
+  ``spc: none`` none; more than 12 are drawn as one grid).
 
 Each analysis reads its options once, as a frozen :class:`~whatworks.options.Options`;
 a key the chosen analysis would ignore is refused (``seasonality`` with
@@ -89,7 +91,7 @@ class LoadOptions(Options):
 
 @dataclass(frozen=True, kw_only=True)
 class SPCOptions(Options):
-    """The SPC charts (every analysis draws them)."""
+    """The SPC charts (every analysis draws them unless ``spc: none``)."""
 
     ANALYSIS: ClassVar[str] = "the SPC charts"
 
@@ -97,6 +99,24 @@ class SPCOptions(Options):
     spc_rules: str = "nhs"
     spc_screen_outliers: bool = True
     improvement: str = "decrease"
+    spc: str = "treated"
+    spc_rebase: str = "none"
+    spc_baseline: Any = None
+    target: float | None = None
+    outcome_type: str = "count"
+
+    def fit_args(self, treated: list[str] | None = None) -> dict[str, Any]:
+        """The keyword arguments of ``spc.fit``: ``spc`` chooses the units
+        charted (``none``, the ``treated`` units, or ``all``)."""
+        out = self.used()
+        which = out.pop("spc")
+        if which not in ("none", "treated", "all"):
+            raise SpecError(f"'{which}' is not a known choice", key="spc", hint="Use one of: none, treated, all.")
+        if which == "none":
+            out["units"] = []
+        elif which == "treated" and treated is not None:
+            out["units"] = treated
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -458,7 +478,7 @@ def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.S
 
 def _fit_single(inputs: Inputs) -> BeforeAfter:
     main = its.fit(inputs.series, **inputs.model.used())
-    charts = spc.fit(inputs.series, **inputs.spc.used())
+    charts = spc.fit(inputs.series, **inputs.spc.fit_args())
     return _assemble(inputs, main, charts)
 
 
@@ -468,7 +488,7 @@ def _fit_areas(inputs: Inputs) -> BeforeAfter:
     main = did.fit_panel(inputs.panel, comparison_rationale=model.comparison_rationale,
                          improvement=model.improvement, seed=model.seed, n_boot=model.n_boot)
     treated = [str(u).strip() for u in model.treated_units]
-    charts = spc.fit(inputs.series, **inputs.spc.used(), units=treated)
+    charts = spc.fit(inputs.series, **inputs.spc.fit_args(treated))
     buffers = tuple(str(u).strip() for u in (model.buffer_units or ()))
     return _assemble(inputs, main, charts, buffers)
 

@@ -1,8 +1,10 @@
-"""Statistical process control (XmR) charts, rebased at the intervention.
+"""Statistical process control (XmR) charts the Making Data Count way.
 
-One chart per unit (or one for a single series), with limits computed
-separately before and after the change and the points that signal special
-cause; see :mod:`whatworks.designs.spc.fit`.
+One chart per unit (or one for a single series), with limits from a
+baseline (the periods before the change, or ``spc_baseline``) extended past
+it, a new phase only where ``spc_rebase`` asks, the points that signal
+special cause, and the variation and assurance icons; see
+:mod:`whatworks.designs.spc.fit`.
 
 Modules, lowest first: ``inputs`` (the spec's SPC options), ``rules`` (limits
 and special-cause rules of each profile), ``model`` (one unit's chart),

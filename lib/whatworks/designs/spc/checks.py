@@ -1,6 +1,7 @@
 """Diagnostics for SPC charts, as :class:`~whatworks.results.Check` objects.
 
-Per chart: gaps in the periods and an intervention date outside the data.
+Per chart: gaps in the periods, a seasonal series with many signals, and an
+intervention date outside the data.
 Across charts: trial limits, screened moving ranges and excluded periods.
 
 Examples
@@ -46,22 +47,35 @@ def unit_checks(chart: UnitChart) -> list[Check]:
                 "which can hide or create signals.",
             )
         )
+    if chart.seasonal:
+        out.append(
+            Check(
+                "spc_seasonal",
+                "warn",
+                f"{round(100 * chart.flagged_share)}% of the points{_where(chart.unit)} signal special cause, and "
+                f"the series has a seasonal pattern (test of month-of-year effects, "
+                f"{text.fmt_p(chart.seasonal_p or 0.0)}): many signals may be the season, not a change. "
+                "Compare each period with the same period a year earlier.",
+            )
+        )
     when = chart.requested_date
-    if when is not None and len(chart.phases) == 1:
+    if when is not None and chart.intervention_date is None:
         side = "after the end" if chart.phases[0].end < when else "before the start"
         out.append(
             Check(
                 "spc_intervention_outside",
                 "warn",
                 f"The intervention date {text.fmt_date(when)} falls {side} of the data{_where(chart.unit)}, "
-                "so the limits are not rebased.",
+                "so the limits come from every period.",
             )
         )
     return out
 
 
 def summary_checks(charts: Sequence[UnitChart], freq: str, screen: bool, rules: str) -> list[Check]:
-    """Checks on trial limits, screened moving ranges and excluded periods."""
+    """Checks on trial limits, screened moving ranges and excluded periods (none without charts)."""
+    if not charts:
+        return []
     out = []
     noun = _FREQ_NOUN.get(freq, "period")
     short = [

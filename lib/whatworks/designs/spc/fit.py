@@ -1,7 +1,10 @@
-"""Statistical process control (XmR) charts, rebased at the intervention.
+"""Statistical process control (XmR) charts the Making Data Count way.
 
 One chart per unit (or one for a single series): a centre line and process
-limits for each phase, computed separately before and after the change, and
+limits computed from a baseline (the periods before the change, or
+``spc_baseline``) and extended past the change, so a sustained change shows
+as a signal against the old process; a new phase only where ``spc_rebase``
+asks for one. The chart shows
 the points that signal special-cause variation, coloured as NHS England's
 "Making Data Count" does: blue for improvement, orange for concern, grey for
 common cause. The rule profile is chosen by ``spc_rules``: ``nhs`` (the
@@ -19,8 +22,11 @@ Examples
 ...                 50, 48, 49, 47, 50, 48, 46, 49, 47, 48, 50, 48]})
 >>> res = fit(SeriesData(frame, "week"), intervention_date="2024-03-25")
 >>> [round(p.xmr.mean, 2) for p in res.units[0].phases]
-[61.83, 48.33]
->>> res.to_spc_dict()["units"][0]["phases"][1]["start"]
+[61.83]
+>>> res.to_spc_dict()["units"][0]["variation"]
+'improving_low'
+>>> rebased = fit(SeriesData(frame, "week"), intervention_date="2024-03-25", spc_rebase="at_change")
+>>> rebased.to_spc_dict()["units"][0]["phases"][1]["start"]
 '2024-03-25'
 """
 
@@ -33,8 +39,8 @@ from ...data import SeriesData
 from ...errors import DataError
 from ...results import Evidence
 from .checks import summary_checks, unit_checks
-from .inputs import choose, choose_units, intervention_dates
-from .model import IMPROVEMENT_SIGN, all_units, fit_unit
+from .inputs import baseline_range, choose, choose_units, intervention_dates, target_value
+from .model import BOUNDS, IMPROVEMENT_SIGN, REBASE, all_units, fit_unit
 from .result import SPCResult
 from .rules import PROFILES
 from .words import data_notes, method_notes, summary
@@ -50,8 +56,12 @@ def fit(
     spc_screen_outliers: bool = True,
     improvement: str = "decrease",
     units: Sequence[str] | None = None,
+    spc_rebase: str = "none",
+    spc_baseline: Any = None,
+    outcome_type: str = "count",
+    target: float | None = None,
 ) -> SPCResult:
-    """XmR charts with limits rebased at the intervention.
+    """XmR charts with limits from a baseline, extended past the change.
 
     Parameters
     ----------
@@ -60,10 +70,10 @@ def fit(
         per unit) and ``excluded`` (periods left out of limits and rules,
         shown greyed).
     intervention_date
-        When the change began: limits are computed separately for periods
-        before it and from it onwards. A date, or a mapping of unit to date
-        for staggered starts (units not in the mapping get one phase).
-        ``None`` charts one phase.
+        When the change began: the periods before it are the baseline whose
+        limits are extended over the periods from it (Making Data Count). A
+        date, or a mapping of unit to date for staggered starts (units not in
+        the mapping take every period as the baseline).
     spc_rules
         ``"nhs"`` (default) or ``"police-2sd"``.
     spc_screen_outliers
@@ -73,6 +83,19 @@ def fit(
         ``"decrease"`` (default: fewer incidents is better) or ``"increase"``.
     units
         Which units to chart, in order; default every unit in the data.
+    spc_rebase
+        ``"none"`` (default: one set of limits), ``"at_change"`` (new limits
+        from the change) or ``"on_shift"`` (a new phase where a run on one
+        side of the mean starts after the baseline).
+    spc_baseline
+        ``{"from": date, "to": date}`` (either may be left out) or a list of
+        two dates: the periods the limits come from, instead of those before
+        the change.
+    outcome_type
+        ``count`` (lower limit never below zero), ``proportion`` (limits
+        within 0 to 1) or ``continuous``.
+    target
+        The target for the assurance icon, in the outcome's units.
 
     Returns
     -------
@@ -87,6 +110,10 @@ def fit(
     """
     profile = choose(spc_rules, PROFILES, "spc_rules")
     choose(improvement, IMPROVEMENT_SIGN, "improvement")
+    choose(spc_rebase, dict.fromkeys(REBASE), "spc_rebase")
+    choose(outcome_type, BOUNDS, "outcome_type")
+    base = baseline_range(spc_baseline)
+    goal = target_value(target)
     frame = series.frame
     missing = [c for c in ("period", "outcome") if c not in frame.columns]
     if missing:
@@ -107,6 +134,10 @@ def fit(
             screen=bool(spc_screen_outliers),
             improvement=improvement,
             source=series.source,
+            rebase=spc_rebase,
+            baseline=base,
+            outcome_type=outcome_type,
+            target=goal,
         )
         for unit in chosen
     ]
@@ -117,6 +148,7 @@ def fit(
     return SPCResult(
         rules=profile.name,
         improvement=improvement,
+        rebase=spc_rebase,
         screen_outliers=bool(spc_screen_outliers),
         units=tuple(charts),
         freq=series.freq,
@@ -129,8 +161,12 @@ def fit(
             "Compare with areas that had no intervention (difference-in-differences) to raise the level.",
         ),
         summary_text=summary(charts, series.freq, series.outcome_label, profile.name),
-        notes=method_notes(profile.name, spc_screen_outliers, rebased=any(len(c.phases) > 1 for c in charts))
-        + data_notes(series.frame),
+        notes=method_notes(profile.name, spc_screen_outliers, rebase=spc_rebase,
+                           baseline=base is not None, changed=any(c.intervention_date is not None for c in charts),
+                           bounds=outcome_type if "denominator" not in frame.columns else "proportion")
+        + data_notes(series.frame)
+        if charts
+        else ("No SPC charts were drawn (spc: none).",),
         period_start=min(periods).date() if periods else None,
         period_end=max(periods).date() if periods else None,
     )

@@ -23,7 +23,7 @@ import pandas as pd
 from ...dates import parse_date
 from ...errors import SpecError
 
-__all__ = ["choose", "choose_units", "intervention_dates"]
+__all__ = ["choose", "choose_units", "intervention_dates", "baseline_range", "target_value"]
 
 
 def choose(value: str, registry: Mapping[str, Any], key: str) -> Any:
@@ -53,7 +53,8 @@ def _unknown(names: Sequence[str], present: Sequence[str], key: str, what: str, 
 
 
 def choose_units(frame: pd.DataFrame, units: Sequence[str] | str | None, source: str) -> list[str | None]:
-    """The units to chart, in order: ``[None]`` for a single series.
+    """The units to chart, in order: ``[None]`` for a single series, ``[]``
+    when an empty list is asked for (no charts).
 
     Raises
     ------
@@ -61,6 +62,8 @@ def choose_units(frame: pd.DataFrame, units: Sequence[str] | str | None, source:
         Units named that are not in the data (with any near miss in case or
         spaces), or units named when the data has no unit column.
     """
+    if units is not None and not isinstance(units, str) and len(units) == 0:
+        return []  # no charts (spc: none)
     if "unit" not in frame.columns:
         if units:
             raise SpecError(
@@ -110,3 +113,55 @@ def intervention_dates(
                 for k, v in value.items() if str(k) in charted}
     when = parse_date(value, key="intervention_date").normalize()
     return {u: when for u in charted}
+
+
+def baseline_range(value: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | None] | None:
+    """``spc_baseline`` as ``(from, to)`` dates, either may be ``None``.
+
+    Accepts a mapping with ``from`` and/or ``to``, or a list of two dates.
+
+    Raises
+    ------
+    SpecError
+        Anything else, a date that is not a date, or ``from`` after ``to``.
+    """
+    if value is None:
+        return None
+    hint = "Give spc_baseline as {from: 2023-01-01, to: 2023-12-31} (either may be left out) or [from, to]."
+    if isinstance(value, Mapping):
+        unknown = [str(k) for k in value if str(k) not in ("from", "to")]
+        if unknown:
+            raise SpecError("spc_baseline takes 'from' and 'to' only, not " + ", ".join(unknown),
+                            key="spc_baseline", hint=hint)
+        lo, hi = value.get("from"), value.get("to")
+    elif isinstance(value, (list, tuple)) and len(value) == 2:
+        lo, hi = value
+    else:
+        raise SpecError("spc_baseline is not a range of dates", key="spc_baseline", hint=hint)
+    start = None if lo is None else parse_date(lo, key="spc_baseline").normalize()
+    end = None if hi is None else parse_date(hi, key="spc_baseline").normalize()
+    if start is None and end is None:
+        return None
+    if start is not None and end is not None and start > end:
+        raise SpecError("spc_baseline starts after it ends", key="spc_baseline", hint=hint)
+    return (start, end)
+
+
+def target_value(value: Any) -> float | None:
+    """``target`` as a number (``None`` for no target).
+
+    Raises
+    ------
+    SpecError
+        A value that is not a finite number.
+    """
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        out = float("nan")
+    if isinstance(value, bool) or out != out or out in (float("inf"), float("-inf")):
+        raise SpecError(f"target '{value}' is not a number", key="target",
+                        hint="Give the target in the outcome's units (a proportion as 0.85, not 85%).")
+    return out

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...display import Table
-from ...plots import ChartSet
+from ...plots import Chart, ChartSet
 from ...results import Result, clean
 from .model import UnitChart
-from .plots import plot_unit
-from .tables import phases_table, signals_table
+from .plots import GRID_ABOVE, ChartIcons, SPCCharts, plot_grid, plot_unit
+from .tables import phases_table, signals_table, year_on_year_table
 
 __all__ = ["SPCResult"]
 
@@ -33,12 +33,16 @@ class SPCResult(Result):
     improvement: str
     screen_outliers: bool
     units: tuple[UnitChart, ...]
+    rebase: str = "none"
     freq: str = "week"
     outcome_label: str = "outcome"
 
     def to_spc_dict(self) -> dict[str, Any]:
         """The ``spc`` entry of ``results.json``."""
-        out: dict[str, Any] = clean({"rules": self.rules, "units": [u.to_dict() for u in self.units]})
+        out: dict[str, Any] = clean(
+            {"rules": self.rules, "rebase": self.rebase, "improvement": self.improvement,
+             "units": [u.to_dict() for u in self.units]}
+        )
         return out
 
     def extra(self) -> dict[str, Any]:
@@ -49,13 +53,18 @@ class SPCResult(Result):
         return phases_table(self.units, self.rules)
 
     def plot(self) -> ChartSet:
-        """One chart per unit (small multiples), as a :class:`~whatworks.plots.ChartSet`."""
-        return ChartSet(
-            tuple(
+        """The icons, then one chart per unit, or one grid of small multiples
+        for more than :data:`~whatworks.designs.spc.plots.GRID_ABOVE` units."""
+        charts: tuple[Chart, ...]
+        if len(self.units) > GRID_ABOVE:
+            charts = (plot_grid(self.units, rules=self.rules, outcome_label=self.outcome_label),)
+        else:
+            charts = tuple(
                 plot_unit(u, rules=self.rules, freq=self.freq, outcome_label=self.outcome_label)
                 for u in self.units
             )
-        )
+        seasonal = tuple(year_on_year_table(u, self.freq) for u in self.units if u.seasonal)
+        return SPCCharts(charts, icons=ChartIcons(self.units) if self.units else None, tables=seasonal[:GRID_ABOVE])
 
     def _repr_html_(self) -> str:
         return "".join(

@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -92,8 +93,10 @@ class PointSignal:
 class XmRPhase:
     """Limits and signals for one phase of one series.
 
-    ``lower_limit`` and ``upper_limit`` are NaN when the phase has fewer than
-    two points. ``mean_moving_range`` is the (screened) mean moving range for
+    ``lower_limit`` and ``upper_limit`` are NaN when the baseline has fewer
+    than two points. ``baseline`` is ``(start, stop)``: the positions whose
+    values set the limits (``stop`` of ``-1``: to the end of the phase); the
+    rules are applied to every point against those limits. ``mean_moving_range`` is the (screened) mean moving range for
     the ``nhs`` profile and ``sd`` the sample standard deviation for
     ``police-2sd``; the other is NaN. ``screened`` lists the positions of the
     points whose moving range (from the point before) was screened out.
@@ -110,6 +113,7 @@ class XmRPhase:
     sd: float = float("nan")
     screened: tuple[int, ...] = ()
     signals: tuple[PointSignal, ...] = ()
+    baseline: tuple[int, int] = (0, -1)
 
     @property
     def n(self) -> int:
@@ -117,9 +121,15 @@ class XmRPhase:
         return len(self.values)
 
     @property
+    def baseline_n(self) -> int:
+        """Number of points the limits were computed from (the baseline)."""
+        lo, hi = self.baseline
+        return (self.n if hi < 0 else hi) - lo
+
+    @property
     def trial_limits(self) -> bool:
-        """Whether the phase has fewer than 12 points (trial limits)."""
-        return self.n < TRIAL_LIMIT_POINTS
+        """Whether the limits rest on fewer than 12 points (trial limits)."""
+        return self.baseline_n < TRIAL_LIMIT_POINTS
 
     def signal_at(self, index: int) -> PointSignal | None:
         """The signal on the point at ``index``, if any."""
@@ -311,7 +321,14 @@ def _signals(y: np.ndarray, lim: _Limits, profile: Profile) -> tuple[PointSignal
     return tuple(out)
 
 
-def xmr(values: Sequence[float] | NDArray[np.float64], *, rules: str = "nhs", screen_outliers: bool = True) -> XmRPhase:
+def xmr(
+    values: Sequence[float] | NDArray[np.float64],
+    *,
+    rules: str = "nhs",
+    screen_outliers: bool = True,
+    baseline: tuple[int, int] | int | None = None,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+) -> XmRPhase:
     """Limits and special-cause signals for one phase of consecutive values.
 
     Parameters
@@ -323,6 +340,15 @@ def xmr(values: Sequence[float] | NDArray[np.float64], *, rules: str = "nhs", sc
     screen_outliers
         ``nhs`` only: leave moving ranges at or above 3.267 times the mean
         moving range out of the mean moving range.
+    baseline
+        The points the limits are computed from: ``n`` for the first ``n``
+        (the package's ``fix_after_n_points``), ``(start, stop)`` for a
+        slice, ``None`` for every point. Every point is then judged by the
+        rules against these limits (limits extended past the baseline).
+    bounds
+        The values the measure can take: process limits are cut at them
+        (``(0, inf)`` for counts, ``(0, 1)`` for proportions), as Making
+        Data Count draws them; a point can never be beyond a cut limit.
 
     Returns
     -------
@@ -350,7 +376,17 @@ def xmr(values: Sequence[float] | NDArray[np.float64], *, rules: str = "nhs", sc
     if not np.all(np.isfinite(y)):
         raise ValueError("xmr values must be finite numbers (leave out missing periods first)")
     profile = PROFILES[rules]
-    lim = profile.limits(y, bool(screen_outliers))
+    if baseline is None:
+        lo, hi = 0, y.size
+    elif isinstance(baseline, int):
+        lo, hi = 0, min(max(baseline, 1), y.size)
+    else:
+        lo, hi = max(0, baseline[0]), min(y.size, baseline[1])
+        if hi <= lo:
+            raise ValueError("the baseline of an SPC phase must hold at least one point")
+    lim = _bounded(profile.limits(y[lo:hi], bool(screen_outliers)), bounds)
+    screened = tuple(i + lo for i in lim.screened)
+    lim = dataclasses.replace(lim, screened=screened)
     return XmRPhase(
         values=tuple(float(v) for v in y),
         rules=rules,
@@ -363,4 +399,13 @@ def xmr(values: Sequence[float] | NDArray[np.float64], *, rules: str = "nhs", sc
         sd=lim.sd,
         screened=lim.screened,
         signals=_signals(y, lim, profile),
+        baseline=(lo, -1 if hi == y.size else hi),
     )
+
+
+def _bounded(lim: _Limits, bounds: tuple[float, float]) -> _Limits:
+    """Limits cut at the values the measure can take (a count is never below 0)."""
+    low, high = bounds
+    if not np.isfinite(lim.upper):
+        return lim
+    return dataclasses.replace(lim, lower=max(lim.lower, low), upper=min(lim.upper, high))

@@ -6,7 +6,7 @@ profile. Each function takes plain data (charts, labels, option values).
 
 Examples
 --------
->>> method_notes("police-2sd", False, rebased=True)[0]
+>>> method_notes("police-2sd", False)[0]
 "SPC rules: the force's performance-report profile (police-2sd)."
 """
 
@@ -21,7 +21,8 @@ from ... import text
 from .model import UnitChart
 from .rules import NHS_LIMIT, NHS_SCREEN, PACKAGE_VERSION, PROFILES, TRIAL_LIMIT_POINTS
 
-__all__ = ["RULE_WORDS", "unit_sentence", "summary", "method_notes", "data_notes"]
+__all__ = ["RULE_WORDS", "VARIATION_WORDS", "ASSURANCE_WORDS", "icon_words", "unit_sentence", "summary",
+           "method_notes", "data_notes"]
 
 #: The rule names used in results, with what they mean.
 RULE_WORDS = {
@@ -40,58 +41,101 @@ def _num(x: float) -> str:
     return text.fmt_number(x)
 
 
+#: The variation icons in words (the icon's text alternative).
+VARIATION_WORDS = {
+    "common_cause": "common-cause variation: no significant change",
+    "improving_high": "special-cause variation, improving: unusually high",
+    "improving_low": "special-cause variation, improving: unusually low",
+    "concerning_high": "special-cause variation, concerning: unusually high",
+    "concerning_low": "special-cause variation, concerning: unusually low",
+}
+#: The assurance icons in words (the icon's text alternative).
+ASSURANCE_WORDS = {
+    "consistent_pass": "the target will consistently be met (both limits on the right side of it)",
+    "consistent_fail": "the target will consistently be missed (both limits on the wrong side of it)",
+    "inconsistent": "the target will be hit and miss (it lies within the process limits)",
+}
+
+
+def icon_words(chart: UnitChart) -> str:
+    """The text alternative of a chart's icons, e.g. "Variation: common-cause
+    variation: no significant change. Assurance: the target will be hit and miss
+    (it lies within the process limits)."""
+    out = f"Variation: {VARIATION_WORDS[chart.variation()]}."
+    assurance = chart.assurance()
+    if assurance is not None:
+        out += f" Assurance against the target of {_num(float(chart.target or 0))}: {ASSURANCE_WORDS[assurance]}."
+    return out
+
+
 def unit_sentence(chart: UnitChart, freq: str, outcome_label: str) -> str:
     """One chart's finding, e.g. "Site A: After the change the weekly mean fell
-    from 62 to 48; 3 special-cause signals, 2 improving and 1 concerning; 3
-    after the change." (worded as an association, never as a cause)."""
+    from 62 to 48, against limits of 55 to 69 from the baseline; 12
+    special-cause signals, 12 improving; 12 after the change." (worded as an
+    association, never as a cause)."""
     adj = _FREQ_ADJ.get(freq, "")
     subject = f"the {adj} mean" if adj else "the mean"
     who = f"{chart.unit}: " if chart.unit is not None else ""
-    if len(chart.phases) > 1:
-        a, b = chart.phases[0].xmr.mean, chart.phases[-1].xmr.mean
+    means = chart.before_after_means()
+    first = chart.phases[0].xmr
+    limits = (
+        f"process limits {_num(first.lower_limit)} to {_num(first.upper_limit)}"
+        if np.isfinite(first.upper_limit)
+        else ""
+    )
+    if means is not None:
+        a, b = means
         if text.fmt_number(a) == text.fmt_number(b):
             move = f"stayed at {_num(b)}"
         else:
             move = f"{'rose' if b > a else 'fell'} from {_num(a)} to {_num(b)}"
         head = f"After the change {subject} {move}"
+        if limits and len(chart.phases) == 1:
+            head += f", against {limits} from the baseline"
     else:
-        p = chart.phases[0].xmr
-        limits = (
-            f" (process limits {_num(p.lower_limit)} to {_num(p.upper_limit)})"
-            if np.isfinite(p.upper_limit)
-            else ""
-        )
-        head = f"{subject[0].upper()}{subject[1:]} was {_num(p.mean)}{limits}"
+        head = f"{subject[0].upper()}{subject[1:]} was {_num(first.mean)}" + (f" ({limits})" if limits else "")
+    shifts = [ph for ph in chart.phases if ph.starts_on_shift]
+    if shifts:
+        head += "; a new phase starts where a shift was confirmed, on " + ", ".join(
+            text.fmt_date(ph.start) for ph in shifts)
     counts = chart.counts()
     n = len(chart.signals)
-    if n == 0:
+    if chart.seasonal:
+        tail = (f"{n} of {len(chart.periods)} points signal special cause, and the series has a seasonal pattern, "
+                "so many signals may be the season: compare with the same period a year earlier")
+    elif n == 0:
         tail = "no special-cause signals"
     else:
         parts = [f"{counts[k]} {k}" for k in ("improving", "concerning") if counts[k]]
         tail = f"{text.plural(n, 'special-cause signal')}, " + " and ".join(parts)
-        if len(chart.phases) > 1:
-            late = sum(1 for s in chart.signals if s.date >= chart.phases[-1].start)
+        if chart.intervention_date is not None:
+            late = sum(1 for s in chart.signals if s.date >= chart.intervention_date)
             tail += f"; {late or 'none'} after the change"
-    return f"{who}{head}; {tail}."
+    return f"{who}{head}; {tail}. {icon_words(chart)}"
 
 
 def summary(charts: Sequence[UnitChart], freq: str, outcome_label: str, rules: str) -> tuple[str, ...]:
     """The paragraphs opening the SPC section: the rules used, then one
     sentence per unit, or counts across units when there are many."""
+    if not charts:
+        return ("No SPC charts were drawn (spc: none).",)
     title = PROFILES[rules].title
+    changed = any(c.intervention_date is not None for c in charts)
+    rebased = any(len(c.phases) > 1 for c in charts)
     lead = (
         f"SPC charts of {outcome_label} use the {title} rules"
-        + (", with limits rebased at the change." if any(len(c.phases) > 1 for c in charts) else ".")
+        + (", with limits from the periods before the change extended past it" if changed else "")
+        + (", and new limits where a new phase starts." if rebased else ".")
     )
     if len(charts) <= _MAX_UNITS_IN_SUMMARY:
         return (lead,) + tuple(unit_sentence(c, freq, outcome_label) for c in charts)
     imp = sum(1 for c in charts if c.counts()["improving"])
     con = sum(1 for c in charts if c.counts()["concerning"])
-    rebased = [c for c in charts if len(c.phases) > 1]
-    fell = sum(1 for c in rebased if c.phases[-1].xmr.mean < c.phases[0].xmr.mean)
+    with_change = [m for c in charts if (m := c.before_after_means()) is not None]
+    fell = sum(1 for a, b in with_change if b < a)
     moved = (
-        f"After the change the mean was lower in {fell} of {len(rebased)} units with a change date. "
-        if rebased
+        f"After the change the mean was lower in {fell} of {len(with_change)} units with a change date. "
+        if with_change
         else ""
     )
     return (
@@ -144,19 +188,63 @@ def _two_sd_notes(screen_outliers: bool) -> tuple[str, ...]:
 _PROFILE_NOTES = {"nhs": _nhs_notes, "police-2sd": _two_sd_notes}
 
 
-def method_notes(rules: str, screen_outliers: bool, *, rebased: bool) -> tuple[str, ...]:
-    """How the charts were made: the rule profile's notes, then rebasing,
-    trial limits and the listing of signals. ``rebased`` says whether any
-    chart has limits rebased at the intervention."""
-    return _PROFILE_NOTES[rules](bool(screen_outliers)) + (
-        "Limits are rebased at the intervention: the periods before it and from it onwards each get "
-        "their own mean and limits, drawn as separate lines."
-        if rebased
-        else "There is one phase per chart: no intervention date was given within the data.",
-        f"A phase with fewer than {TRIAL_LIMIT_POINTS} points has trial limits, to be recalculated "
-        "when more data arrive.",
-        "Each flagged point is listed as one signal; periods marked as excluded are left out of the "
-        "limits and the rules.",
+_BOUND_NOTES = {
+    "count": "A count cannot be negative, so a lower limit below zero is drawn at zero.",
+    "proportion": "A proportion lies between 0 and 100%, so limits beyond them are drawn at 0 or 100%.",
+    "continuous": "",
+}
+_REBASE_NOTES = {
+    "none": "There is one set of limits per chart (spc_rebase: none): the limits are not recalculated after "
+    "the change, so a sustained change shows as special cause against the old process.",
+    "at_change": "Limits are recalculated at the change (spc_rebase: at_change): the periods from it get their "
+    "own mean and limits, drawn as separate lines.",
+    "on_shift": "A new phase starts only where a shift is confirmed (spc_rebase: on_shift): a run of points on one "
+    "side of the mean that starts after the baseline. The new phase's limits come from its first "
+    f"{TRIAL_LIMIT_POINTS} points and are extended over the rest of it.",
+}
+
+
+def method_notes(
+    rules: str,
+    screen_outliers: bool,
+    *,
+    rebase: str = "none",
+    baseline: bool = False,
+    changed: bool = True,
+    bounds: str = "count",
+) -> tuple[str, ...]:
+    """How the charts were made: the rule profile's notes, then the baseline,
+    rebasing, bounds, trial limits, icons and the listing of signals.
+    ``baseline`` says whether ``spc_baseline`` was given, ``changed`` whether
+    any chart has a change date within its data."""
+    if baseline:
+        base = "The limits come from the periods in spc_baseline and are extended over every later period."
+    elif changed:
+        base = ("The limits come from the periods before the change (the baseline) and are extended over "
+                "the periods after it, as Making Data Count and NHSRplotthedots do.")
+    else:
+        base = "With no change date within the data, the limits come from every period."
+    return _PROFILE_NOTES[rules](bool(screen_outliers)) + tuple(
+        t
+        for t in (
+            base,
+            _REBASE_NOTES[rebase],
+            _BOUND_NOTES[bounds],
+            f"Limits set from fewer than {TRIAL_LIMIT_POINTS} points are trial limits, to be recalculated "
+            "when more data arrive.",
+            "Variation icons (Making Data Count) describe the latest point: common cause, or special cause "
+            "improving or concerning, high or low. Assurance icons, where a target is given, compare the target "
+            "with the latest limits: met consistently (both limits on the right side), missed consistently "
+            "(both on the wrong side), or hit and miss (the target within the limits).",
+            "Seasonality: each chart is tested for month-of-year effects (quarter-of-year for quarterly data) "
+            "with an F test of month indicators added to a linear trend and a step at the change (ordinary least "
+            "squares, two years of data or more). Where more than a fifth of the points signal special cause and "
+            "the test gives p < 0.05, the report says the signals may be the season and compares the latest "
+            "periods with the same periods a year earlier instead of listing every signal.",
+            "Each flagged point is listed as one signal; periods marked as excluded are left out of the "
+            "limits and the rules.",
+        )
+        if t
     )
 
 
