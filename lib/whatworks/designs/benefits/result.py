@@ -9,7 +9,9 @@ from typing import Any
 from ...display import Table
 from ...plots import Chart
 from ...results import Result
+from ...value import Deflator
 from .model import Valued
+from .profile import Profile
 from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable
 from .plots import plot_trajectory
 from .review_inputs import DEFAULT_THRESHOLDS
@@ -43,6 +45,11 @@ class PIRResult(Result):
     review_date: _dt.date | None = None
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     productive_hours_per_fte: float = DEFAULT_PRODUCTIVE_HOURS
+    profile: Profile | None = None
+    value: dict[str, Any] = field(default_factory=dict)
+    costs: tuple[dict[str, Any], ...] = ()
+    price_base: str = ""
+    deflator: Deflator | None = None
 
     def table(self) -> Table:
         """The headline figures: hours, posts, pounds and shares realised, with 95% intervals."""

@@ -70,8 +70,11 @@ def summary(valued: Sequence[Valued], estimates: Sequence[Estimate], checks: Seq
             evidence: Evidence) -> tuple[str, ...]:
     """Plain-English summary: measured savings first, hoped-for savings apart."""
     by_name = {e.name: e for e in estimates}
-    head = next(e for e in estimates if e.headline)
-    measured = [v for v in valued if v.measured]
+    head = next((e for e in estimates if e.headline), None)
+    if head is None:
+        failed = " ".join(c.message for c in checks if c.status == "fail")
+        return ("The figures are withheld until a failed check is resolved. " + failed,)
+    measured = [v for v in valued if v.measured and v.benefit.in_totals]
     hoped = [v for v in valued if not v.measured]
     cash, noncash = by_name["cashable_gbp"], by_name["non_cashable_gbp"]
     paras = []
