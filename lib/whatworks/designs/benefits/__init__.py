@@ -25,6 +25,11 @@ from .model import GRADES
 from .result import PIRResult
 from .review_inputs import DEFAULT_THRESHOLDS, ReviewInputs, check_inputs
 from .sections import (
+    baseline_table,
+    cash_validation_table,
+    dis_benefit_table,
+    forecast_table,
+    value_table,
     grade_table,
     plot_trajectory,
     plot_waterfall,
@@ -52,4 +57,9 @@ __all__ = [
     "review_text",
     "plot_trajectory",
     "plot_waterfall",
+    "baseline_table",
+    "forecast_table",
+    "dis_benefit_table",
+    "value_table",
+    "cash_validation_table",
 ]

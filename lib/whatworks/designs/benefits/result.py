@@ -91,11 +91,22 @@ def _payload(r: PIRResult) -> dict[str, Any]:
             "cashable_gbp": _change_dict(v.cashable), "non_cashable_gbp": _change_dict(v.non_cashable),
             "forecast_hours_per_year": v.forecast_hours, "forecast_gbp_per_year": v.forecast_gbp,
             "method": v.method, "task": v.task_detail or None,
+            "baseline_used": v.baseline_used, "baseline_reason": v.baseline_reason,
+            "recurring": b.recurring, "end_date": b.end_date, "budget_year": b.budget_year,
+            "merged_into": b.merged_into, "counted": b.in_totals, "finance_validated": b.finance_validated,
         })
-    released = sum(v.amount("hours") for v in r.valued if v.measured)
+    released = sum(v.amount("hours") for v in r.valued if v.measured and v.benefit.in_totals)
     recorded = sum(x["hours"] for x in (r.reinvestment or ()))
     return {
         "review_date": r.review_date, "reporting_year": r.reporting_year,
+        "as_of": None if r.profile is None else r.profile.as_of,
+        "go_live": None if r.profile is None else r.profile.go_live,
+        "horizon": None if r.profile is None else r.profile.horizon,
+        "price_base": r.price_base,
+        "deflator": None if r.deflator is None else {"label": r.deflator.label, "source": r.deflator.source},
+        "profile": [] if r.profile is None else [vars(p) for p in r.profile.pieces],
+        "forecast_by_year": [] if r.profile is None else list(r.profile.forecast),
+        "costs": list(r.costs), "value_for_money": dict(r.value),
         "rating_thresholds": dict(r.thresholds), "productive_hours_per_fte": r.productive_hours_per_fte,
         "rates": None if r.rates is None else {
             "table": r.rates.label, "default_used": r.rates.is_default,
