@@ -31,10 +31,11 @@ SPECS = {
     "pir-performance-report-automation": ROOT / "evaluations" / "pir-performance-report-automation.yaml",
 }
 MEASURED = {"pir-auto-redaction": ("R1", "R2", "R3"),
-            "pir-performance-report-automation": ("P1", "P2", "P3", "P4")}
+            "pir-performance-report-automation": ("P1", "P2", "P3", "P4", "P7", "P8")}
 NOT_MEASURED = {"pir-auto-redaction": ("R4", "R5"), "pir-performance-report-automation": ("P5", "P6")}
 SECTIONS = ("summary", "headline-figures", "realised-against-forecast", "hours-released-by-benefit",
-            "totals-by-financial-year", "where-the-released-hours-went", "checks",
+            "the-financial-year-profile", "baselines", "dis-benefits", "costs-and-value-for-money",
+            "where-the-released-hours-went", "checks",
             "lessons-recommendations-process-findings-and-sign-off", "strength-of-evidence", "method-notes")
 TOTAL_KEYS = {"financial_year", "confidence_grade", "hours", "fte", "cashable_gbp", "non_cashable_gbp"}
 
@@ -83,7 +84,8 @@ def test_parameters_are_the_issue_keys():
     t = registry().get("pir")
     keys = {"benefits", "process_timings", "volumes", "rates", "productive_hours_per_fte", "weeks_per_year",
             "reporting_year", "reinvestment", "outputs_maintained", "rating_thresholds", "review_date", "lessons",
-            "recommendations", "process_findings", "signoff", "seed", "title", "owner", "classification", "disclosure"}
+            "recommendations", "process_findings", "signoff", "seed", "title", "owner", "classification", "disclosure",
+            "costs", "as_of", "go_live", "horizon", "price_base"}
     assert set(t.names) == keys
     assert {p.name for p in t.parameters if p.required} == {"benefits", "title", "owner"}
     assert t.parameter("benefits").kind == "table" and t.parameter("rates").kind == "table"
@@ -118,11 +120,12 @@ def test_results_json(reports, name):
 
     totals = r["benefit_totals"]
     assert totals and all(set(row) == TOTAL_KEYS for row in totals)
-    measured = [row for row in totals if row["confidence_grade"] in ("known", "projected")]
-    # each measured benefit's year is split between financial years, so the rows add up to the headline
-    assert sum(row["hours"] for row in measured) == pytest.approx(hours["estimate"])
-    assert sum(row["cashable_gbp"] for row in measured) == pytest.approx(est["cashable_gbp"]["estimate"])
-    assert sum(row["non_cashable_gbp"] for row in measured) == pytest.approx(est["non_cashable_gbp"]["estimate"])
+    # the review's year (2025/26) is projected at the measured run rate: it equals the headline's year
+    projected = [row for row in totals if row["confidence_grade"] == "projected"]
+    assert [row["financial_year"] for row in projected if row["hours"]] == ["2025/26"]
+    assert sum(row["hours"] for row in projected) == pytest.approx(hours["estimate"])
+    known = sum(row["hours"] for row in totals if row["confidence_grade"] == "known")
+    assert known == pytest.approx(est["known_hours_to_date"]["estimate"])
     assert {c["name"] for c in r["checks"]} == set(benefits.CHECK_NAMES)
     assert r["pir"]["lessons"] and r["pir"]["recommendations"] and r["pir"]["signoff"]
 
@@ -130,10 +133,10 @@ def test_results_json(reports, name):
 @pytest.mark.e2e
 def test_the_numbers_the_demos_are_built_on(reports):
     perf = {b["id"]: b for b in results(reports, "pir-performance-report-automation")["pir"]["benefits"]}
-    # the performance pack: (50 - 12) hours a week x 52 weeks, tracked a full year, so known
+    # the performance pack's run rate: (50 - 12) hours a week x 52 weeks
     assert perf["P1"]["hours_per_year"]["estimate"] == pytest.approx((50 - 12) * 52)
-    assert perf["P1"]["confidence_grade"] == "known"
     assert perf["P3"]["cashable_gbp"]["estimate"] == pytest.approx(24000)  # budget line reduced
+    assert perf["P4"]["merged_into"] == "P1" and perf["P4"]["counted"] is False
     assert perf["P2"]["months_tracked"] == pytest.approx(4.0)
     red = results(reports, "pir-auto-redaction")
     assert red["pir"]["rates"]["default_used"] is True

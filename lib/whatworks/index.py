@@ -27,7 +27,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import assets, text
+from . import assets, dates, text
 from .render import environment
 from .spec import CLASSIFICATIONS
 
@@ -217,7 +217,7 @@ def _as_of(rows: list[dict[str, Any]]) -> dt.date | None:
         pir = ((row.get("results") or {}).get("extra") or {}).get("pir") or (row.get("results") or {}).get("pir")
         value = (pir or {}).get("as_of")
         if value:
-            days.append(dt.date.fromisoformat(str(value)[:10]))
+            days.append(dates.parse_date(str(value)[:10], key="as_of").date())
     return max(days) if days else None
 
 

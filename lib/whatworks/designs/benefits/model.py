@@ -54,12 +54,14 @@ __all__ = ["GRADES", "GRADE_RULES", "Valued", "realised_share", "rating", "value
 GRADES = ("known", "projected", "anticipated", "potential")
 #: The rule for each confidence grade, in words.
 GRADE_RULES = {
-    "known": "measured against a measured baseline over the whole year claimed (12 months or more tracked), "
-             "not extrapolated",
-    "projected": "measured, but annualised from under 12 months, scaled up from a sample of task timings, or "
-                 "against a baseline with no measurement dates",
-    "anticipated": "a business-case forecast not yet measured (including benefits tracked for under 3 months)",
-    "potential": "not yet evidenced: no baseline, no forecast or no evidence source",
+    "known": "released to date and measured: the sum of the recorded actuals up to the review date (the monthly "
+             "actuals where the register gives them, else the measured change over the days tracked), never a "
+             "run rate",
+    "projected": "the measured run rate carried from the last day measured to the end of the review's financial "
+                 "year: measured, but not yet released",
+    "anticipated": "later financial years at the measured run rate, and forecasts not yet measured (including "
+                   "benefits tracked for under 3 months)",
+    "potential": "not yet measurable: no baseline, no forecast or no evidence source",
 }
 #: Categories counted in hours and pounds.
 MONETISED = ("time_saving", "cash_releasing", "non_cash_releasing", "dis_benefit")
@@ -144,13 +146,10 @@ def _money_split(b: Benefit, gbp: Change | None) -> tuple[str, Change | None, Ch
 def _grade(b: Benefit, status: str) -> tuple[str, str]:
     if status == "measured":
         months = b.months_tracked or 0.0
-        if b.task:
-            return "projected", "task timings from a sample, multiplied by yearly volumes"
-        if months < _FULL_YEAR_MONTHS:
-            return "projected", f"measured over {months:.1f} months and annualised"
-        if b.baseline_start is None or b.baseline_end is None:
-            return "projected", "measured, but the baseline has no measurement dates"
-        return "known", f"measured over {months:.1f} months against a measured baseline"
+        how = "task timings from a sample, multiplied by yearly volumes" if b.task else \
+            f"measured over {months:.1f} months"
+        return "known", f"{how}: known to the review date, projected to the end of its financial year, " \
+                        "anticipated after"
     quantified = b.baseline is not None and b.forecast is not None
     if status == "withheld":
         return "anticipated", f"tracked for only {b.months_tracked:.1f} months, so the forecast is shown"

@@ -41,7 +41,7 @@ from .inputs import (
     parse_timings,
     parse_volumes,
 )
-from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable, fy_label, fy_of
+from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable, fy_label, fy_of, fy_start
 from .records import TableRows, records_from
 
 __all__ = ["DEFAULT_THRESHOLDS", "ReviewInputs", "check_inputs"]
@@ -126,12 +126,9 @@ def check_inputs(
     deflator = deflator or default_deflator()
     rate_table = _uprated(rate_table, base, deflator)
     day = _date(as_of, "as_of") or review
-    if day is None:
+    if day is None:  # the latest day measured, else the reporting year's last day: never the clock
         ends = [b.tracking_end for b in register if b.tracking_end]
-        if not ends:
-            raise SpecError("there is no review date to count 'to date' from", key="review_date",
-                            hint="Give review_date (or as_of), the day the figures are reported at.")
-        day = max(ends)
+        day = max(ends) if ends else fy_start(year).replace(year=fy_start(year).year + 1) - _dt.timedelta(days=1)
     starts = [b.tracking_start for b in register if b.tracking_start]
     live = _date(go_live, "go_live") or (min(starts) if starts else day)
     if live > day:
