@@ -201,9 +201,14 @@ def write_efficiencies(root: Path, table: list[dict[str, Any]]) -> list[Path]:
 
     frame = pd.DataFrame(table, columns=list(EFFICIENCY_COLUMNS))
     written = []
-    for name, write in (("efficiencies.csv", lambda p: frame.to_csv(p, index=False, lineterminator="\n")),
-                        ("efficiencies.xlsx", lambda p: frame.to_excel(p, index=False,
-                                                                       sheet_name="Efficiencies"))):
+
+    def write_csv(path: Path) -> None:
+        frame.to_csv(path, index=False, lineterminator="\n")
+
+    def write_xlsx(path: Path) -> None:
+        frame.to_excel(path, index=False, sheet_name="Efficiencies")
+
+    for name, write in (("efficiencies.csv", write_csv), ("efficiencies.xlsx", write_xlsx)):
         tmp = root / f".{name}.tmp{Path(name).suffix}"
         write(tmp)
         os.replace(tmp, root / name)

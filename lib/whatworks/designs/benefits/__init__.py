@@ -29,7 +29,6 @@ from .sections import (
     cash_validation_table,
     dis_benefit_table,
     forecast_table,
-    value_table,
     grade_table,
     plot_trajectory,
     plot_waterfall,
@@ -38,6 +37,7 @@ from .sections import (
     reinvestment_table,
     review_text,
     totals_table,
+    value_table,
 )
 
 __all__ = [

@@ -34,9 +34,9 @@ import datetime as _dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .checks import Context, run_checks
 from ...results import Estimate
 from ...value import Deflator
+from .checks import Context, run_checks
 from .model import estimates, evidence, rates_used, value_benefit
 from .money import RateTable
 from .profile import Profile, profile, value_for_money

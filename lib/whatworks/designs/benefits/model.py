@@ -307,8 +307,9 @@ def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTab
         gbp = None if forecast_gbp is None else Change(np.asarray(forecast_gbp))
     classification, cash, noncash = _money_split(b, gbp)
     share = minutes.scaled(1 / forecast_gap) if (status == "measured" and forecast_gap) else None
-    by_year = {fy: (h, h * mean_rate) for fy, level in b.fy_forecasts.items()
-               for h in [net * (mean_before - level) / 60.0 * occurrences]} if forecast_hours is not None else {}
+    by_year: dict[str, tuple[float | None, float | None]] = {
+        fy: (h, h * mean_rate) for fy, level in b.fy_forecasts.items()
+        for h in [net * (mean_before - level) / 60.0 * occurrences]} if forecast_hours is not None else {}
     detail = {
         "task": b.task,
         "n_before": t.n("before"), "n_after": t.n("after"),
@@ -381,7 +382,8 @@ def estimates(valued: Sequence[Valued], productive: float) -> tuple[Estimate, ..
 
     hours = sum_of("hours")
     out = [
-        _estimate("hours_released_per_year", "Hours released a year (measured run rate)", hours, "hours", headline=True),
+        _estimate("hours_released_per_year", "Hours released a year (measured run rate)", hours, "hours",
+                  headline=True),
         _estimate("fte_released", "Full-time posts released (measured run rate)", hours.scaled(1 / productive), "FTE"),
         _estimate("cashable_gbp", "Cashable savings a year (measured run rate)", sum_of("cashable"), "GBP"),
         _estimate("non_cashable_gbp", "Non-cashable savings a year (measured run rate)", sum_of("non_cashable"), "GBP"),

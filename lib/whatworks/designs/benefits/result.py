@@ -11,9 +11,9 @@ from ...plots import Chart
 from ...results import Result
 from ...value import Deflator
 from .model import Valued
-from .profile import Profile
 from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable
 from .plots import plot_trajectory
+from .profile import Profile
 from .review_inputs import DEFAULT_THRESHOLDS
 from .tables import headline_table
 from .timing import Change

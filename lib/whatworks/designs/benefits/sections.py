@@ -10,15 +10,15 @@ from ...plots import Chart
 from .plots import plot_trajectory as _plot_trajectory
 from .plots import plot_waterfall as _plot_waterfall
 from .result import PIRResult
+from .tables import baseline_table as _baseline_table
+from .tables import cash_validation_table as _cash_validation_table
+from .tables import dis_benefit_table as _dis_benefit_table
+from .tables import forecast_table as _forecast_table
 from .tables import grade_table as _grade_table
 from .tables import realisation_table as _realisation_table
 from .tables import register_table as _register_table
 from .tables import reinvestment_table as _reinvestment_table
 from .tables import totals_table as _totals_table
-from .tables import baseline_table as _baseline_table
-from .tables import cash_validation_table as _cash_validation_table
-from .tables import dis_benefit_table as _dis_benefit_table
-from .tables import forecast_table as _forecast_table
 from .tables import value_table as _value_table
 from .words import review_text as _review_text
 

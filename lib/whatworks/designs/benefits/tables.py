@@ -173,7 +173,10 @@ def value_table(vfm: Mapping[str, Any], price_base: str) -> Table:
              text.fmt_gbp(y["one_off_costs_gbp"] + y["recurring_costs_gbp"]), text.fmt_gbp(y["net_benefit_gbp"]),
              text.fmt_gbp(y["cumulative_net_gbp"]), text.fmt_number(y["discount_factor"], 4))
             for y in vfm.get("years", ())]
-    ratio = (lambda x: "–" if x is None else text.fmt_number(x, 2))
+
+    def ratio(x: float | None) -> str:
+        return "–" if x is None else text.fmt_number(x, 2)
+
     rows.append(("Present value", text.fmt_gbp(vfm.get("pv_cashable_gbp")),
                  text.fmt_gbp((vfm.get("pv_benefits_gbp") or 0.0) - (vfm.get("pv_cashable_gbp") or 0.0)),
                  text.fmt_gbp(vfm.get("pv_costs_gbp")), text.fmt_gbp(vfm.get("npv_gbp")), "", ""))
