@@ -34,11 +34,12 @@ import datetime as _dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ... import text
 from ...results import Estimate
 from ...value import Deflator
 from .checks import Context, run_checks
 from .model import estimates, evidence, rates_used, value_benefit
-from .money import RateTable
+from .money import RateTable, fy_of
 from .profile import Profile, profile, value_for_money
 from .records import TableRows
 from .result import PIRResult
@@ -162,7 +163,11 @@ def fit_inputs(inputs: ReviewInputs) -> PIRResult:
         estimates=ests, checks=checks, evidence=level,
         summary_text=summary(valued, ests, checks, level),
         notes=method_notes(x.rates, x.productive_hours_per_fte, x.weeks_per_year, x.thresholds,
-                           timings_given=bool(x.timings), productive_given=x.productive_given),
+                           timings_given=bool(x.timings), productive_given=x.productive_given)
+        + (f"Dates: go-live {text.fmt_date(x.go_live)}; figures to date are at {text.fmt_date(x.as_of)} (so this "
+           f"financial year is {fy_of(x.as_of)}); the profile runs from {fy_of(x.go_live)} to {x.horizon}. "
+           f"Pounds are at {x.price_base} prices"
+           + (f"; deflator: {x.deflator.label}, {x.deflator.source}." if x.deflator else "."),),
         period_start=min(starts) if starts else None, period_end=max(ends) if ends else None,
         valued=valued, benefit_totals=prof.totals(x.productive_hours_per_fte), profile=prof, value=vfm,
         costs=x.costs, price_base=x.price_base, deflator=x.deflator,

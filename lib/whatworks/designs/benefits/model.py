@@ -375,7 +375,8 @@ def _estimate(name: str, label: str, change: Change | None, unit: str, *, headli
 
 def estimates(valued: Sequence[Valued], productive: float) -> tuple[Estimate, ...]:
     """The review's estimates: measured totals (the headline is hours a year) and shares realised."""
-    measured = [v for v in valued if v.measured and v.benefit.in_totals]
+    # run rates a year: measured benefits counted in totals, one-off benefits left to the profile
+    measured = [v for v in valued if v.measured and v.benefit.in_totals and v.benefit.recurring]
 
     def sum_of(part: str) -> Change:
         return total([getattr(v, part) for v in measured if getattr(v, part) is not None])
