@@ -443,3 +443,60 @@ def test_review_date_is_read_day_first_or_refused():
     assert small_fit(review_date="15/04/2025").review_date == dt.date(2025, 4, 15)
     with pytest.raises(SpecError, match="review_date"):
         small_fit(review_date="04/05/2025")
+
+
+# -- value for money, costs and the profile's options ---------------------------------------------
+def test_value_module_uprates_and_discounts():
+    from whatworks.value import Deflator, HourlyCost, default_deflator, present_value
+
+    d = Deflator({"2023/24": 100.0, "2024/25": 104.0}, "test", "test source")
+    assert HourlyCost("PC", 50.0, "2023/24").at("2024/25", d) == pytest.approx(52.0)
+    assert present_value([100.0, 100.0, 100.0]) == pytest.approx(100 + 100 / 1.035 + 100 / 1.035**2)
+    shipped = default_deflator()
+    assert shipped.source and "deflator" in shipped.label.lower()
+    # a rate priced last year is uprated to the price base, and the check says so
+    r = benefits.fit(benefits=[B1], rates=[dict(RATES[0], price_year="2023/24"), RATES[1]], price_base="2024/25")
+    factor = shipped.index["2024/25"] / shipped.index["2023/24"]
+    assert r.valued[0].amount("non_cashable") == pytest.approx((50 - 20) * 52 * 40 * factor)
+    assert r.check("rate_price_year").status == "warn"
+
+
+def test_costs_give_net_benefit_payback_and_npv():
+    # B1 from 1 April 2024: £62,400 a year; a £100,000 build in 2024/25 and £10,000 a year to run
+    costs = [{"item": "Build", "financial_year": "2024/25", "gbp": 100000},
+             {"item": "Run", "financial_year": "2024/25", "gbp": 10000, "recurring": True}]
+    r = benefits.fit(benefits=[B1], rates=RATES, costs=costs, review_date="2024-10-01", horizon="2026/27")
+    gbp = (50 - 20) * 52 * 40
+    flows = [gbp - 110000, gbp - 10000, gbp - 10000]
+    assert r.estimate("npv_gbp").estimate == pytest.approx(sum(f / 1.035**t for t, f in enumerate(flows)))
+    assert r.estimate("net_benefit_gbp").estimate == pytest.approx(sum(flows))
+    # cumulative −£100,000 at the start of 2024/25, £4,366.67 a month net: 23 months is past 2024/25, so
+    # the second year: −47,600 at its start, 4,366.67 a month: 11 months -> February 2026
+    assert r.value["payback_month"] == "2026-02"
+    pv_costs = 110000 + 10000 / 1.035 + 10000 / 1.035**2
+    assert r.estimate("bcr_total").estimate == pytest.approx(sum(gbp / 1.035**t for t in range(3)) / pv_costs)
+
+
+@pytest.mark.parametrize(("changes", "key"), [
+    ({"costs": [{"item": "Build", "financial_year": "next year", "gbp": 1}]}, "financial_year"),
+    ({"costs": [{"item": "Build", "financial_year": "2024/25", "gbp": -5}]}, "gbp"),
+    ({"horizon": "2023/24", "review_date": "2025-04-15"}, "horizon"),
+    ({"go_live": "2026-01-01", "review_date": "2025-04-15"}, "go_live"),
+])
+def test_bad_costs_and_profile_options_are_refused(changes, key):
+    with pytest.raises((DataError, SpecError)) as err:
+        benefits.fit(benefits=[B1], rates=RATES, **changes)
+    assert key in str(err.value)
+
+
+def test_one_off_and_ended_benefits_in_the_profile():
+    one_off = dict(B2, id="B2", recurring=False, budget_year="2024/25", finance_validated="Finance, 1 May 2025")
+    ended = dict(B1, id="B5", measure="other", end_date="2025-09-30")
+    r = benefits.fit(benefits=[one_off, ended], rates=RATES, review_date="2025-04-15", horizon="2026/27")
+    cells = {(p.benefit, p.financial_year, p.grade): p for p in r.profile.pieces}
+    assert cells[("B2", "2024/25", "known")].cashable == pytest.approx((10000 - 5000) * 12)
+    assert not [k for k in cells if k[0] == "B2" and k[1] != "2024/25"]  # counted once
+    annual = (50 - 20) * 52
+    assert cells[("B5", "2025/26", "projected")].hours == pytest.approx(annual * 183 / 365)  # to 30 September
+    assert not [k for k in cells if k[0] == "B5" and k[1] == "2026/27"]
+    assert r.check("cash_not_validated").status == "pass"
