@@ -70,11 +70,12 @@ def test_worked_example_of_the_issue():
     assert r.valued[0].rating == "amber"
 
 
-def test_deadweight_scales_the_observed_change_only():
-    # 20% deadweight: net change 0.8 x 30 = 24 of a forecast 40 = 60%; hours 24 x 52 = 1,248
+def test_deadweight_nets_the_observed_and_the_forecast_change_alike():
+    # 20% deadweight: net change 0.8 x 30 = 24 of a net forecast 0.8 x 40 = 32: 75%; hours 24 x 52 = 1,248
     r = benefits.fit(benefits=[dict(B1, deadweight=0.2)], rates=RATES)
-    assert r.estimate("B1.realised_share").estimate == pytest.approx(0.6)
+    assert r.estimate("B1.realised_share").estimate == pytest.approx(0.75)
     assert r.headline.estimate == pytest.approx(0.8 * 30 * 52)
+    assert r.valued[0].forecast_hours == pytest.approx(0.8 * 40 * 52)
 
 
 def test_direction_increase_and_thresholds():
@@ -117,19 +118,23 @@ def test_small_register_totals_from_first_principles():
 
     # B4 is a forecast only: not in the headline, graded anticipated
     grades = {v.benefit.id: v.grade for v in r.valued}
-    assert grades == {"B1": "known", "B2": "known", "B3": "projected", "B4": "anticipated"}
+    assert grades == {"B1": "known", "B2": "known", "B3": "known", "B4": "anticipated"}
 
-    # totals by financial year: B3 from 1 October 2024 (182 days in 2024/25, 183 in 2025/26);
-    # B4 from the review date 15 April 2025 (351 days in 2025/26, 14 in 2026/27)
+    # the profile, 2024/25 (go-live 1 April 2024) to 2028/29 (three years after the review's 2025/26):
+    # known = measured to the review date (B3 tracked 1 October 2024 to 31 March 2025: 182 of 365 days);
+    # projected = the run rate to 31 March 2026; anticipated = later years, and B4 (forecast only) every year
     b4_hours = (20 - 5) * 12
+    later = ("2026/27", "2027/28", "2028/29")
     expected = {
-        ("2024/25", "known"): (b1_hours, b2_cash, b1_gbp),
-        ("2024/25", "projected"): (b3_hours * 182 / 365, 0, b3_gbp * 182 / 365),
-        ("2025/26", "projected"): (b3_hours * 183 / 365, 0, b3_gbp * 183 / 365),
-        ("2025/26", "anticipated"): (b4_hours * 351 / 365, 0, b4_hours * 40 * 351 / 365),
-        ("2026/27", "anticipated"): (b4_hours * 14 / 365, 0, b4_hours * 40 * 14 / 365),
+        ("2024/25", "known"): (b1_hours + b3_hours * 182 / 365, b2_cash, b1_gbp + b3_gbp * 182 / 365),
+        ("2025/26", "projected"): (b1_hours + b3_hours, b2_cash, b1_gbp + b3_gbp),
+        **{(fy, "anticipated"): (b1_hours + b3_hours + b4_hours, b2_cash, b1_gbp + b3_gbp + b4_hours * 40)
+           for fy in later},
+        ("2024/25", "anticipated"): (b4_hours, 0, b4_hours * 40),
+        ("2025/26", "anticipated"): (b4_hours, 0, b4_hours * 40),
     }
-    got = {(t["financial_year"], t["confidence_grade"]): t for t in r.benefit_totals}
+    got = {(t["financial_year"], t["confidence_grade"]): t for t in r.benefit_totals
+           if t["hours"] or t["cashable_gbp"] or t["non_cashable_gbp"]}
     assert set(got) == set(expected)
     for key, (hours, cash, noncash) in expected.items():
         assert got[key]["hours"] == pytest.approx(hours)
@@ -171,8 +176,17 @@ def test_confidence_grade_rules():
                  "baseline": None, "forecast": None}
     r = benefits.fit(benefits=[no_dates, dict(short, id="B5", measure="m5"), potential], rates=RATES)
     grades = {v.benefit.id: v.grade for v in r.valued}
-    assert grades == {"B1": "projected", "B5": "projected", "B9": "potential"}
+    assert grades == {"B1": "known", "B5": "known", "B9": "potential"}
     assert r.valued[1].benefit.months_tracked == pytest.approx(round(183 / 30.44, 1))
+    # grades of the profile by evidence: B5 measured 1 April to 30 September 2024 (183 days), reviewed at
+    # 31 March 2025 (the latest tracking end): known 183/365 of a year, projected the other 182 days of
+    # 2024/25, anticipated from 2025/26; never a run rate called known
+    annual = (50 - 20) * 52
+    pieces = {(p.financial_year, p.grade): p.hours for p in r.profile.pieces if p.benefit == "B5"}
+    assert pieces[("2024/25", "known")] == pytest.approx(annual * 183 / 365)
+    assert pieces[("2024/25", "projected")] == pytest.approx(annual * 182 / 365)
+    assert pieces[("2025/26", "anticipated")] == pytest.approx(annual)
+    assert r.profile.current_year == "2024/25"
 
 
 def test_monthly_actuals_feed_the_trajectory():
@@ -255,8 +269,9 @@ CLEAN_TIMINGS = ([{"task": "redact", "period": "before", "minutes": 28 + (i % 5)
                  + [{"task": "redact", "period": "after", "minutes": 18 + (i % 5), "grade": "Police Staff Scale 4"}
                     for i in range(30)])
 CLEAN = dict(benefits=[B1, dict(B3, tracking_start="2024-04-01")], process_timings=CLEAN_TIMINGS, volumes=VOLUMES,
-             rates=RATES, reinvestment=[{"activity": "Patrol", "hours": 5000, "evidence": "rosters"}],
-             outputs_maintained={"measure": "files a month", "before": 100, "after": 98})
+             rates=RATES, reinvestment=[{"activity": "Patrol", "hours": 2424, "evidence": "rosters"}],
+             outputs_maintained={"measure": "files a month", "before": 100, "after": 98},
+             go_live="2024-10-01", review_date="2025-04-01")
 
 
 def _with(**changes):
@@ -268,7 +283,8 @@ def _with(**changes):
 TRIGGERS = {
     "tracking_under_12_months": _with(benefits=[dict(B1, tracking_end="2024-09-30"),
                                                 dict(B3, tracking_start="2024-04-01")]),
-    "tracking_under_3_months": _with(benefits=[B1, dict(B3, tracking_start="2025-02-01")]),
+    "tracking_under_3_months": _with(benefits=[B1, dict(B3, tracking_start="2025-02-01")],
+                                     reinvestment=[{"activity": "Patrol", "hours": 1560}]),
     "cash_without_budget_reduction": _with(benefits=[B1, dict(B3, tracking_start="2024-04-01"),
                                                      dict(B2, budget_line_reduced=False)]),
     "outputs_fell": _with(outputs_maintained={"measure": "files a month", "before": 100, "after": 94}),
@@ -280,8 +296,20 @@ TRIGGERS = {
     "rate_salary_only": _with(rates=[dict(RATES[0], cost_basis="salary"), RATES[1]]),
     "small_sample": _with(process_timings=CLEAN_TIMINGS[:-1]),
     "default_rates": _with(rates=pir.default_rates(), benefits=[B1, dict(B3, tracking_start="2024-04-01")]),
+    "time_and_money": _with(benefits=[B1, dict(B3, tracking_start="2024-04-01"),
+                                      dict(B2, id="B8", measure="overtime on report production",
+                                           finance_validated="Head of Finance, 1 April 2025")]),
+    "reinvested_exceeds_released": _with(reinvestment=[{"activity": "Patrol", "hours": 1600, "benefit": "B1"},
+                                                       {"activity": "Files", "hours": 824}]),
+    "review_timing": _with(review_date="2025-09-30"),
+    "cash_not_validated": _with(benefits=[B1, dict(B3, tracking_start="2024-04-01"), B2]),
+    "dis_benefits": _with(benefits=[B1, dict(B3, tracking_start="2024-04-01"),
+                                    dict(B1, id="B9", category="dis_benefit", measure="extra checking hours",
+                                         baseline=0, forecast=1, actual=1)],
+                          reinvestment=[{"activity": "Patrol", "hours": 2372}]),
 }
-EXPECTED = {"tracking_under_3_months": "fail", "default_rates": "info"}
+EXPECTED = {"tracking_under_3_months": "fail", "default_rates": "info", "double_counting": "fail",
+            "dis_benefits": "info"}
 
 
 def test_clean_review_passes_every_check():
@@ -415,3 +443,60 @@ def test_review_date_is_read_day_first_or_refused():
     assert small_fit(review_date="15/04/2025").review_date == dt.date(2025, 4, 15)
     with pytest.raises(SpecError, match="review_date"):
         small_fit(review_date="04/05/2025")
+
+
+# -- value for money, costs and the profile's options ---------------------------------------------
+def test_value_module_uprates_and_discounts():
+    from whatworks.value import Deflator, HourlyCost, default_deflator, present_value
+
+    d = Deflator({"2023/24": 100.0, "2024/25": 104.0}, "test", "test source")
+    assert HourlyCost("PC", 50.0, "2023/24").at("2024/25", d) == pytest.approx(52.0)
+    assert present_value([100.0, 100.0, 100.0]) == pytest.approx(100 + 100 / 1.035 + 100 / 1.035**2)
+    shipped = default_deflator()
+    assert shipped.source and "deflator" in shipped.label.lower()
+    # a rate priced last year is uprated to the price base, and the check says so
+    r = benefits.fit(benefits=[B1], rates=[dict(RATES[0], price_year="2023/24"), RATES[1]], price_base="2024/25")
+    factor = shipped.index["2024/25"] / shipped.index["2023/24"]
+    assert r.valued[0].amount("non_cashable") == pytest.approx((50 - 20) * 52 * 40 * factor)
+    assert r.check("rate_price_year").status == "warn"
+
+
+def test_costs_give_net_benefit_payback_and_npv():
+    # B1 from 1 April 2024: £62,400 a year; a £100,000 build in 2024/25 and £10,000 a year to run
+    costs = [{"item": "Build", "financial_year": "2024/25", "gbp": 100000},
+             {"item": "Run", "financial_year": "2024/25", "gbp": 10000, "recurring": True}]
+    r = benefits.fit(benefits=[B1], rates=RATES, costs=costs, review_date="2024-10-01", horizon="2026/27")
+    gbp = (50 - 20) * 52 * 40
+    flows = [gbp - 110000, gbp - 10000, gbp - 10000]
+    assert r.estimate("npv_gbp").estimate == pytest.approx(sum(f / 1.035**t for t, f in enumerate(flows)))
+    assert r.estimate("net_benefit_gbp").estimate == pytest.approx(sum(flows))
+    # cumulative −£100,000 at the start of 2024/25, £4,366.67 a month net: 23 months is past 2024/25, so
+    # the second year: −47,600 at its start, 4,366.67 a month: 11 months -> February 2026
+    assert r.value["payback_month"] == "2026-02"
+    pv_costs = 110000 + 10000 / 1.035 + 10000 / 1.035**2
+    assert r.estimate("bcr_total").estimate == pytest.approx(sum(gbp / 1.035**t for t in range(3)) / pv_costs)
+
+
+@pytest.mark.parametrize(("changes", "key"), [
+    ({"costs": [{"item": "Build", "financial_year": "next year", "gbp": 1}]}, "financial_year"),
+    ({"costs": [{"item": "Build", "financial_year": "2024/25", "gbp": -5}]}, "gbp"),
+    ({"horizon": "2023/24", "review_date": "2025-04-15"}, "horizon"),
+    ({"go_live": "2026-01-01", "review_date": "2025-04-15"}, "go_live"),
+])
+def test_bad_costs_and_profile_options_are_refused(changes, key):
+    with pytest.raises((DataError, SpecError)) as err:
+        benefits.fit(benefits=[B1], rates=RATES, **changes)
+    assert key in str(err.value)
+
+
+def test_one_off_and_ended_benefits_in_the_profile():
+    one_off = dict(B2, id="B2", recurring=False, budget_year="2024/25", finance_validated="Finance, 1 May 2025")
+    ended = dict(B1, id="B5", measure="other", end_date="2025-09-30")
+    r = benefits.fit(benefits=[one_off, ended], rates=RATES, review_date="2025-04-15", horizon="2026/27")
+    cells = {(p.benefit, p.financial_year, p.grade): p for p in r.profile.pieces}
+    assert cells[("B2", "2024/25", "known")].cashable == pytest.approx((10000 - 5000) * 12)
+    assert not [k for k in cells if k[0] == "B2" and k[1] != "2024/25"]  # counted once
+    annual = (50 - 20) * 52
+    assert cells[("B5", "2025/26", "projected")].hours == pytest.approx(annual * 183 / 365)  # to 30 September
+    assert not [k for k in cells if k[0] == "B5" and k[1] == "2026/27"]
+    assert r.check("cash_not_validated").status == "pass"

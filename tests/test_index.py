@@ -107,3 +107,27 @@ def test_a_trial_with_several_active_arms_shows_every_arms_headline(tmp_path):
     assert row["headline"] == ("Y: risk difference, enhanced letter vs usual letter: -1.5 percentage points "
                                "(95% CI -2.8 to -0.1); Y: risk difference, advocate call vs usual letter: "
                                "-4.0 percentage points (95% CI -5.3 to -2.7)")
+
+
+def test_efficiencies_return_and_this_year_from_the_review_date(tmp_path):
+    import csv
+
+    rows = [{"financial_year": "2024/25", "confidence_grade": "known", "hours": 100, "fte": 0.0625,
+             "cashable_gbp": 10, "non_cashable_gbp": 2600},
+            {"financial_year": "2025/26", "confidence_grade": "projected", "hours": 200, "fte": 0.125,
+             "cashable_gbp": 0, "non_cashable_gbp": 5200}]
+    make_report(tmp_path, "pir1", title="One", totals=rows)
+    make_report(tmp_path, "pir2", title="Two", totals=rows[:1])
+    results = json.loads((tmp_path / "pir1" / "results.json").read_text())
+    results["pir"] = {"as_of": "2025-04-15"}
+    (tmp_path / "pir1" / "results.json").write_text(json.dumps(results))
+    html = build(tmp_path).read_text()
+    assert "This financial year (from the latest review date) is 2025/26." in html
+    assert "of which measured" not in html  # projected and forecast hours are never called measured
+    got = list(csv.DictReader((tmp_path / "efficiencies.csv").open()))
+    assert [(r["programme"], r["financial_year"], r["confidence_grade"]) for r in got] == [
+        ("One", "2024/25", "known"), ("One", "2025/26", "projected"), ("Two", "2024/25", "known"),
+        ("Total", "2024/25", "known"), ("Total", "2025/26", "projected")]
+    total = got[3]
+    assert (float(total["hours"]), float(total["cashable_gbp"]), float(total["non_cashable_gbp"])) == (200, 20, 5200)
+    assert (tmp_path / "efficiencies.xlsx").is_file()

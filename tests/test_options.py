@@ -95,7 +95,7 @@ def test_parameters_used_lists_only_the_keys_the_analysis_used(tmp_path):
 
 def test_a_review_refuses_volumes_without_timed_tasks(tmp_path):
     raw = yaml.safe_load((EVALUATIONS / "pir-auto-redaction.yaml").read_text(encoding="utf-8"))
-    for key in ("benefits", "process_timings", "volumes", "reinvestment", "rates"):
+    for key in ("benefits", "process_timings", "volumes", "reinvestment", "rates", "costs"):
         if isinstance(raw.get(key), str):
             raw[key] = str((EVALUATIONS / raw[key]).resolve())
     raw.pop("process_timings", None)

@@ -27,11 +27,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import assets, text
+from . import assets, dates, text
 from .render import environment
 from .spec import CLASSIFICATIONS
 
-__all__ = ["build", "collect", "headline_words", "headline_estimates", "benefits_summary", "financial_year"]
+__all__ = ["build", "collect", "headline_words", "headline_estimates", "benefits_summary", "financial_year",
+           "efficiencies", "write_efficiencies", "write_tables", "table_rows", "EFFICIENCY_COLUMNS", "TABLE_COLUMNS"]
+
+#: The columns of ``efficiencies.csv`` and ``efficiencies.xlsx``: one row per programme × financial year × grade.
+EFFICIENCY_COLUMNS = ("programme", "financial_year", "confidence_grade", "cashable_gbp", "non_cashable_gbp",
+                      "hours", "fte")
 
 _GRADES = ("known", "projected", "anticipated", "potential")
 _MONEY_UNITS = {"gbp", "£", "pounds"}
@@ -184,15 +189,75 @@ def benefits_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def efficiencies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The efficiencies return: every review's profile by financial year and grade, then the total.
+
+    One row per programme × financial year × grade (``known``, ``projected``,
+    ``anticipated``, ``potential``), from each review's ``benefit_totals``;
+    programme ``Total`` sums them.
+    """
+    out: list[dict[str, Any]] = []
+    total: dict[tuple[str, str], dict[str, float]] = defaultdict(
+        lambda: {"cashable_gbp": 0.0, "non_cashable_gbp": 0.0, "hours": 0.0, "fte": 0.0})
+    order = {g: i for i, g in enumerate(_GRADES)}
+    for row in rows:
+        results = row.get("results") or {}
+        if row["status"] != "ok" or not results.get("benefit_totals"):
+            continue
+        items = sorted(results["benefit_totals"],
+                       key=lambda i: (str(i.get("financial_year")), order.get(str(i.get("confidence_grade")), 9)))
+        for item in items:
+            key = (str(item.get("financial_year")), str(item.get("confidence_grade")))
+            cells = {f: float(item.get(f) or 0.0) for f in ("cashable_gbp", "non_cashable_gbp", "hours", "fte")}
+            out.append({"programme": row["title"], "financial_year": key[0], "confidence_grade": key[1], **cells})
+            for f, v in cells.items():
+                total[key][f] += v
+    for (year, grade), cells in sorted(total.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 9))):
+        out.append({"programme": "Total", "financial_year": year, "confidence_grade": grade, **cells})
+    return out
+
+
+def write_efficiencies(root: Path, table: list[dict[str, Any]]) -> list[Path]:
+    """``efficiencies.csv`` and ``efficiencies.xlsx`` beside the index (written whole, then moved in)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(table, columns=list(EFFICIENCY_COLUMNS))
+    written = []
+
+    def write_csv(path: Path) -> None:
+        frame.to_csv(path, index=False, lineterminator="\n")
+
+    def write_xlsx(path: Path) -> None:
+        frame.to_excel(path, index=False, sheet_name="Efficiencies")
+
+    for name, write in (("efficiencies.csv", write_csv), ("efficiencies.xlsx", write_xlsx)):
+        tmp = root / f".{name}.tmp{Path(name).suffix}"
+        write(tmp)
+        os.replace(tmp, root / name)
+        written.append(root / name)
+    return written
+
+
+def _as_of(rows: list[dict[str, Any]]) -> dt.date | None:
+    days = []
+    for row in rows:
+        pir = ((row.get("results") or {}).get("extra") or {}).get("pir") or (row.get("results") or {}).get("pir")
+        value = (pir or {}).get("as_of")
+        if value:
+            days.append(dates.parse_date(str(value)[:10], key="as_of").date())
+    return max(days) if days else None
+
+
 def _year_totals(summary: list[dict[str, Any]]) -> list[dict[str, str]]:
     years: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for item in summary:
         for field in ("hours", "fte", "cashable_gbp", "non_cashable_gbp"):
             years[item["financial_year"]][field] += item[field]
-        if item["confidence_grade"] in ("known", "projected"):
-            years[item["financial_year"]]["measured_hours"] += item["hours"]
+        years[item["financial_year"]][f"{item['confidence_grade']}_hours"] += item["hours"]
     return [{"financial_year": y, "hours_words": text.fmt_number(v["hours"], 0),
-             "measured_words": text.fmt_number(v["measured_hours"], 0),
+             "known_words": text.fmt_number(v["known_hours"], 0),
+             "projected_words": text.fmt_number(v["projected_hours"], 0),
+             "forecast_words": text.fmt_number(v["anticipated_hours"] + v["potential_hours"], 0),
              "fte_words": text.fmt_number(v["fte"], 1), "cashable_words": text.fmt_gbp(v["cashable_gbp"]),
              "non_cashable_words": text.fmt_gbp(v["non_cashable_gbp"])} for y, v in sorted(years.items())]
 
@@ -271,11 +336,20 @@ def write_tables(root: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
 
 
 def build(root: str | Path, *, today: dt.date | None = None) -> Path:
-    """Write ``<root>/index.html``, the guide, ``index.csv`` and ``index.xlsx`` beside it; the page's path."""
+    """Write ``<root>/index.html``, the guide, ``index.csv``/``index.xlsx`` and the efficiencies return beside it.
+
+    "This financial year" is the year of ``today`` when given, else of the
+    latest review date (``as_of``) among the reviews, never the clock.
+    Returns the page's path.
+    """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = collect(root)
     summary = benefits_summary(rows)
+    returns = efficiencies(rows)
+    if returns:
+        write_efficiencies(root, returns)
+    day = today or _as_of(rows)
     css = (assets.page_templates() / "report.css").read_text(encoding="utf-8")
     write_guide(root, css)
     script = (assets.page_templates() / "index.js").read_text(encoding="utf-8")
@@ -286,7 +360,7 @@ def build(root: str | Path, *, today: dt.date | None = None) -> Path:
         classification=highest_classification(rows),
         benefits=summary,
         year_totals=_year_totals(summary),
-        this_year=financial_year(today or dt.date.today()),
+        this_year=financial_year(day) if day else "",
         templates=sorted({r["template"] for r in rows if r["template"]}),
         counts={"ok": sum(r["status"] == "ok" for r in rows), "failed": sum(r["status"] != "ok" for r in rows)},
     )

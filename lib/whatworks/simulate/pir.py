@@ -113,7 +113,8 @@ def simulate_timings(scenarios: Sequence[TimingScenario], seed: int) -> pd.DataF
 _REGISTER_COLUMNS = [
     "id", "description", "owner", "category", "measure", "unit", "direction", "baseline", "baseline_start",
     "baseline_end", "forecast", "forecast_2025_26", "actual", "tracking_start", "tracking_end", "evidence",
-    "budget_line_reduced", "deadweight", "task", "grade",
+    "budget_line_reduced", "deadweight", "task", "grade", "recurring", "end_date", "budget_year", "merged_into",
+    "finance_validated",
 ]
 
 _REDACTION_REGISTER = [
@@ -140,6 +141,11 @@ _REDACTION_REGISTER = [
          budget_line_reduced=False, deadweight=0),
     dict(id="R5", description="Victims' confidence that their details are protected", category="societal",
          direction="increase", budget_line_reduced=False, deadweight=0),
+    dict(id="R6", description="Sergeants checking every page the tool redacted", owner="Head of Criminal Justice",
+         category="dis_benefit", measure="sergeants' hours checking redacted pages a week", unit="hours per week",
+         direction="decrease", baseline=0, baseline_start="2024-06-01", baseline_end="2024-08-31", forecast=10,
+         actual=15, tracking_start="2024-10-01", tracking_end="2025-03-31", evidence="Supervisors' duty logs",
+         budget_line_reduced=False, deadweight=0, grade="Police Sergeant"),
 ]
 
 _PERFORMANCE_REGISTER = [
@@ -157,12 +163,13 @@ _PERFORMANCE_REGISTER = [
          category="cash_releasing", measure="licence cost of the legacy reporting tool", unit="gbp per year",
          direction="decrease", baseline=24000, baseline_start="2023-04-01", baseline_end="2024-03-31",
          forecast=0, actual=0, tracking_start="2024-04-01", tracking_end="2025-03-31",
-         evidence="Contract termination notice; 2025/26 budget book", budget_line_reduced=True, deadweight=0),
+         evidence="Contract termination notice; 2025/26 budget book", budget_line_reduced=True, deadweight=0,
+         budget_year="2025/26", finance_validated="Head of Finance, 28 April 2025"),
     dict(id="P4", description="Inspectors' time checking the pack", owner="Chief Inspector, Performance",
          category="non_cash_releasing", measure="Hours of manual report production a week", unit="hours per week",
          direction="decrease", baseline=6, baseline_start="2023-04-01", baseline_end="2024-03-31", forecast=2,
          actual=3, tracking_start="2024-04-01", tracking_end="2025-03-31", evidence="Inspectors' diaries",
-         budget_line_reduced=False, deadweight=0, grade="Police Inspector"),
+         budget_line_reduced=False, deadweight=0, grade="Police Inspector", merged_into="P1"),
     dict(id="P5", description="Errors found in the monthly pack", owner="Data Quality Manager",
          category="quality", measure="errors found per pack", unit="errors", direction="decrease", baseline=12,
          forecast=3, evidence="Business case", budget_line_reduced=False, deadweight=0),
@@ -171,6 +178,16 @@ _PERFORMANCE_REGISTER = [
          direction="decrease", baseline=40, baseline_start="2023-04-01", baseline_end="2024-03-31", forecast=10,
          forecast_2025_26=10, evidence="Business case", budget_line_reduced=False, deadweight=0,
          grade="Police Staff Scale 5"),
+    dict(id="P7", description="Exit fee of the old data warehouse contract, waived", owner="Head of ICT",
+         category="cash_releasing", measure="contract exit fee", unit="gbp per year", direction="decrease",
+         baseline=8000, baseline_start="2023-04-01", baseline_end="2024-03-31", forecast=0, actual=0,
+         tracking_start="2024-06-01", tracking_end="2025-03-31", evidence="Supplier's waiver letter",
+         budget_line_reduced=True, deadweight=0, recurring=False, budget_year="2024/25"),
+    dict(id="P8", description="Courier runs delivering the printed pack", owner="Head of Performance",
+         category="non_cash_releasing", measure="courier spend on the pack", unit="gbp per month",
+         direction="decrease", baseline=500, baseline_start="2023-04-01", baseline_end="2024-03-31", forecast=0,
+         actual=0, tracking_start="2024-04-01", tracking_end="2025-03-31", evidence="Courier invoices",
+         budget_line_reduced=False, deadweight=0, end_date="2025-09-30"),
 ]
 
 #: The performance pack's manual hours a week, month by month after go-live (ramping down to 12).
@@ -198,6 +215,7 @@ class _Review(TypedDict):
     volumes: list[dict[str, Any]]
     reinvestment: list[dict[str, Any]]
     rates: list[dict[str, Any]] | None
+    costs: list[dict[str, Any]]
 
 
 _REVIEWS: dict[str, _Review] = {
@@ -210,6 +228,8 @@ _REVIEWS: dict[str, _Review] = {
                       dict(activity="Case file quality reviews", hours=400, evidence="Supervisor log",
                            benefit="R2")],
         rates=None,
+        costs=[dict(item="Set-up, integration and training", financial_year="2024/25", gbp=20000, recurring=False),
+               dict(item="Redaction tool licence", financial_year="2024/25", gbp=15000, recurring=True)],
     ),
     "performance_reports": dict(
         register=_PERFORMANCE_REGISTER, scenarios=(ADHOC_REQUESTS,),
@@ -221,6 +241,9 @@ _REVIEWS: dict[str, _Review] = {
                       dict(activity="Inspector-led supervision of investigations", hours=200,
                            evidence="Inspectors' diaries", benefit="P4")],
         rates=_PERFORMANCE_RATES,
+        costs=[dict(item="Automation build (contract developers)", financial_year="2024/25", gbp=60000,
+                    recurring=False),
+               dict(item="Data warehouse hosting", financial_year="2024/25", gbp=12000, recurring=True)],
     ),
 }
 
@@ -254,10 +277,19 @@ the last tracked for 4 months), under 3 months (R4), a cash claim with no
 budget line reduced (R3), outputs that fell (redaction: give
 `outputs_maintained` as 1,250 to 1,140 case files a month), released hours
 with no reinvestment record (redaction), an incomplete register (R5), double
-counting (P1 and P4 claim the same measure), rates priced in another year
+counting (P1 and P4 claim the same measure; resolved by merging P4), rates priced in another year
 and salary-only rates (performance_reports), a small sample of timings
 (24 redactions timed after go-live) and the shipped illustrative rates
 (redaction).
+
+Both folders also hold `costs.csv` (`item`, `financial_year`, `gbp`,
+`recurring`: a recurring cost repeats every year to the horizon). The
+registers show the rest of a filed review: R6 is a dis-benefit (sergeants'
+extra page checking, netted off); R3's overtime counts the same redaction
+work as R1's time saving (flagged); P4 is merged into P1 (a resolved double
+count, shown but not added); P3's budget line falls in 2025/26 (cashable
+from then) and is validated by Finance; P7 is a one-off cash saving, not
+validated; P8 ended on 30 September 2025.
 
 Keys a spec gives beside the files: `outputs_maintained`, `review_date`
 (2025-04-15 for redaction, 2025-04-30 for performance_reports), and the
@@ -289,6 +321,7 @@ def write_demo(folder: Path, seed: int) -> list[Path]:
         written.append(_write(simulate_timings(review["scenarios"], seed + offset), out / "timings.csv"))
         written.append(_write(pd.DataFrame(review["volumes"]), out / "volumes.csv"))
         written.append(_write(pd.DataFrame(review["reinvestment"]), out / "reinvestment.csv"))
+        written.append(_write(pd.DataFrame(review["costs"]), out / "costs.csv"))
         if review["rates"]:
             written.append(_write(pd.DataFrame(review["rates"]), out / "rates.csv"))
     readme = folder / "README.md"

@@ -10,7 +10,7 @@ Its notebook makes the three calls every template makes::
 
 :func:`load` is the only place a benefits review reads files (the register,
 timings, volumes, rates and reinvestment tables, and the shipped rates table
-when the spec gives none); it also checks every input, so it is what
+when the spec gives none, the costs table and the shipped GDP deflator); it also checks every input, so it is what
 ``whatworks validate`` runs. :func:`analyse` works on what was loaded.
 """
 
@@ -28,10 +28,11 @@ from ..designs.benefits.records import TableRows, frame_records
 from ..errors import SpecError
 from ..evaluation import Evaluation
 from ..options import given
+from ..value import default_deflator
 
 __all__ = ["default_rates_path", "default_rates", "read_tables", "load", "analyse"]
 
-_TABLES = ("benefits", "process_timings", "volumes", "rates", "reinvestment")
+_TABLES = ("benefits", "process_timings", "volumes", "rates", "reinvestment", "costs")
 
 
 def default_rates_path() -> Path:
@@ -64,6 +65,7 @@ def read_tables(
     volumes: TableRows | str | Path | None = None,
     rates: TableRows | RateTable | str | Path | None = None,
     reinvestment: TableRows | str | Path | None = None,
+    costs: TableRows | str | Path | None = None,
     base_dir: str | Path = ".",
 ) -> dict[str, Any]:
     """Read the table inputs that are file names into :class:`~.records.Records`.
@@ -74,7 +76,7 @@ def read_tables(
     The answer is keyword arguments for :func:`whatworks.designs.benefits.fit`.
     """
     given = {"benefits": benefits, "process_timings": process_timings, "volumes": volumes,
-             "reinvestment": reinvestment}
+             "reinvestment": reinvestment, "costs": costs}
     out = {key: _read(value, key, base_dir) for key, value in given.items()}
     out["rates"] = default_rates() if rates is None else _read(rates, "rates", base_dir)
     return out
@@ -96,7 +98,7 @@ def load(ev: Evaluation) -> ReviewInputs:
                              "year. Give process_timings as well if tasks were timed before and after.")
     tables = read_tables(**ev.options_for(read_tables, exclude=("base_dir",)), base_dir=ev.base_dir)
     options = {k: v for k, v in ev.options_for(check_inputs).items() if k not in _TABLES}
-    return check_inputs(**tables, **options)
+    return check_inputs(**tables, **options, deflator=default_deflator())
 
 
 def analyse(inputs: ReviewInputs, ev: Evaluation) -> PIRResult:

@@ -25,6 +25,10 @@ from .model import GRADES
 from .result import PIRResult
 from .review_inputs import DEFAULT_THRESHOLDS, ReviewInputs, check_inputs
 from .sections import (
+    baseline_table,
+    cash_validation_table,
+    dis_benefit_table,
+    forecast_table,
     grade_table,
     plot_trajectory,
     plot_waterfall,
@@ -33,6 +37,7 @@ from .sections import (
     reinvestment_table,
     review_text,
     totals_table,
+    value_table,
 )
 
 __all__ = [
@@ -52,4 +57,9 @@ __all__ = [
     "review_text",
     "plot_trajectory",
     "plot_waterfall",
+    "baseline_table",
+    "forecast_table",
+    "dis_benefit_table",
+    "value_table",
+    "cash_validation_table",
 ]

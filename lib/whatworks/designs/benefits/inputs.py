@@ -19,7 +19,21 @@ hours are released, to value them), ``task`` (a task timed in
 ``process_timings``; its baseline and forecast are then minutes per task),
 ``forecast_YYYY_YY`` (forecast level in a financial year, e.g.
 ``forecast_2025_26``) and ``actual_YYYY_MM`` (measured level in a month,
-e.g. ``actual_2024_10``, drawn on the trajectory chart).
+e.g. ``actual_2024_10``: the hours released to date are their sum),
+``recurring`` (default true; false for a one-off benefit, counted once in
+the financial year its tracking starts), ``end_date`` (the last day a
+recurring benefit runs), ``budget_year`` (the financial year a cash-releasing
+budget line is reduced: cashable from then; by default the year tracking
+starts), ``merged_into`` (the id of the benefit this one is folded into) and
+``counted`` (default true): a merged or uncounted benefit is shown but left
+out of every total, and ``finance_validated`` (who in Finance validated a
+cashable claim, and when). The ``dis_benefit`` category records a cost the
+change brought (extra checking, say): valued like a time saving, with the
+sign it has, and netted off the totals.
+
+Programme costs are a separate table (:func:`parse_costs`): ``item``,
+``financial_year``, ``gbp``, ``recurring`` (true: every year from
+``financial_year`` to ``end_year`` or the horizon).
 
 Examples
 --------
@@ -38,7 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import DataError, SpecError
-from .money import Rate, RateTable, fy_label, grade_key, period_name, periods_per_year
+from .money import Rate, RateTable, fy_label, fy_of, grade_key, period_name, periods_per_year
 from .records import Cell, Records, blank, norm_col, pick_column
 
 __all__ = [
@@ -53,16 +67,17 @@ __all__ = [
     "check_timing_grades",
     "parse_rates",
     "parse_reinvestment",
+    "parse_costs",
     "parse_outputs",
     "parse_text",
 ]
 
 #: Benefit categories a register may use.
-CATEGORIES = ("time_saving", "cash_releasing", "non_cash_releasing", "quality", "societal")
+CATEGORIES = ("time_saving", "cash_releasing", "non_cash_releasing", "quality", "societal", "dis_benefit")
 #: How each category is written in the report.
 CATEGORY_WORDS = {
     "time_saving": "time saving", "cash_releasing": "cash-releasing", "non_cash_releasing": "non-cash-releasing",
-    "quality": "quality", "societal": "societal",
+    "quality": "quality", "societal": "societal", "dis_benefit": "dis-benefit",
 }
 DIRECTIONS = {"decrease": "decrease", "down": "decrease", "lower": "decrease", "reduce": "decrease",
                "increase": "increase", "up": "increase", "higher": "increase"}
@@ -102,8 +117,19 @@ class Benefit:
     grade: str | None = None
     fy_forecasts: dict[str, float] = field(default_factory=dict)
     monthly_actuals: dict[_dt.date, float] = field(default_factory=dict)
+    recurring: bool = True
+    end_date: _dt.date | None = None
+    budget_year: str | None = None
+    merged_into: str | None = None
+    counted: bool = True
+    finance_validated: str | None = None
     row: int | None = None
     source: str = "benefits register"
+
+    @property
+    def in_totals(self) -> bool:
+        """False for a benefit merged into another or marked ``counted: false``: shown, never added."""
+        return self.counted and self.merged_into is None
 
     @property
     def months_tracked(self) -> float | None:
@@ -216,7 +242,7 @@ def _parse_benefit(cell: Cell, bid: str, fy_columns: Mapping[str, re.Match[str]]
     if not 0 <= deadweight < 1:
         raise cell.fail("deadweight", f"deadweight {deadweight:g} is not a share from 0 up to (not including) 1",
                         "Write the share that would have happened anyway, for example 0.1 for 10%.")
-    if baseline is not None and forecast is not None:
+    if baseline is not None and forecast is not None and category != "dis_benefit":
         gap = (baseline - forecast) if direction == "decrease" else (forecast - baseline)
         if gap <= 0:
             raise cell.fail("forecast", f"the forecast ({forecast:g}) is no better than the baseline ({baseline:g}) "
@@ -235,6 +261,12 @@ def _parse_benefit(cell: Cell, bid: str, fy_columns: Mapping[str, re.Match[str]]
     if monthly and baseline is None:
         raise cell.fail("baseline", "monthly actuals are given but there is no baseline",
                         "Add the level measured before the change went live.")
+    budget_year = cell.text("budget_year")
+    if budget_year is not None:
+        budget_year = fy_label(budget_year, key="budget_year")
+    elif category == "cash_releasing" and cell.flag("budget_line_reduced") and dates["tracking_start"]:
+        budget_year = fy_of(dates["tracking_start"])
+    end_date = cell.date("end_date")
     return Benefit(
         id=bid, description=cell.text("description") or bid, owner=cell.text("owner"), category=category,
         measure=cell.text("measure"), unit=unit, kind=kind, per=per, direction=direction,
@@ -243,6 +275,10 @@ def _parse_benefit(cell: Cell, bid: str, fy_columns: Mapping[str, re.Match[str]]
         tracking_end=dates["tracking_end"], evidence=cell.text("evidence"),
         budget_line_reduced=cell.flag("budget_line_reduced"), deadweight=deadweight, task=task,
         grade=cell.text("grade"), fy_forecasts=fy_forecasts, monthly_actuals=monthly,
+        recurring=cell.flag("recurring") if cell.text("recurring") is not None else True,
+        end_date=end_date, budget_year=budget_year, merged_into=cell.text("merged_into"),
+        counted=cell.flag("counted") if cell.text("counted") is not None else True,
+        finance_validated=cell.text("finance_validated"),
         row=cell.table.row(cell.i)[0],
         source=cell.table.label,
     )
@@ -423,6 +459,34 @@ def parse_reinvestment(table: Records) -> list[dict[str, Any]]:
             raise cell.fail("hours", "the hours are missing or negative", "Give the hours a year put to this use.")
         out.append({"activity": activity, "hours": hours, "evidence": cell.text("evidence"),
                     "benefit": cell.text("benefit")})
+    return out
+
+
+def parse_costs(table: Records) -> list[dict[str, Any]]:
+    """Programme costs: ``item``, ``financial_year``, ``gbp``, ``recurring`` (default false), ``end_year``."""
+    for name in ("item", "financial_year", "gbp"):
+        pick_column(table.records, table.label, (name,))
+    out: list[dict[str, Any]] = []
+    for i, _ in enumerate(table.records):
+        cell = Cell(table, i, "a cost")
+        item = cell.text("item")
+        if item is None:
+            raise cell.fail("item", "the cost has no item", "Say what the money was spent on.")
+        cell.subject = f"cost '{item}'"
+        gbp = cell.number("gbp")
+        if gbp is None or gbp < 0:
+            raise cell.fail("gbp", "the amount is missing or negative", "Give the cost in pounds, zero or more.")
+        year_text = cell.text("financial_year")
+        if year_text is None:
+            raise cell.fail("financial_year", "the cost has no financial year", "Write it as 2024/25.")
+        try:
+            year = fy_label(year_text, key="financial_year")
+            end_text = cell.text("end_year")
+            end = fy_label(end_text, key="end_year") if end_text else None
+        except SpecError as err:
+            raise cell.fail("financial_year", err.message, "Write financial years as 2024/25.") from None
+        recurring = cell.flag("recurring") if cell.text("recurring") is not None else False
+        out.append({"item": item, "financial_year": year, "gbp": gbp, "recurring": recurring, "end_year": end})
     return out
 
 

@@ -10,11 +10,13 @@ Conventions (repeated in the report's method notes):
 - the observed change is signed by ``direction`` so that an improvement is
   positive: ``baseline − actual`` when lower is better, ``actual − baseline``
   when higher is better;
-- deadweight scales the observed change only: net change = observed change ×
-  (1 − deadweight). The forecast is taken as the change the programme was
-  expected to cause, so it is not reduced;
-- realised share = net change ÷ (forecast change), e.g. baseline 50,
-  forecast 10, actual 20 and no deadweight gives 30 ÷ 40 = 75%;
+- deadweight scales the observed and the forecast change alike: net change =
+  change × (1 − deadweight), so the hours and pounds a year are net and the
+  realised share is unchanged by it;
+- realised share = net change ÷ net forecast change against the same
+  baseline, e.g. baseline 50, forecast 10, actual 20 gives 30 ÷ 40 = 75%;
+  for a timed task the baseline used is the measured mean before go-live
+  (the actual is measured the same way), and the register's is shown beside;
 - a timed task's saving is (mean minutes before − mean minutes after) ÷ 60 ×
   occurrences a year × (1 − deadweight), valued at each timing's grade;
 - a cash-releasing claim counts as cashable only with a budget line reduced.
@@ -23,8 +25,8 @@ Examples
 --------
 >>> realised_share(50, 10, 20, "decrease")
 0.75
->>> realised_share(50, 10, 20, "decrease", deadweight=0.2)
-0.6
+>>> realised_share(50, 10, 20, "decrease", deadweight=0.2)  # deadweight nets both sides
+0.75
 >>> rating(0.75, {"green": 0.9, "amber": 0.5})
 'amber'
 """
@@ -52,24 +54,30 @@ __all__ = ["GRADES", "GRADE_RULES", "Valued", "realised_share", "rating", "value
 GRADES = ("known", "projected", "anticipated", "potential")
 #: The rule for each confidence grade, in words.
 GRADE_RULES = {
-    "known": "measured against a measured baseline over the whole year claimed (12 months or more tracked), "
-             "not extrapolated",
-    "projected": "measured, but annualised from under 12 months, scaled up from a sample of task timings, or "
-                 "against a baseline with no measurement dates",
-    "anticipated": "a business-case forecast not yet measured (including benefits tracked for under 3 months)",
-    "potential": "not yet evidenced: no baseline, no forecast or no evidence source",
+    "known": "released to date and measured: the sum of the recorded actuals up to the review date (the monthly "
+             "actuals where the register gives them, else the measured change over the days tracked), never a "
+             "run rate",
+    "projected": "the measured run rate carried from the last day measured to the end of the review's financial "
+                 "year: measured, but not yet released",
+    "anticipated": "later financial years at the measured run rate, and forecasts not yet measured (including "
+                   "benefits tracked for under 3 months)",
+    "potential": "not yet measurable: no baseline, no forecast or no evidence source",
 }
 #: Categories counted in hours and pounds.
-MONETISED = ("time_saving", "cash_releasing", "non_cash_releasing")
+MONETISED = ("time_saving", "cash_releasing", "non_cash_releasing", "dis_benefit")
 _MIN_MONTHS = 3.0
 _FULL_YEAR_MONTHS = 12.0
 
 
 def realised_share(baseline: float, forecast: float, actual: float, direction: str,
                    deadweight: float = 0.0) -> float:
-    """(1 − deadweight) × observed change ÷ forecast change, signed by direction."""
+    """Net observed change ÷ net forecast change, signed by direction, against the same baseline.
+
+    Deadweight nets both the observed and the forecast change, so it cancels:
+    the share is (baseline − actual) ÷ (baseline − forecast).
+    """
     sign = 1.0 if direction == "decrease" else -1.0
-    return (1 - deadweight) * sign * (baseline - actual) / (sign * (baseline - forecast))
+    return ((1 - deadweight) * sign * (baseline - actual)) / ((1 - deadweight) * sign * (baseline - forecast))
 
 
 def rating(share: float | None, thresholds: dict[str, float]) -> str | None:
@@ -100,6 +108,10 @@ class Valued:
     method: str = ""
     task_detail: dict[str, Any] = field(default_factory=dict)
     monthly_hours: dict[_dt.date, float] = field(default_factory=dict)  # first of month -> hours released that month
+    monthly_gbp: dict[_dt.date, float] = field(default_factory=dict)  # first of month -> pounds released that month
+    forecast_by_year: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    baseline_used: float | None = None
+    baseline_reason: str = ""
 
     @property
     def measured(self) -> bool:
@@ -134,13 +146,10 @@ def _money_split(b: Benefit, gbp: Change | None) -> tuple[str, Change | None, Ch
 def _grade(b: Benefit, status: str) -> tuple[str, str]:
     if status == "measured":
         months = b.months_tracked or 0.0
-        if b.task:
-            return "projected", "task timings from a sample, multiplied by yearly volumes"
-        if months < _FULL_YEAR_MONTHS:
-            return "projected", f"measured over {months:.1f} months and annualised"
-        if b.baseline_start is None or b.baseline_end is None:
-            return "projected", "measured, but the baseline has no measurement dates"
-        return "known", f"measured over {months:.1f} months against a measured baseline"
+        how = "task timings from a sample, multiplied by yearly volumes" if b.task else \
+            f"measured over {months:.1f} months"
+        return "known", f"{how}: known to the review date, projected to the end of its financial year, " \
+                        "anticipated after"
     quantified = b.baseline is not None and b.forecast is not None
     if status == "withheld":
         return "anticipated", f"tracked for only {b.months_tracked:.1f} months, so the forecast is shown"
@@ -175,7 +184,9 @@ def value_benefit(
     ppy = periods_per_year(b.per, weeks_per_year=weeks_per_year) if b.per else 1.0
     fixed_forecast = None
     if b.baseline is not None and b.forecast is not None:
-        fixed_forecast = b.sign * (b.baseline - b.forecast) * ppy
+        fixed_forecast = (1 - b.deadweight) * b.sign * (b.baseline - b.forecast) * ppy
+    by_level = {fy: (1 - b.deadweight) * b.sign * (b.baseline - level) * ppy
+                for fy, level in b.fy_forecasts.items()} if b.baseline is not None else {}
     observed = None
     if status == "measured":
         # measured without a task means an actual, and the register refuses an actual without a baseline
@@ -184,25 +195,29 @@ def value_benefit(
     amount = observed if status == "measured" else fixed_forecast
     hours = gbp = None
     forecast_hours = forecast_gbp = None
+    by_year: dict[str, tuple[float | None, float | None]] = {}
+    rate = 1.0
     if monetised and b.kind == "hours":
         rate = _rate_for(b, b.grade, rates)
         if amount is not None:
             hours, gbp = Change(np.asarray(amount)), Change(np.asarray(amount * rate))
         if fixed_forecast is not None:
             forecast_hours, forecast_gbp = fixed_forecast, fixed_forecast * rate
+        by_year = {fy: (x, x * rate) for fy, x in by_level.items()}
     elif monetised and b.kind == "gbp":
         if amount is not None:
             gbp = Change(np.asarray(amount))
         forecast_gbp = fixed_forecast
+        by_year = {fy: (None, x) for fy, x in by_level.items()}
     classification, cash, noncash = _money_split(b, gbp)
     share = None
-    if status == "measured":
+    if status == "measured" and b.category != "dis_benefit":
         assert b.baseline is not None and b.actual is not None  # as above
         share = Change(np.asarray(realised_share(b.baseline, b.forecast, b.actual, b.direction, b.deadweight))) \
             if b.forecast is not None else None
     method = _method(b, status, ppy, monetised)
     monthly: dict[_dt.date, float] = {}
-    if status == "measured" and monetised and b.kind == "hours":
+    if status == "measured" and monetised and b.kind in ("hours", "gbp"):
         assert b.baseline is not None  # as above
         monthly = {m: (1 - b.deadweight) * b.sign * (b.baseline - level) * ppy / 12
                    for m, level in b.monthly_actuals.items()}
@@ -211,7 +226,9 @@ def value_benefit(
         hours=hours, cashable=cash, non_cashable=noncash, forecast_hours=forecast_hours,
         forecast_gbp=forecast_gbp, realised=share,
         rating=rating(None if share is None else float(share.estimate), thresholds), method=method,
-        monthly_hours=monthly,
+        monthly_hours=monthly if b.kind == "hours" else {},
+        monthly_gbp={m: x * rate for m, x in monthly.items()}, forecast_by_year=by_year,
+        baseline_used=b.baseline, baseline_reason="the register's baseline (measured before go-live)",
     )
 
 
@@ -271,8 +288,11 @@ def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTab
     if monetised:
         hours = minutes.scaled(occurrences * net / 60.0)
         gbp = change(costed=True).scaled(occurrences * net)
-    forecast_gap = b.baseline - b.forecast if (b.baseline is not None and b.forecast is not None) else None
-    forecast_hours = forecast_gap / 60.0 * occurrences if (forecast_gap is not None and monetised) else None
+    mean_before = float(np.mean(t.minutes[("treated", "before")]))
+    forecast_gap = mean_before - b.forecast if b.forecast is not None else None
+    if forecast_gap is not None and forecast_gap <= 0:
+        forecast_gap = None
+    forecast_hours = net * forecast_gap / 60.0 * occurrences if (forecast_gap is not None and monetised) else None
     forecast_gbp = None
     if forecast_hours is not None:
         before_grades = t.grades.get(("treated", "before"), [])
@@ -280,11 +300,16 @@ def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTab
         costs = np.asarray([_rate_for(b, g, rates, field_="grade (in process_timings)") for g in before_grades])
         mean_rate = float(np.sum(before_mins * costs) / np.sum(before_mins)) if before_mins.sum() > 0 else 0.0
         forecast_gbp = forecast_hours * mean_rate
+    else:
+        mean_rate = 0.0
     if status != "measured":
         hours = None if forecast_hours is None else Change(np.asarray(forecast_hours))
         gbp = None if forecast_gbp is None else Change(np.asarray(forecast_gbp))
     classification, cash, noncash = _money_split(b, gbp)
-    share = minutes.scaled(net / forecast_gap) if (status == "measured" and forecast_gap) else None
+    share = minutes.scaled(1 / forecast_gap) if (status == "measured" and forecast_gap) else None
+    by_year: dict[str, tuple[float | None, float | None]] = {
+        fy: (h, h * mean_rate) for fy, level in b.fy_forecasts.items()
+        for h in [net * (mean_before - level) / 60.0 * occurrences]} if forecast_hours is not None else {}
     detail = {
         "task": b.task,
         "n_before": t.n("before"), "n_after": t.n("after"),
@@ -304,7 +329,10 @@ def _value_task(b: Benefit, status: str, grade: str, reason: str, rates: RateTab
         hours=hours if monetised else None, cashable=cash, non_cashable=noncash,
         forecast_hours=forecast_hours, forecast_gbp=forecast_gbp, realised=share,
         rating=rating(None if share is None else float(share.estimate), thresholds), method=method,
-        task_detail=detail,
+        task_detail=detail, forecast_by_year=by_year if monetised else {},
+        baseline_used=mean_before,
+        baseline_reason="the measured mean before go-live, so the forecast and the actual are set against the "
+                        "same timed baseline",
     )
 
 
@@ -347,17 +375,19 @@ def _estimate(name: str, label: str, change: Change | None, unit: str, *, headli
 
 def estimates(valued: Sequence[Valued], productive: float) -> tuple[Estimate, ...]:
     """The review's estimates: measured totals (the headline is hours a year) and shares realised."""
-    measured = [v for v in valued if v.measured]
+    # run rates a year: measured benefits counted in totals, one-off benefits left to the profile
+    measured = [v for v in valued if v.measured and v.benefit.in_totals and v.benefit.recurring]
 
     def sum_of(part: str) -> Change:
         return total([getattr(v, part) for v in measured if getattr(v, part) is not None])
 
     hours = sum_of("hours")
     out = [
-        _estimate("hours_released_per_year", "Hours released a year (measured)", hours, "hours", headline=True),
-        _estimate("fte_released", "Full-time posts released (measured)", hours.scaled(1 / productive), "FTE"),
-        _estimate("cashable_gbp", "Cashable savings a year (measured)", sum_of("cashable"), "GBP"),
-        _estimate("non_cashable_gbp", "Non-cashable savings a year (measured)", sum_of("non_cashable"), "GBP"),
+        _estimate("hours_released_per_year", "Hours released a year (measured run rate)", hours, "hours",
+                  headline=True),
+        _estimate("fte_released", "Full-time posts released (measured run rate)", hours.scaled(1 / productive), "FTE"),
+        _estimate("cashable_gbp", "Cashable savings a year (measured run rate)", sum_of("cashable"), "GBP"),
+        _estimate("non_cashable_gbp", "Non-cashable savings a year (measured run rate)", sum_of("non_cashable"), "GBP"),
     ]
     money = [v for v in measured if v.forecast_gbp and (v.cashable is not None or v.non_cashable is not None)]
     if money:
@@ -366,8 +396,8 @@ def estimates(valued: Sequence[Valued], productive: float) -> tuple[Estimate, ..
         forecast = sum(v.forecast_gbp for v in money if v.forecast_gbp is not None)
         out.append(_estimate("realised_share", "Share of forecast realised (measured benefits, in pounds)",
                              realised.scaled(1 / forecast), "share", measure="share of forecast"))
-    for v in measured:
-        if v.realised is not None:
+    for v in valued:
+        if v.measured and v.realised is not None:
             out.append(_estimate(f"{v.benefit.id}.realised_share", f"{v.benefit.id}: share of forecast realised",
                                  v.realised, "share", measure="share of forecast"))
     return tuple(out)

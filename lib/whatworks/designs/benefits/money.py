@@ -138,6 +138,8 @@ class Rate:
     price_year: str
     cost_basis: str
     source: str
+    priced_gbp: float | None = None  # the cost as given, before uprating to the review's price base
+    priced_year: str | None = None  # the price year it was given in
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from typing import Any
 from ...display import Table
 from ...plots import Chart
 from ...results import Result
+from ...value import Deflator
 from .model import Valued
 from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable
 from .plots import plot_trajectory
+from .profile import Profile
 from .review_inputs import DEFAULT_THRESHOLDS
 from .tables import headline_table
 from .timing import Change
@@ -43,6 +45,11 @@ class PIRResult(Result):
     review_date: _dt.date | None = None
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     productive_hours_per_fte: float = DEFAULT_PRODUCTIVE_HOURS
+    profile: Profile | None = None
+    value: dict[str, Any] = field(default_factory=dict)
+    costs: tuple[dict[str, Any], ...] = ()
+    price_base: str = ""
+    deflator: Deflator | None = None
 
     def table(self) -> Table:
         """The headline figures: hours, posts, pounds and shares realised, with 95% intervals."""
@@ -84,11 +91,22 @@ def _payload(r: PIRResult) -> dict[str, Any]:
             "cashable_gbp": _change_dict(v.cashable), "non_cashable_gbp": _change_dict(v.non_cashable),
             "forecast_hours_per_year": v.forecast_hours, "forecast_gbp_per_year": v.forecast_gbp,
             "method": v.method, "task": v.task_detail or None,
+            "baseline_used": v.baseline_used, "baseline_reason": v.baseline_reason,
+            "recurring": b.recurring, "end_date": b.end_date, "budget_year": b.budget_year,
+            "merged_into": b.merged_into, "counted": b.in_totals, "finance_validated": b.finance_validated,
         })
-    released = sum(v.amount("hours") for v in r.valued if v.measured)
+    released = sum(v.amount("hours") for v in r.valued if v.measured and v.benefit.in_totals)
     recorded = sum(x["hours"] for x in (r.reinvestment or ()))
     return {
         "review_date": r.review_date, "reporting_year": r.reporting_year,
+        "as_of": None if r.profile is None else r.profile.as_of,
+        "go_live": None if r.profile is None else r.profile.go_live,
+        "horizon": None if r.profile is None else r.profile.horizon,
+        "price_base": r.price_base,
+        "deflator": None if r.deflator is None else {"label": r.deflator.label, "source": r.deflator.source},
+        "profile": [] if r.profile is None else [vars(p) for p in r.profile.pieces],
+        "forecast_by_year": [] if r.profile is None else list(r.profile.forecast),
+        "costs": list(r.costs), "value_for_money": dict(r.value),
         "rating_thresholds": dict(r.thresholds), "productive_hours_per_fte": r.productive_hours_per_fte,
         "rates": None if r.rates is None else {
             "table": r.rates.label, "default_used": r.rates.is_default,

@@ -22,16 +22,18 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...dates import parse_date
 from ...errors import DataError, SpecError
+from ...value import Deflator, HourlyCost, default_deflator
 from .inputs import (
     Benefit,
     TaskTimings,
     check_timing_grades,
     parse_benefits,
+    parse_costs,
     parse_outputs,
     parse_rates,
     parse_reinvestment,
@@ -39,7 +41,7 @@ from .inputs import (
     parse_timings,
     parse_volumes,
 )
-from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable, fy_label, fy_of
+from .money import DEFAULT_PRODUCTIVE_HOURS, RateTable, fy_label, fy_of, fy_start
 from .records import TableRows, records_from
 
 __all__ = ["DEFAULT_THRESHOLDS", "ReviewInputs", "check_inputs"]
@@ -68,6 +70,12 @@ class ReviewInputs:
     recommendations: tuple[str, ...] = ()
     process_findings: tuple[str, ...] = ()
     signoff: dict[str, Any] = field(default_factory=dict)
+    costs: tuple[dict[str, Any], ...] = ()
+    as_of: _dt.date = _dt.date(2000, 1, 1)
+    go_live: _dt.date = _dt.date(2000, 1, 1)
+    horizon: str = ""
+    price_base: str = ""
+    deflator: Deflator | None = None
 
 
 def check_inputs(
@@ -87,6 +95,12 @@ def check_inputs(
     recommendations: str | Sequence[str] | None = None,
     process_findings: str | Sequence[str] | None = None,
     signoff: Mapping[str, Any] | None = None,
+    costs: TableRows | None = None,
+    as_of: str | _dt.date | None = None,
+    go_live: str | _dt.date | None = None,
+    horizon: str | int | None = None,
+    price_base: str | int | None = None,
+    deflator: Deflator | None = None,
 ) -> ReviewInputs:
     """Parse and check a review's inputs, all held in memory.
 
@@ -108,6 +122,25 @@ def check_inputs(
                         hint="Give the rates rows, or the shipped illustrative table: ww.pir.default_rates().")
     rate_table = rates if isinstance(rates, RateTable) else parse_rates(records_from(rates, key="rates"),
                                                                        is_default=False)
+    base = fy_label(price_base, key="price_base") if price_base is not None else year
+    deflator = deflator or default_deflator()
+    rate_table = _uprated(rate_table, base, deflator)
+    day = _date(as_of, "as_of") or review
+    if day is None:  # the latest day measured, else the reporting year's last day: never the clock
+        ends = [b.tracking_end for b in register if b.tracking_end]
+        day = max(ends) if ends else fy_start(year).replace(year=fy_start(year).year + 1) - _dt.timedelta(days=1)
+    starts = [b.tracking_start for b in register if b.tracking_start]
+    live = _date(go_live, "go_live") or (min(starts) if starts else day)
+    if live > day:
+        raise SpecError(f"go-live ({live}) is after the review date ({day})", key="go_live",
+                        hint="Check go_live and review_date (or as_of).")
+    last = max([fy_of(day)] + [fy for b in register for fy in b.fy_forecasts])
+    default_horizon = max(last, fy_label(int(fy_of(day)[:4]) + 3))
+    end_year = fy_label(horizon, key="horizon") if horizon is not None else default_horizon
+    if end_year < fy_of(day):
+        raise SpecError(f"the horizon {end_year} ends before the review's year {fy_of(day)}", key="horizon",
+                        hint="Give the last financial year to profile, on or after the review's year.")
+    cost_rows = tuple(parse_costs(records_from(costs, key="costs"))) if costs is not None else ()
     linked = {b.task: b.id for b in register if b.task}
     timings = parse_timings(records_from(process_timings, key="process_timings"), linked=linked) \
         if process_timings is not None else {}
@@ -127,7 +160,25 @@ def check_inputs(
         reporting_year=year, review_date=review, thresholds=thresholds,
         lessons=parse_text(lessons, key="lessons"), recommendations=parse_text(recommendations, key="recommendations"),
         process_findings=parse_text(process_findings, key="process_findings"), signoff=dict(signoff or {}),
+        costs=cost_rows, as_of=day, go_live=live, horizon=end_year, price_base=base, deflator=deflator,
     )
+
+
+def _uprated(table: RateTable, base: str, deflator: Deflator) -> RateTable:
+    """Every rate at the price base, uprated by the deflator; the rate as given is kept beside it."""
+    out = []
+    for r in table.rates:
+        original_gbp = r.priced_gbp if r.priced_gbp is not None else r.hourly_cost_gbp
+        original_year = r.priced_year or r.price_year
+        try:
+            gbp = HourlyCost(r.grade, original_gbp, original_year).at(base, deflator)
+        except KeyError as err:
+            raise SpecError(f"the hourly cost for {r.grade} cannot be moved from {original_year} to {base} "
+                            f"prices: {err.args[0]}", key="price_base",
+                            hint="Use a price base the deflator covers, or give rates priced in it.") from None
+        out.append(replace(r, hourly_cost_gbp=gbp, price_year=base, priced_gbp=original_gbp,
+                           priced_year=original_year))
+    return replace(table, rates=tuple(out))
 
 
 # -- options ----------------------------------------------------------------------

@@ -17,7 +17,8 @@ from .inputs import CATEGORY_WORDS
 from .model import GRADE_RULES, GRADES, Valued
 
 __all__ = ["headline_table", "register_table", "realisation_table", "totals_table", "grade_table",
-           "reinvestment_table"]
+           "reinvestment_table", "baseline_table", "forecast_table", "dis_benefit_table", "value_table",
+           "cash_validation_table"]
 
 
 def _num(x: float | None) -> str:
@@ -76,10 +77,10 @@ def realisation_table(valued: Sequence[Valued]) -> Table:
             share = "withheld (under 3 months)"
         tracked = "–" if b.months_tracked is None else f"{b.months_tracked:.1f}"
         fy = "; ".join(f"{k}: {_num(x)}" for k, x in b.fy_forecasts.items()) or "–"
-        rows.append((b.id, _num(b.baseline), _num(b.forecast), _num(actual), tracked, share,
+        rows.append((b.id, _num(v.baseline_used), _num(b.forecast), _num(actual), tracked, share,
                      (v.rating or "not rated"), _num(v.amount("hours") if v.measured and v.hours else None), fy,
                      v.method))
-    return Table(("Benefit", "Baseline", "Forecast", "Actual", "Months tracked", "Share realised (95% CI)",
+    return Table(("Benefit", "Baseline used", "Forecast", "Actual", "Months tracked", "Share realised (95% CI)",
                   "Rating", "Hours a year (measured)", "Forecasts by year", "How worked out"), tuple(rows),
                  caption="Realised against forecast",
                  numeric=(False, True, True, True, True, True, False, True, False, False))
@@ -89,7 +90,7 @@ def totals_table(totals: Sequence[Mapping[str, Any]]) -> Table:
     """Hours, FTE and pounds by financial year and confidence grade."""
     rows = tuple((t["financial_year"], t["confidence_grade"], text.fmt_number(t["hours"]),
                   text.fmt_number(t["fte"], 2), text.fmt_gbp(t["cashable_gbp"]), text.fmt_gbp(t["non_cashable_gbp"]))
-                 for t in totals)
+                 for t in totals if t["hours"] or t["cashable_gbp"] or t["non_cashable_gbp"])
     return Table(("Financial year", "Confidence", "Hours", "FTE", "Cashable", "Non-cashable"), rows,
                  caption="Totals by financial year (April to March) and confidence grade",
                  numeric=(False, False, True, True, True, True))
@@ -119,3 +120,80 @@ def reinvestment_table(valued: Sequence[Valued], reinvestment: Sequence[Mapping[
     return Table(("Activity", "Hours a year", "Evidence", "Benefit"), tuple(rows),
                  caption=f"Where the {text.fmt_number(released)} hours a year released went",
                  numeric=(False, True, False, False))
+
+
+def baseline_table(valued: Sequence[Valued]) -> Table:
+    """The register's baseline, the measured one, which the share uses and why."""
+    rows = []
+    for v in valued:
+        b = v.benefit
+        measured = v.task_detail.get("mean_before") if v.task_detail else None
+        rows.append((b.id, _num(b.baseline), _num(measured), _num(v.baseline_used), _num(b.forecast),
+                     _num(v.task_detail["mean_after"] if v.task_detail else b.actual),
+                     f"{b.deadweight:g}", v.baseline_reason or "–"))
+    return Table(("Benefit", "Register baseline", "Measured baseline", "Baseline used", "Forecast", "Actual",
+                  "Deadweight", "Why this baseline"), tuple(rows),
+                 caption="Baselines: share realised = (baseline used − actual) ÷ (baseline used − forecast)",
+                 numeric=(False, True, True, True, True, True, True, False))
+
+
+def forecast_table(forecast: Sequence[Mapping[str, Any]], realised: Mapping[str, Mapping[str, float]],
+                   years: Sequence[str]) -> Table:
+    """Counted hours and pounds realised (all grades) against the register's forecast, by financial year."""
+    rows = []
+    for fy in years:
+        fs = [f for f in forecast if f["financial_year"] == fy and f["counted"]]
+        f_hours = sum(f["hours"] or 0.0 for f in fs)
+        f_gbp = sum(f["gbp"] or 0.0 for f in fs)
+        r = realised[fy]
+        gbp = r["cashable"] + r["non_cashable"]
+        rows.append((fy, text.fmt_number(f_hours), text.fmt_number(r["hours"]), text.fmt_gbp(f_gbp),
+                     text.fmt_gbp(gbp), text.fmt_pct(gbp / f_gbp, 0) if f_gbp else "–"))
+    return Table(("Financial year", "Forecast hours", "Hours (all grades)", "Forecast £", "£ (all grades)",
+                  "£ as a share of forecast"), tuple(rows),
+                 caption="Forecast against the profile, by financial year (counted benefits)",
+                 numeric=(False, True, True, True, True, True))
+
+
+def dis_benefit_table(valued: Sequence[Valued]) -> Table:
+    """Dis-benefits: what the change cost beyond the programme budget, a year."""
+    rows = [(v.benefit.id, v.benefit.description, v.benefit.measure or "", _num(v.amount("hours")),
+             text.fmt_gbp(v.amount("non_cashable") + v.amount("cashable")), v.method)
+            for v in valued if v.benefit.category == "dis_benefit"]
+    if not rows:
+        rows = [("–", "The register records no dis-benefit.", "", "–", "–", "")]
+    return Table(("Dis-benefit", "Description", "Measure", "Hours a year", "£ a year", "How worked out"),
+                 tuple(rows), caption="Dis-benefits (netted off every total)",
+                 numeric=(False, False, False, True, True, False))
+
+
+def value_table(vfm: Mapping[str, Any], price_base: str) -> Table:
+    """Costs, net benefit by year and cumulative, and the summary measures of value for money."""
+    rows = [(y["financial_year"], text.fmt_gbp(y["cashable_gbp"]), text.fmt_gbp(y["non_cashable_gbp"]),
+             text.fmt_gbp(y["one_off_costs_gbp"] + y["recurring_costs_gbp"]), text.fmt_gbp(y["net_benefit_gbp"]),
+             text.fmt_gbp(y["cumulative_net_gbp"]), text.fmt_number(y["discount_factor"], 4))
+            for y in vfm.get("years", ())]
+
+    def ratio(x: float | None) -> str:
+        return "–" if x is None else text.fmt_number(x, 2)
+
+    rows.append(("Present value", text.fmt_gbp(vfm.get("pv_cashable_gbp")),
+                 text.fmt_gbp((vfm.get("pv_benefits_gbp") or 0.0) - (vfm.get("pv_cashable_gbp") or 0.0)),
+                 text.fmt_gbp(vfm.get("pv_costs_gbp")), text.fmt_gbp(vfm.get("npv_gbp")), "", ""))
+    caption = (f"Value for money at {price_base} prices, discounted at 3.5% a year: payback "
+               f"{vfm.get('payback_month') or 'not reached (or no costs given)'}; benefit-cost ratio "
+               f"{ratio(vfm.get('bcr_total'))} (all benefits), {ratio(vfm.get('bcr_cashable'))} (cashable only)")
+    return Table(("Financial year", "Cashable", "Non-cashable", "Costs", "Net benefit", "Cumulative net",
+                  "Discount factor"), tuple(rows), caption=caption,
+                 numeric=(False, True, True, True, True, True, True))
+
+
+def cash_validation_table(valued: Sequence[Valued]) -> Table:
+    """Every cashable claim and whether Finance validated it (who and when)."""
+    rows = [(v.benefit.id, v.benefit.description, v.benefit.budget_year or "–",
+             v.benefit.finance_validated or "NOT VALIDATED by Finance")
+            for v in valued if v.classification == "cash_releasing"]
+    if not rows:
+        rows = [("–", "No cashable saving is claimed.", "–", "–")]
+    return Table(("Benefit", "Description", "Budget line reduced from", "Finance validation"), tuple(rows),
+                 caption="Cashable claims and Finance's validation")

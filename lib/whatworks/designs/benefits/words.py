@@ -38,25 +38,35 @@ def method_notes(rates: RateTable, productive: float, weeks: float, thresholds: 
     ] if timings_given else []
     notes = timing_notes + [
         "The observed change is signed so that an improvement is positive (baseline − actual when lower is "
-        "better). Deadweight reduces the observed change only: net change = observed × (1 − deadweight); the "
-        "forecast is taken as the change the programme was expected to cause. Realised share = net change ÷ "
-        "forecast change: a baseline of 50, forecast of 10 and actual of 20 is 75% realised.",
+        "better). Deadweight nets the observed and the forecast change alike (× (1 − deadweight)), so hours and "
+        "pounds are net of it and the realised share is (baseline − actual) ÷ (baseline − forecast) against "
+        "the same baseline: a baseline of 50, forecast of 10 and actual of 20 is 75% realised. For a timed task "
+        "the baseline used is the measured mean time before go-live; the register's is shown beside it.",
         f"Ratings: green at {text.fmt_pct(thresholds['green'], 0)} realised or more, amber from "
         f"{text.fmt_pct(thresholds['amber'], 0)}, red below.",
         "The portfolio share realised compares measured pounds with forecast pounds for the same benefits.",
         "Confidence grades: " + "; ".join(f"{g}: {rule}" for g, rule in GRADE_RULES.items())
         + ". Months tracked = days from tracking start to tracking end (both included) ÷ 30.44, to one "
         "decimal place; the 3- and 12-month tests use that figure.",
-        "Annual figures are run rates: the change at the latest measured level (the actual at the review "
-        "point, or the mean time after go-live), a year. Monthly actuals, where given, are drawn on the "
-        "trajectory chart but do not change the annual figure.",
-        "The headline counts measured savings only (known and projected); anticipated and potential figures "
-        "are shown separately at their forecast levels.",
+        "Headline figures a year are run rates: the change at the latest measured level (the actual at the "
+        "review point, or the mean time after go-live), a year, for measured benefits counted in totals. The "
+        "financial-year profile does not use the run rate for the past: hours released to date (known) are the "
+        "monthly actuals where given, else the measured change over the days tracked to the review date.",
+        "Anticipated and potential figures are shown apart at their forecast levels; a benefit merged into "
+        "another or marked not counted is shown but never added; dis-benefits are netted off.",
         "A cash-releasing claim is cashable only when a budget line was reduced; otherwise it is counted as "
         "non-cash-releasing. Time savings are non-cashable.",
         "The reporting year is, unless the spec gives one, the financial year of the latest tracking end date. "
-        "Each benefit's annual figure is counted over the year from its tracking start (or the review date) "
-        "and split between financial years (April to March) by days.",
+        "Every benefit is valued in every financial year (April to March) from go-live to the horizon: a part "
+        "year counts days covered ÷ days in that year of the annual figure; a recurring benefit runs to its "
+        "end date, a one-off counts once in the year its tracking starts, and a cash-releasing benefit is "
+        "cashable from the year its budget line is reduced. 'To date' and 'this financial year' count from "
+        "the review date (or as_of), never from the day the report is run.",
+        "Value for money: net benefit = cashable + non-cashable − programme costs, by year and cumulative; "
+        "payback is the month the cumulative net benefit reaches zero (one-off costs paid at the start of "
+        "their year, benefits and recurring costs spread evenly over its months from go-live); present values "
+        "discount year t after the first by 1.035^t (HM Treasury Green Book, 3.5% real). Every pound is at "
+        "the price base's prices; hourly costs priced in another year are uprated by the GDP deflator.",
         f"FTE = hours ÷ {text.fmt_number(productive)} productive hours a year per full-time post"
         + (" (as given in the spec)." if productive_given else f" ({PRODUCTIVE_HOURS_SOURCE}).")
         + f" Weekly figures are annualised over {text.fmt_number(weeks)} weeks.",
@@ -70,8 +80,11 @@ def summary(valued: Sequence[Valued], estimates: Sequence[Estimate], checks: Seq
             evidence: Evidence) -> tuple[str, ...]:
     """Plain-English summary: measured savings first, hoped-for savings apart."""
     by_name = {e.name: e for e in estimates}
-    head = next(e for e in estimates if e.headline)
-    measured = [v for v in valued if v.measured]
+    head = next((e for e in estimates if e.headline), None)
+    if head is None:
+        failed = " ".join(c.message for c in checks if c.status == "fail")
+        return ("The figures are withheld until a failed check is resolved. " + failed,)
+    measured = [v for v in valued if v.measured and v.benefit.in_totals]
     hoped = [v for v in valued if not v.measured]
     cash, noncash = by_name["cashable_gbp"], by_name["non_cashable_gbp"]
     paras = []
