@@ -234,7 +234,7 @@ BAD = {
     "no_control": r"control arm 'bau_letter' is not in column 'arm'",
     "binary_values": r"column 'repeat_victim'.*values other than 0/1, yes/no or true/false: 'maybe'",
     "empty_arm": r"arm 'enhanced_letter' has no participants \(empty arm\)",
-    "duplicate_ids": r"participant ids appear more than once \(FV0000011\)",
+    "duplicate_ids": r"1 participant id appears more than once",
     "control_label": r"the control arm 'business_as_usual' is not in column 'arm'",
 }
 

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypeAlias, overload
 
 import pandas as pd
 
+from ...data import read_number
 from ...dates import parse_date, written_day_first
 from ...errors import DataError, SpecError
 
@@ -157,11 +158,11 @@ class Cell:
             return None
         if isinstance(v, bool):
             raise self.fail(name, f"'{v}' is not a number", hint)
-        try:
-            out = float(str(v).replace(",", "").replace("£", "").strip())
-        except ValueError:
-            out = float("nan")
-        if not math.isfinite(out):
+        if isinstance(v, (int, float)):
+            out: float | None = float(v)
+        else:  # text: a decimal comma, thousands separator or £ only where they cannot be misread
+            out = read_number(v, file=self.table.label, column=name, row=self.table.row(self.i))
+        if out is None or not math.isfinite(out):
             raise self.fail(name, f"'{v}' is not a number", hint)
         return out
 

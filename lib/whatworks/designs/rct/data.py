@@ -293,8 +293,9 @@ def prepare(trial: pd.DataFrame, *, id_column: str, arm_column: str, control_arm
         raise DataError("participant ids are missing", file=source, column=id_column, rows=_rows(id_missing))
     dup = ids.duplicated(keep=False).to_numpy()
     if dup.any():
-        shown = ", ".join(map(str, ids[dup].drop_duplicates().head(3)))
-        raise DataError(f"participant ids appear more than once ({shown})", file=source, column=id_column,
+        repeated = ids[dup].nunique()  # a count and the rows, never an id (ids can identify people)
+        raise DataError(f"{repeated} participant id{'s appear' if repeated != 1 else ' appears'} more than once",
+                        file=source, column=id_column,
                         rows=_rows(dup), hint="Each randomised participant must appear exactly once.")
 
     labels = _labels(trial[arm_column])
