@@ -103,3 +103,31 @@ def test_a_review_refuses_volumes_without_timed_tasks(tmp_path):
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     error = _refused(path)
     assert error.key == "volumes" and "no timed tasks" in error.message and "process_timings" in error.hint
+
+
+def _trial_spec(tmp_path, **extra) -> Path:
+    raw = yaml.safe_load((EVALUATIONS / "fraud-protect-trial.yaml").read_text(encoding="utf-8"))
+    for key in ("data", "allocation_record"):
+        if isinstance(raw.get(key), str):
+            raw[key] = str((EVALUATIONS / raw[key]).resolve())
+    raw.update(extra)
+    path = tmp_path / "trial.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
+
+
+def test_a_trial_refuses_a_design_key_that_does_not_fit_its_primary_outcome(tmp_path):
+    error = _refused(_trial_spec(tmp_path, design_sd=40))
+    assert error.key == "design_sd" and "primary outcome is binary" in error.message
+    assert "design_p_control" in (error.hint or "")
+
+
+def test_trial_options_are_typed_frozen_and_read_once(tmp_path):
+    from whatworks.evaluation import Evaluation
+    from whatworks.templates.trial import TrialOptions, trial_options
+
+    spec = load_spec(_trial_spec(tmp_path))
+    options = trial_options(Evaluation(spec.parameters, base_dir=spec.base_dir))
+    assert isinstance(options, TrialOptions) and options.control_arm == spec.parameters["control_arm"]
+    with pytest.raises(AttributeError):
+        options.seed = 1  # type: ignore[misc]

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -43,8 +43,10 @@ from ..designs.rct.power_result import PowerResult
 from ..display import Notes, Prose, Section, Table
 from ..errors import DataError, SpecError
 from ..evaluation import Evaluation
+from ..options import Options, given
 from ..plots import Chart
 from ..results import Check, CheckList, Result
+from .catalogue import registry
 
 __all__ = ["Allocation", "Design", "TrialInputs", "TrialReport", "load", "analyse", "read", "verify_allocation",
            "fit_options", "design"]
@@ -235,10 +237,69 @@ def verify_allocation(ev: Evaluation, trial: pd.DataFrame | None) -> Allocation:
                       method=str(record.get("method")) if record.get("method") else ev.get("allocation_method"))
 
 
+@dataclass(frozen=True, kw_only=True)
+class TrialOptions(Options):
+    """The trial analysis's settings from the spec (the keyword arguments of :func:`whatworks.designs.rct.fit`)."""
+
+    ANALYSIS: ClassVar[str] = "the trial analysis"
+
+    id_column: str = ""
+    arm_column: str = ""
+    control_arm: str = ""
+    outcomes: Any = ()
+    covariates: Any = ()
+    strata_column: str | None = None
+    cluster_column: str | None = None
+    received_column: str | None = None
+    responded_column: str | None = None
+    exclusion_column: str | None = None
+    subgroups: Any = ()
+    exploratory_subgroups: Any = ()
+    message_encourages_reporting: bool = False
+    intended_ratios: Any = None
+    allocation_method: str | None = None
+    seed: int = 20240401
+    arm_labels: Any = None
+    cost_per_participant: Any = None
+    recruitment_start: Any = None
+    recruitment_end: Any = None
+    follow_up_end: Any = None
+
+
+#: The design keys that apply only to some kinds of primary outcome, and why.
+_DESIGN_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
+    "design_p_control": (("binary", "likert"),
+                         "it is the share expected in the control arm, for a binary or Likert primary outcome; "
+                         "a continuous one uses design_sd"),
+    "design_sd": (("continuous",),
+                  "it is the spread expected of a continuous primary outcome; a binary or Likert one uses "
+                  "design_p_control"),
+}
+
+
+def trial_options(ev: Evaluation) -> TrialOptions:
+    """The trial analysis's options, read once; a design key that does not fit the primary outcome is refused.
+
+    Raises
+    ------
+    SpecError
+        Naming the key, the primary outcome's type and why.
+    """
+    outcomes = ev.get("outcomes") or []
+    primary = next((o for o in outcomes if isinstance(o, Mapping) and o.get("primary")), None)
+    kind = str(primary.get("type")) if primary is not None else None
+    defaults = {p.name: p.spec_default for p in registry().get("rct").parameters}
+    for key, (kinds, why) in _DESIGN_KEYS.items():
+        if kind is not None and kind not in kinds and given(ev.get(key)):
+            raise SpecError(f"does not apply to the trial's design: the primary outcome is {kind}", key=key,
+                            hint=f"Remove {key}: {why}.")
+    return TrialOptions.build(ev, defaults=defaults, shared=tuple(defaults))
+
+
 def fit_options(ev: Evaluation, allocation: Allocation) -> dict[str, Any]:
-    """The keywords for :func:`whatworks.designs.rct.fit`: the spec's, plus what the allocation says,
-    and the evaluation's disclosure policy (``ev.disclosure``), which the result carries."""
-    options = ev.options_for(fit)
+    """The keywords for :func:`whatworks.designs.rct.fit`: the spec's (:class:`TrialOptions`), what the
+    allocation says, and the evaluation's disclosure policy (``ev.disclosure``), which the result carries."""
+    options = trial_options(ev).used()
     options.update(integrity_checks=allocation.checks, intended_ratios=allocation.intended_ratios,
                    allocation_method=allocation.method, source=display_name(ev["data"]),
                    disclosure=ev.disclosure)
