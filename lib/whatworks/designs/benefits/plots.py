@@ -57,8 +57,10 @@ def plot_trajectory(valued: Sequence[Valued]) -> plots.Chart:
 
 def plot_waterfall(valued: Sequence[Valued]) -> plots.Chart:
     """Hours released a year, benefit by benefit: measured, then hoped-for."""
-    measured = [v for v in valued if v.measured and v.amount("hours")]
-    hoped = [v for v in valued if not v.measured and v.amount("hours")]
+    # the same benefits as the headline: counted in totals (not merged), recurring (one-offs are in the profile)
+    counted = [v for v in valued if v.benefit.in_totals and v.benefit.recurring and v.amount("hours")]
+    measured = [v for v in counted if v.measured]
+    hoped = [v for v in counted if not v.measured]
     fig, ax = plots.figure(width=8.0, height=3.8)
     labels, bottoms, heights, colours = [], [], [], []
     level = 0.0

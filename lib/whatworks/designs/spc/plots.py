@@ -196,7 +196,7 @@ def icon_svg(kind: str, size: int = 40) -> str:
         inner = (f'<line x1="8" y1="28" x2="32" y2="28" stroke="{colour}" stroke-dasharray="2 2"/>'
                  f'<text x="20" y="24" font-size="14" font-weight="bold" text-anchor="middle" '
                  f'fill="{colour}">{letter}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{esc(words)}" width="{size}" '
+    return (f'<svg role="img" aria-label="{esc(words)}" width="{size}" '
             f'height="{size}" viewBox="0 0 40 40"><title>{esc(words)}</title>'
             f'<circle cx="20" cy="20" r="18" fill="white" stroke="{colour}" stroke-width="2.5"/>{inner}</svg>')
 
