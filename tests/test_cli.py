@@ -302,3 +302,23 @@ def test_a_report_folder_whatworks_made_is_replaced(tmp_path):
     assert main(["run", str(path)]) == 0
     assert main(["run", str(path)]) == 0
     assert (tmp_path / "out" / "plan" / "report.html").is_file()
+
+
+def test_an_internal_fault_is_recorded_where_the_report_belongs(tmp_path, monkeypatch, capsys):
+    from whatworks import runner
+
+    def broken(*args, **kwargs):
+        raise TypeError("a fault inside whatworks")
+
+    monkeypatch.delenv("WHATWORKS_DEBUG", raising=False)
+    monkeypatch.setattr(runner, "render_report", broken)
+    path = spec(tmp_path)
+    assert main(["run", str(path), "--reports", str(tmp_path / "reports")]) == 1
+    status = json.loads((tmp_path / "reports" / "plan" / "status.json").read_text())
+    assert status["status"] == "failed" and status["kind"] == "error"
+    assert "whatworks itself failed (TypeError)" in status["reason"] and "--debug" in status["reason"]
+    assert "internal error" not in capsys.readouterr().err
+    assert not [p for p in (tmp_path / "reports").iterdir() if p.name.startswith(".")]
+    monkeypatch.setenv("WHATWORKS_DEBUG", "1")
+    with pytest.raises(TypeError):
+        runner.run(path, reports_root=tmp_path / "reports")

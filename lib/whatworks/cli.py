@@ -336,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser().print_help()
         return EXIT_OK
+    if args.debug:  # a fault inside a run is raised, not recorded, so its traceback shows
+        os.environ["WHATWORKS_DEBUG"] = "1"
     try:
         return COMMANDS[args.command].action(args)
     except WhatworksError as exc:

@@ -388,6 +388,24 @@ def run(
             output = None  # not a folder whatworks may write to: nothing is written, no index rebuilt
         outcome = Outcome(str(spec_path), "failed", kind, str(exc), time.perf_counter() - started,
                           None if output is None else str(output))
+    except Exception as fault:  # a fault in whatworks itself: recorded where the report belongs, the batch goes on
+        if os.environ.get("WHATWORKS_DEBUG"):
+            raise
+        logging.getLogger("whatworks").debug("internal fault", exc_info=True)
+        message = (f"whatworks itself failed ({type(fault).__name__}), not your spec or data. Run again with  "
+                   f"whatworks --debug run {spec_path.name}  and report what it prints.")
+        if output is None:
+            output = output_of(spec_path, reports_root=reports_root)
+        if output is not None and may_write(output):
+            try:
+                write_status(output, status="failed", kind="error", message=message, spec=spec_path,
+                             disclosure=disclosure or Disclosure())
+            except OSError:
+                output = None
+        else:
+            output = None
+        outcome = Outcome(str(spec_path), "failed", "error", message, time.perf_counter() - started,
+                          None if output is None else str(output))
     if rebuild_index and outcome.output:
         _build_index(Path(outcome.output).parent)
     return outcome
