@@ -438,6 +438,33 @@ def test_redaction_review_by_hand(reports):
     assert {c["name"]: c["status"] for c in r["checks"]}["time_and_money"] == "warn"
 
 
+def _known_to_date(name: str) -> float:
+    """Hours released to the review date, known from measurement, worked out from the demo's files."""
+    if name == "pir-performance-report-automation":
+        # P1's monthly actuals (50 - level a week, x 52 / 12), P2 timed 121 of 365 days; P4 merged into P1
+        levels = [34, 26, 20, 17, 15, 14, 13, 13, 12, 12, 12, 12]
+        mb, ma, _, _ = _task("performance_reports", "adhoc_data_request", PERF_RATES)
+        return sum(50 - x for x in levels) * 52 / 12 + (mb - ma) / 60 * 2 * 52 * 12 * 121 / 365
+    # R1, R2 and the dis-benefit R6, measured 182 of 365 days
+    mb1, ma1, _, _ = _task("redaction", "case_file_redaction", DEFAULT_RATES)
+    mb2, ma2, _, _ = _task("redaction", "disclosure_schedule_check", DEFAULT_RATES)
+    return (0.9 * (mb1 - ma1) / 60 * 420 * 12 + (mb2 - ma2) / 60 * 3 * 52 * 25 - 15 * 52) * 182 / 365
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", list(SPECS))
+def test_the_trajectory_ends_at_the_hours_released_to_date(reports, name):
+    """The chart's last cumulative actual is the known hours to date: one number for one quantity."""
+    want = _known_to_date(name)
+    est = {e["name"]: e["estimate"] for e in results(reports, name)["estimates"]}
+    assert est["known_hours_to_date"] == pytest.approx(want)
+    chart = benefits.fit_inputs(validation.validate(load_spec(SPECS[name]))).plot()
+    assert chart.alt.startswith("Hours released to the review date")
+    shown = re.search(r"about ([\d,]+),", chart.alt)
+    assert shown is not None and int(shown.group(1).replace(",", "")) == round(want)
+    assert html.escape(chart.alt) in report(reports, name)
+
+
 @pytest.mark.e2e
 def test_the_efficiencies_return_is_the_sum_of_the_profiles(reports):
     import csv

@@ -9,6 +9,7 @@ import numpy as np
 
 from ... import plots, text
 from .model import Valued
+from .profile import Profile, known_hours_by_month
 
 __all__ = ["plot_trajectory", "plot_waterfall"]
 
@@ -21,38 +22,46 @@ def _months(start: _dt.date, end: _dt.date) -> list[_dt.date]:
     return out
 
 
-def plot_trajectory(valued: Sequence[Valued]) -> plots.Chart:
-    """Cumulative hours released by month: forecast against actual, measured benefits."""
-    vs = [(v, v.benefit.tracking_start, v.benefit.tracking_end) for v in valued
-          if v.measured and v.benefit.tracking_start and v.benefit.tracking_end and (v.hours is not None)]
+def plot_trajectory(valued: Sequence[Valued], prof: Profile | None) -> plots.Chart:
+    """Cumulative hours released by month to the review date: forecast against actual.
+
+    The actual line is the *known* hours of the profile, month by month
+    (:func:`~.profile.known_hours_by_month`): the same benefits (counted in
+    totals: merged or uncounted ones left out), the same monthly actuals and
+    the same dates, so its last point is ``known_hours_to_date``.
+    """
+    caption = ("Hours released to the review date: forecast and actual by month (measured benefits counted in "
+               "the totals; monthly actuals where the register gives them, otherwise each benefit's annual "
+               "hours spread over the days measured)")
+    fore_by: dict[_dt.date, float] = {}
+    act_by: dict[_dt.date, float] = {}
+    if prof is not None:
+        for v in valued:
+            if not v.benefit.in_totals:
+                continue
+            act, fore = known_hours_by_month(v, years=prof.years, as_of=prof.as_of, go_live=prof.go_live)
+            for m, h in act.items():
+                act_by[m] = act_by.get(m, 0.0) + h
+                fore_by[m] = fore_by.get(m, 0.0) + fore.get(m, 0.0)
     fig, ax = plots.figure()
-    if not vs:
+    if prof is None or not any(act_by.values()):
         ax.text(0.5, 0.5, "No measured time savings yet", ha="center", va="center", transform=ax.transAxes)
         return plots.chart(fig, alt="No benefit has measured hours released yet, so there is no trajectory.",
-                           caption="Hours released: forecast and actual by month")
-    start = min(first for _, first, _ in vs)
-    end = max(last for _, _, last in vs)
-    months = _months(start, end)
-    fore, act = np.zeros(len(months)), np.zeros(len(months))
-    for v, first, last in vs:
-        for i, m in enumerate(months):
-            if first <= m + _dt.timedelta(days=27) and m <= last:
-                fore[i] += (v.forecast_hours or 0.0) / 12
-                act[i] += v.monthly_hours.get(m, v.amount("hours") / 12)
-    fore_c, act_c = np.cumsum(fore), np.cumsum(act)
+                           caption=caption)
+    months = _months(min(act_by), max(act_by))
+    fore_c = np.cumsum([fore_by.get(m, 0.0) for m in months])
+    act_c = np.cumsum([act_by.get(m, 0.0) for m in months])
     x = [np.datetime64(m) for m in months]
     ax.plot(x, fore_c, color=plots.COLOURS["forecast"], linestyle="--", marker="o", label="Forecast")
-    ax.plot(x, act_c, color=plots.COLOURS["actual"], marker="o", label="Actual (measured)")
+    ax.plot(x, act_c, color=plots.COLOURS["actual"], marker="o", label="Actual (known: measured)")
     ax.set_ylabel("Hours released (cumulative)")
     ax.set_ylim(bottom=0)
     ax.legend()
     share = act_c[-1] / fore_c[-1] if fore_c[-1] > 0 else float("nan")
-    alt = (f"By {months[-1]:%B %Y}, measured benefits had "
-           f"released about {text.fmt_number(act_c[-1])} hours against a forecast of {text.fmt_number(fore_c[-1])} "
-           f"({text.fmt_pct(share, 0)} of forecast).")
-    return plots.chart(fig, alt=alt, caption="Hours released since go-live: forecast and actual by month "
-                                             "(measured benefits; monthly actuals where the register "
-                                             "gives them, otherwise each benefit's annual rate ÷ 12)")
+    alt = (f"Hours released to the review date ({text.fmt_date(prof.as_of)}), known from measurement up to "
+           f"{months[-1]:%B %Y}: about {text.fmt_number(act_c[-1])}, against a forecast of "
+           f"{text.fmt_number(fore_c[-1])} for the same benefits and months ({text.fmt_pct(share, 0)} of forecast).")
+    return plots.chart(fig, alt=alt, caption=caption)
 
 
 def plot_waterfall(valued: Sequence[Valued]) -> plots.Chart:

@@ -50,7 +50,7 @@ from .model import GRADES, Valued
 from .money import fy_label, fy_of, fy_start
 
 __all__ = ["PARTS", "Piece", "Profile", "fy_days", "fy_range", "fy_end", "next_fy", "benefit_profile",
-           "forecast_profile", "profile", "costs_by_year", "value_for_money"]
+           "known_hours_by_month", "forecast_profile", "profile", "costs_by_year", "value_for_money"]
 
 #: The amounts profiled for each benefit.
 PARTS = ("hours", "cashable", "non_cashable")
@@ -199,6 +199,50 @@ def benefit_profile(v: Valued, *, years: Sequence[str], as_of: _dt.date, go_live
         share = _overlap(max(measured_to + _ONE, start), last, fy)
         add(fy, grade, share * hours, share * gbp)
     return _merge(out)
+
+
+def _month_end(m: _dt.date) -> _dt.date:
+    return _dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1) - _ONE
+
+
+def known_hours_by_month(v: Valued, *, years: Sequence[str], as_of: _dt.date,
+                         go_live: _dt.date) -> tuple[dict[_dt.date, float], dict[_dt.date, float]]:
+    """The *known* hours of :func:`benefit_profile`, month by month, with the forecast for the same days.
+
+    Keyed by the first of each month. Summed over a financial year, the
+    actuals equal that year's known piece: the recorded monthly actuals up
+    to ``as_of`` where the register gives them, otherwise each month's share
+    (days measured ÷ days in its financial year) of the annual hours; a
+    one-off counts in full in the month its tracking starts. Benefits not
+    measured have no known hours (both dictionaries are empty).
+    """
+    b = v.benefit
+    hours = v.amount("hours")
+    fore = v.forecast_hours or 0.0
+    actual: dict[_dt.date, float] = {}
+    forecast: dict[_dt.date, float] = {}
+    if not v.measured or (not hours and not v.monthly_hours):
+        return actual, forecast
+    start, last = _windows(v, years, go_live)
+    if not b.recurring:
+        if start <= as_of and fy_of(start) in years:
+            m = start.replace(day=1)
+            actual[m], forecast[m] = hours, fore
+        return actual, forecast
+    measured_to = min(b.tracking_end or as_of, as_of, last)
+    m = start.replace(day=1)
+    while m <= measured_to:
+        fy = fy_of(m)
+        if fy in years:
+            days = max((min(measured_to, _month_end(m)) - max(start, m)).days + 1, 0) / fy_days(fy)
+            h, _ = v.forecast_by_year.get(fy, (None, None))
+            forecast[m] = days * (fore if h is None else h)
+            if v.monthly_hours or v.monthly_gbp:
+                actual[m] = v.monthly_hours.get(m, 0.0)
+            else:
+                actual[m] = days * hours
+        m = _month_end(m) + _ONE
+    return actual, forecast
 
 
 def _merge(pieces: Sequence[Piece]) -> list[Piece]:

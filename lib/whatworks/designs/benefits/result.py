@@ -57,7 +57,7 @@ class PIRResult(Result):
 
     def plot(self) -> Chart:
         """The forecast-versus-actual trajectory of hours released, by month."""
-        return plot_trajectory(self.valued)
+        return plot_trajectory(self.valued, self.profile)
 
     def extra(self) -> dict[str, Any]:
         """``benefit_totals`` (read by the portfolio index) and the review in full (``pir``)."""

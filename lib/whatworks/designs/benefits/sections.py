@@ -59,7 +59,7 @@ def review_text(result: PIRResult) -> Section:
 
 def plot_trajectory(result: PIRResult) -> Chart:
     """The forecast-versus-actual trajectory of hours released, by month."""
-    return _plot_trajectory(result.valued)
+    return _plot_trajectory(result.valued, result.profile)
 
 
 def plot_waterfall(result: PIRResult) -> Chart:
