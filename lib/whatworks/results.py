@@ -182,6 +182,13 @@ class CheckList:
     def __iter__(self) -> Iterator[Check]:
         return iter(self.checks)
 
+    def named(self, name: str) -> Check:
+        """The check called ``name`` (``KeyError`` when there is none)."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
     def __len__(self) -> int:
         return len(self.checks)
 
@@ -292,10 +299,7 @@ class Result:
         raise KeyError(name)
 
     def check(self, name: str) -> Check:
-        for c in self.checks:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+        return CheckList(self.checks).named(name)
 
     # -- showing -----------------------------------------------------------
     @property

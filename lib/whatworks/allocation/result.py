@@ -76,10 +76,7 @@ class Allocation:
 
     def check(self, name: str) -> Check:
         """The check called ``name``."""
-        for c in self.checks:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+        return CheckList(self.checks).named(name)
 
     @property
     def method_notes(self) -> Notes:

@@ -239,10 +239,7 @@ class PowerResult:
 
     def check(self, name: str) -> Check:
         """The check called ``name``."""
-        for c in self.checks:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+        return CheckList(self.checks).named(name)
 
     def _n_words(self) -> str:
         if isinstance(self.n_per_arm, int):
