@@ -36,7 +36,7 @@ from .errors import TemplateError
 __all__ = ["Parameter", "parse_parameters", "CHOICES", "Any", "DataFile", "Date", "Dates", "Columns", "Record",
            "TableInput", "Literal", "Optional", *sorted(("Classification", "Aggregate", "OutcomeType", "Seasonality",
            "Overdispersion", "Improvement", "SpcRules", "SpcRebase", "SpcUnits", "FillMissing",
-           "AllocationMethod", "Transition"))]
+           "AllocationMethod", "Transition", "AttritionBoundary"))]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
@@ -69,6 +69,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "SpcUnits": ("none", "treated", "all"),
     "FillMissing": ("zero",),
     "AllocationMethod": ("simple", "complete", "block", "stratified"),
+    "AttritionBoundary": ("cautious", "optimistic"),
 }
 Classification = Literal["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"]
 Aggregate = Literal["day", "week", "month", "quarter"]
@@ -80,6 +81,7 @@ Improvement = Literal["decrease", "increase"]
 SpcRules = Literal["nhs", "police-2sd"]
 SpcRebase = Literal["none", "at_change", "on_shift"]
 SpcUnits = Literal["none", "treated", "all"]
+AttritionBoundary = Literal["cautious", "optimistic"]
 FillMissing = Literal["zero"]
 AllocationMethod = Literal["simple", "complete", "block", "stratified"]
 

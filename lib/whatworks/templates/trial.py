@@ -259,6 +259,7 @@ class TrialOptions(Options):
     intended_ratios: Any = None
     allocation_method: str | None = None
     seed: int = 20240401
+    attrition_boundary: str = "cautious"
     arm_labels: Any = None
     cost_per_participant: Any = None
     recruitment_start: Any = None
