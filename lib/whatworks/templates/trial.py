@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-import numpy as np
 import pandas as pd
 
 from .. import text
@@ -163,10 +162,11 @@ def _trial_matches(trial: pd.DataFrame, allocation_csv: Path, id_column: str, ar
     sealed = pd.Series(alloc["arm"].to_numpy(), index=alloc[record_id].to_numpy())
     ids = trial[id_column].astype(str).str.strip().to_numpy()
     arms = trial[arm_column].astype(str).str.strip().to_numpy()
-    known = np.isin(ids, sealed.index.to_numpy())
+    # hashed look-ups (pandas), not numpy's sort-free comparison of every id with every other
+    known = pd.Series(ids).isin(sealed.index).to_numpy()
     unknown = int((~known).sum())
     moved = int((sealed.reindex(ids[known]).to_numpy() != arms[known]).sum())
-    missing = int(len(sealed) - np.isin(sealed.index.to_numpy(), ids).sum())
+    missing = int(len(sealed) - pd.Series(sealed.index.to_numpy()).isin(ids).sum())
     problems = []
     if moved:
         problems.append(f"{text.plural(moved, 'participant')} in a different arm from the one allocated")
