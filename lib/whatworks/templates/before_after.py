@@ -381,7 +381,11 @@ class BeforeAfter(Result):
         how = ("A rate ratio below 1 means fewer than expected from the comparison areas (0.80 is 20% fewer), "
                "above 1 more." if head is not None and head.scale == "ratio" else
                "A difference below 0 means lower than expected from the comparison areas, above 0 higher.")
-        return Section(Prose([how + " The first row is the main result; the others are checks on it."]),
+        counts = (" Crimes prevented, and the parts of the total net effect, are numbers of crimes: above 0 means "
+                  "fewer than the comparison areas' trend suggests, below 0 more."
+                  if any(e.unit == "crimes" for e in self.main.estimates) else "")
+        return Section(Prose([how + " The first row is the main result; the others are checks on it or the same "
+                                    "result in other units." + counts]),
                        self.main.table())
 
     def event_study(self) -> Section | None:

@@ -142,17 +142,20 @@ def crimes_words(est: Estimate, outcome: str) -> str:
     >>> crimes_words(e, "crimes")
     'about 120 fewer crimes (95% CI 10 more to 200 fewer)'
     """
+    def count(value: float) -> str:  # whole from 10 up, one decimal below
+        return text.fmt_number(value, 0 if abs(value) >= 10 else 1)
+
     word = "fewer" if est.estimate >= 0 else "more"
-    size = text.fmt_number(abs(est.estimate), 0)
+    size = count(abs(est.estimate))
     if est.ci_low is None or est.ci_high is None:
         return f"about {size} {word} {outcome}"
-    lo, hi = round(est.ci_low), round(est.ci_high)
+    lo, hi = est.ci_low, est.ci_high
     if lo > 0:
-        interval = f"{text.fmt_number(lo)} to {text.fmt_number(hi)} fewer"
+        interval = f"{count(lo)} to {count(hi)} fewer"
     elif hi < 0:
-        interval = f"{text.fmt_number(-hi)} to {text.fmt_number(-lo)} more"
+        interval = f"{count(-hi)} to {count(-lo)} more"
     else:
-        interval = f"{text.fmt_number(-lo)} more to {text.fmt_number(hi)} fewer"
+        interval = f"{count(-lo)} more to {count(hi)} fewer"
     level = est.interval_words().split(" CI ")[0] if est.ci_level is not None else text.LEVEL_WORDS
     return f"about {size} {word} {outcome} ({level} CI {interval})"
 

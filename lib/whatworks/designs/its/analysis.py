@@ -27,7 +27,7 @@ from ...dates import FREQS, PERIODS_PER_YEAR
 from ...errors import DataError
 from ...results import Check, Estimate
 from .checks import MODEL_CHECKS, CheckInput, check_no_events, check_too_few_points, check_underpowered
-from .impact import crimes_prevented, points_change, rate_totals
+from .impact import crimes_prevented, points_change, rate_before, rate_totals
 from .inference import effects, series_frame, total_effect
 from .inputs import Options, check_values
 from .model import FAMILIES, Design, build_design, period_steps
@@ -47,6 +47,7 @@ class Analysis:
     dispersion: float | None
     method: str | None
     rates: tuple[float, float] | None = None
+    rate_before: float | None = None
 
 
 # -- analysis ----------------------------------------------------------------------
@@ -134,6 +135,9 @@ def analyse(f: pd.DataFrame, *, freq: str, source: str, opts: Options, first_pos
         overdispersion=opts.overdispersion)
     found = [few] + [c for c in (rule(ci) for rule in MODEL_CHECKS) if c is not None]
     dispersion = None if kind == "continuous" else model.dispersion
-    rates = rate_totals(model, design, rows, f["denominator"].to_numpy()) if kind == "proportion" else None
+    rates = before = None
+    if kind == "proportion":
+        rates = rate_totals(model, design, rows, f["denominator"].to_numpy())
+        before = rate_before(y_all, f["denominator"].to_numpy(), design, rows)
     return Analysis(tuple(estimates), tuple(found), series_frame(f, design, model, kind, offset),
-                    season, reason, dispersion, model.method, rates)
+                    season, reason, dispersion, model.method, rates, before)

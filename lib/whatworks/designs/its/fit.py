@@ -191,7 +191,8 @@ def _result(main: Analysis, estimates: list[Estimate], all_checks: list[Check], 
         improvement=opts.improvement, sms_level=EVIDENCE.sms_level,
         groups=[e for e in estimates if e.group is not None and e.name.startswith(by_group)],
         by=breakdown_label or "group", prevented=named.get("crimes_prevented"),
-        end=named.get("crimes_prevented_end"), points=named.get("percentage_point_change"), rates=main.rates)
+        end=named.get("crimes_prevented_end"), points=named.get("percentage_point_change"), rates=main.rates,
+        rate_before=main.rate_before, period_word=dates.FREQS[freq].word)
     notes = method_notes(
         method=main.method or "not fitted", outcome_type=opts.outcome_type,
         seasonality_reason=main.seasonality_reason, slope_change=opts.slope_change, freq=freq,

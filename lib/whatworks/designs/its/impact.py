@@ -42,7 +42,7 @@ from ...results import Estimate, Scale
 from .inference import Z
 from .model import Design, ModelFit
 
-__all__ = ["crimes_prevented", "points_change", "rate_totals"]
+__all__ = ["crimes_prevented", "points_change", "rate_totals", "rate_before"]
 
 
 def _estimate(name: str, label: str, measure: str, est: float, grad: NDArray[np.float64], cov: NDArray[np.float64],
@@ -77,6 +77,14 @@ def crimes_prevented(model: ModelFit, design: Design, offset: NDArray[np.float64
                     "the series)", f"crimes prevented per {word}, in the last {word}",
                     float(mu0[-1] - mu1[-1]), per_row[-1], model.cov, f"crimes per {word}", "count", label)
     return [total, end]
+
+
+def rate_before(outcome: NDArray[np.float64], denominator: NDArray[np.float64], design: Design,
+                rows: NDArray[np.bool_]) -> float | None:
+    """The observed rate (share) over the analysed periods before the start."""
+    pre = rows & (design.phase == "before")
+    total = float(denominator[pre].sum())
+    return float(outcome[pre].sum()) / total if total > 0 else None
 
 
 def rate_totals(model: ModelFit, design: Design, rows: NDArray[np.bool_],

@@ -121,17 +121,31 @@ def total_words(est: Estimate, label: str, span: str = "") -> str:
     return f"about {size} {word} {label}{over} ({text.LEVEL_WORDS} CI {interval})"
 
 
+def _count(value: float) -> str:
+    """A count in words: whole from 10 up, one decimal below (``'1,088'``, ``'2.2'``)."""
+    return text.fmt_number(value, 0 if abs(value) >= 10 else 1)
+
+
 def prevented_words(est: Estimate, label: str, span: str = "") -> str:
-    """Crimes prevented (positive = fewer than expected) in words, through :func:`total_words`.
+    """Crimes prevented (positive = fewer than expected) in words.
 
     >>> e = Estimate(name="crimes_prevented", label="x", measure="m", estimate=140.2, ci_low=60, ci_high=220)
     >>> prevented_words(e, "incidents", "52 weeks")
     'about 140 fewer incidents over 52 weeks (95% CI 60 to 220 fewer)'
+    >>> e = Estimate(name="crimes_prevented_end", label="x", measure="m", estimate=2.2, ci_low=-0.4, ci_high=4.9)
+    >>> prevented_words(e, "incidents")
+    'about 2.2 fewer incidents (95% CI 0.4 more to 4.9 fewer)'
     """
     low, high = _interval(est)
-    flipped = Estimate(name=est.name, label=est.label, measure=est.measure, estimate=-est.estimate,
-                       ci_low=-high, ci_high=-low)
-    return total_words(flipped, label, span)
+    if low > 0:
+        interval = f"{_count(low)} to {_count(high)} fewer"
+    elif high < 0:
+        interval = f"{_count(-high)} to {_count(-low)} more"
+    else:
+        interval = f"{_count(-low)} more to {_count(high)} fewer"
+    word = "fewer" if est.estimate >= 0 else "more"
+    over = f" over {span}" if span else ""
+    return f"about {_count(abs(est.estimate))} {word} {label}{over} ({text.LEVEL_WORDS} CI {interval})"
 
 
 def points_words(est: Estimate, rates: tuple[float, float] | None = None) -> str:
@@ -189,6 +203,8 @@ def summary_paragraphs(
     end: Estimate | None = None,
     points: Estimate | None = None,
     rates: tuple[float, float] | None = None,
+    rate_before: float | None = None,
+    period_word: str = "period",
 ) -> tuple[str, ...]:
     """The plain-English summary, headline first.
 
@@ -205,7 +221,8 @@ def summary_paragraphs(
     if points is not None:
         return _points_paragraphs(points=points, rates=rates, level=level, warns=warns, label=label,
                                   start_words=start_words, n_post_words=n_post_words, improvement=improvement,
-                                  sms_level=sms_level, groups=groups, by=by)
+                                  sms_level=sms_level, groups=groups, by=by, before=rate_before,
+                                  period_word=period_word)
     head, interval = _change_words(level, "")
     clear = bool(level.excludes_null())
     if clear:
@@ -244,18 +261,21 @@ def summary_paragraphs(
 
 def _points_paragraphs(*, points: Estimate, rates: tuple[float, float] | None, level: Estimate,
                        warns: Sequence[Check], label: str, start_words: str, n_post_words: str, improvement: str,
-                       sms_level: int, groups: Sequence[Estimate], by: str) -> tuple[str, ...]:
+                       sms_level: int, groups: Sequence[Estimate], by: str, before: float | None = None,
+                       period_word: str = "period") -> tuple[str, ...]:
     """The summary of a proportion: percentage points first, the odds ratio second."""
     clear = bool(points.excludes_null())
     words = points_words(points, rates)
+    was = f" (it was {100 * before:.1f}% before)" if before is not None else ""
     if clear:
         first = (f"The rate of {label} over the {n_post_words} after the intervention began on {start_words} "
-                 f"was {words}")
+                 f"was {words}{was}")
     else:
         first = (f"There is no clear evidence of a change in the rate of {label} after the intervention began "
-                 f"on {start_words}: over {n_post_words} it was {words}, an interval that includes no change")
+                 f"on {start_words}: over {n_post_words} it was {words}{was}, an interval that includes no "
+                 "change")
     odds, odds_interval = _change_words(level, "")
-    paras = [first + f". In the first period after the start the odds were {odds} than expected "
+    paras = [first + f". In the first {period_word} after the start the odds were {odds} than expected "
                      f"({odds_interval})."]
     if clear:
         good = (points.estimate < 0) == (improvement == "decrease")
