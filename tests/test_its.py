@@ -238,6 +238,7 @@ def test_proportion_exact_odds_ratio():
     assert head.estimate == pytest.approx(100 * np.mean(p[36:] - p0[36:]), rel=1e-6)
     assert head.ci_low < head.estimate < head.ci_high
     assert "percentage points lower" in res.summary_text[0] and "odds were 30% lower" in res.summary_text[0]
+    assert "expected from the trend before it" in res.summary_text[0]
 
 
 def test_proportion_simulation_near_truth():

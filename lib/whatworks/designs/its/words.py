@@ -265,15 +265,18 @@ def _points_paragraphs(*, points: Estimate, rates: tuple[float, float] | None, l
                        period_word: str = "period") -> tuple[str, ...]:
     """The summary of a proportion: percentage points first, the odds ratio second."""
     clear = bool(points.excludes_null())
-    words = points_words(points, rates)
-    was = f" (it was {100 * before:.1f}% before)" if before is not None else ""
+    change = points_words(points)
+    rate = ""
+    if rates is not None:
+        was = f" ({100 * before:.1f}% before it began)" if before is not None else ""
+        rate = (f"the rate of {label} was {100 * rates[1]:.1f}%, against {100 * rates[0]:.1f}% expected from "
+                f"the trend before it{was}: ")
     if clear:
-        first = (f"The rate of {label} over the {n_post_words} after the intervention began on {start_words} "
-                 f"was {words}{was}")
+        first = f"Over the {n_post_words} after the intervention began on {start_words}, {rate}{change}"
     else:
         first = (f"There is no clear evidence of a change in the rate of {label} after the intervention began "
-                 f"on {start_words}: over {n_post_words} it was {words}{was}, an interval that includes no "
-                 "change")
+                 f"on {start_words}: over the {n_post_words} after it, {rate}{change}, an interval that includes "
+                 "no change")
     odds, odds_interval = _change_words(level, "")
     paras = [first + f". In the first {period_word} after the start the odds were {odds} than expected "
                      f"({odds_interval})."]
