@@ -381,7 +381,11 @@ class BeforeAfter(Result):
         how = ("A rate ratio below 1 means fewer than expected from the comparison areas (0.80 is 20% fewer), "
                "above 1 more." if head is not None and head.scale == "ratio" else
                "A difference below 0 means lower than expected from the comparison areas, above 0 higher.")
-        return Section(Prose([how + " The first row is the main result; the others are checks on it."]),
+        counts = (" Crimes prevented, and the parts of the total net effect, are numbers of crimes: above 0 means "
+                  "fewer than the comparison areas' trend suggests, below 0 more."
+                  if any(e.unit == "crimes" for e in self.main.estimates) else "")
+        return Section(Prose([how + " The first row is the main result; the others are checks on it or the same "
+                                    "result in other units." + counts]),
                        self.main.table())
 
     def event_study(self) -> Section | None:
@@ -422,18 +426,19 @@ class BeforeAfter(Result):
                 "in buffer_units, so the report cannot say whether crime moved next door."]))
         assert isinstance(self.main, did.DiDResult)  # comparison areas are fitted by did
         names = ", ".join(self.buffer_units)
-        quotient = self.main.wdq
         paragraphs = [
             "Crime prevented in one place can move next door (displacement), or the benefits can spread to "
             f"nearby places (diffusion of benefits). The buffer areas ({names}) are next to the treated areas; "
             "their change is measured against the comparison areas in the same way as the treated areas' change.",
             self.main.displacement,
+            *did.net_effect_words(self.main.estimates),
             "The weighted displacement quotient (WDQ; Bowers and Johnson, 2003) sets the buffer areas' change "
-            "against the treated areas' change, both relative to the comparison areas. Above 0 means benefits "
-            "spread to the buffer areas; between 0 and -1 that some crime moved there, but less than was "
-            "prevented; below -1 that more moved than was prevented. It has no interval, so read it alongside "
-            "the buffer estimate.",
-            _wdq_words(quotient),
+            "against the treated areas' change, both relative to the comparison areas, and is read only when "
+            "the operation worked (the success measure below 0). Then above 0 means benefits spread to the "
+            "buffer areas, above 1 that the diffusion was larger than the direct effect; between 0 and -1 that "
+            "some crime moved there, but less than was prevented; below -1 that more moved than was prevented. "
+            "It has no interval, so read it alongside the buffer estimate.",
+            self.main.wdq_reading,
         ]
         return Section(Heading("Displacement and diffusion"), Prose(paragraphs))
 
@@ -448,20 +453,6 @@ class BeforeAfter(Result):
     def extra(self) -> dict[str, Any]:
         """Keys for ``results.json`` beside the estimates: the main analysis's own, and ``spc``."""
         return {**self.main.extra(), "spc": self.charts.to_spc_dict()}
-
-
-def _wdq_words(quotient: float | None) -> str:
-    if quotient is None:
-        return ("Here the WDQ is undefined, because the treated areas did not change relative to the comparison "
-                "areas.")
-    q = f"{quotient:.2f}"
-    if quotient > 0:
-        reading = "on this measure, benefits spread to the buffer areas"
-    elif quotient >= -1:
-        reading = "on this measure, some crime may have moved to the buffer areas, but less than was prevented"
-    else:
-        reading = "on this measure, more crime moved to the buffer areas than was prevented"
-    return f"Here the WDQ is {q}: {reading}."
 
 
 def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.SPCResult,

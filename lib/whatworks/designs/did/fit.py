@@ -45,8 +45,9 @@ from .checks import coarse_cohort_check, design_checks, evidence_level, pretrend
 from .inference import Analysis, Inference, analyse, headline, joint_p
 from .model import Stat, design_rows, estimator_for, event_bins, event_stats, role_totals, wdq
 from .panel import Panel, build_panel
+from .prevented import bootstrap_guide, guide_estimates, observed_after, prevented_from_ratio
 from .result import DiDResult
-from .words import displacement_words, method_notes, summary_lines
+from .words import displacement_words, method_notes, summary_lines, wdq_words
 
 __all__ = ["fit"]
 
@@ -200,14 +201,17 @@ def fit_panel(panel: Panel, *, comparison_rationale: str | None = None, improvem
     buffer = _displacement(panel, seed, n_boot)
     first = int(panel.start[panel.index("treated")].min())
     quotient = None
+    guide = None
     if buffer is not None:
         quotient = wdq(*role_totals(panel, "treated", first), *role_totals(panel, "buffer", first),
                        *role_totals(panel, "comparison", first))
+        if panel.family == "poisson" and improvement == "decrease":
+            guide = bootstrap_guide(panel, first, seed=seed, n_boot=n_boot)
     return _result(
         panel=panel, method=method, main=main, plain=plain, cohorts=cohorts, bins=bins, pretrend_p=pretrend_p,
         n_leads=n_leads, placebo_time=placebo_time, placebo_date=placebo_date, buffer=buffer,
         quotient=quotient, rationale=comparison_rationale, improvement=improvement, seed=seed,
-        n_boot=n_boot,
+        n_boot=n_boot, guide=guide,
     )
 
 
@@ -228,6 +232,33 @@ def _estimate(name: str, label: str, inf: Inference, family: str, *, headline: b
     return Estimate(name=name, label=label, measure="difference", scale="difference", headline=headline,
                     estimate=inf.estimate, se=inf.se, ci_low=inf.ci_low, ci_high=inf.ci_high,
                     p_value=inf.p_value, outcome=outcome, ci_level=level)
+
+
+def _prevented(panel: Panel, main: Analysis, bins: list[dict[str, Any]], improvement: str) -> list[Estimate]:
+    """Crimes prevented at the treated units after their start, and a period in the last event-study bin.
+
+    Only when a decrease is hoped for: positive means fewer than the comparison trend suggests.
+    """
+    if improvement != "decrease":
+        return []
+    outcome = panel.outcome_label
+    word = dates.FREQS[panel.freq].word
+    observed, span = observed_after(panel)
+    out = [prevented_from_ratio(
+        "crimes_prevented", "Crimes prevented at the treated units after the start, relative to the comparison "
+        "trend", f"crimes prevented over {span} {word}s (expected from the comparison units minus observed)",
+        observed, main["did"], outcome=outcome)]
+    lags = [b for b in bins if b["kind"] == "lag"]
+    if lags:
+        last = lags[-1]
+        obs, width = observed_after(panel, last["from"], last["to"])
+        if width:
+            out.append(prevented_from_ratio(
+                "crimes_prevented_end", f"Crimes prevented a {word} at the end of the series ({word}s "
+                f"{last['from'] + 1} to {last['to'] + 1} after the start)",
+                f"crimes prevented per {word}, in the last bin of the event study", obs, last["inference"],
+                unit=f"crimes per {word}", per=float(width), outcome=outcome))
+    return [e for e in out if e is not None]
 
 
 def _event_rows(bins: list[dict[str, Any]], family: str) -> tuple[dict[str, Any], ...]:
@@ -260,7 +291,8 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
             cohorts: dict[int, Analysis], bins: list[dict[str, Any]], pretrend_p: float | None, n_leads: int,
             placebo_time: Inference | None, placebo_date: str | None, buffer: Analysis | None,
             quotient: float | None, rationale: str | None, improvement: str, seed: int,
-            n_boot: int) -> DiDResult:
+            n_boot: int, guide: dict[str, tuple[float, float | None, float | None, float | None]] | None = None
+            ) -> DiDResult:
     """Assemble the :class:`DiDResult` from the fitted pieces."""
     fam = panel.family
     outcome = panel.outcome_label
@@ -288,6 +320,17 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         estimates.append(Estimate(name="wdq", label="Weighted displacement quotient",
                                   measure="weighted displacement quotient", scale="difference",
                                   estimate=float("nan") if quotient is None else quotient, outcome=outcome))
+    prevented = _prevented(panel, main, bins, improvement) if fam == "poisson" else []
+    estimates += prevented
+    guide_est = guide_estimates(guide, outcome=outcome) if guide is not None else []
+    estimates += guide_est
+    named = {e.name: e for e in estimates}
+    success = named.get("success_measure")
+    if success is not None and success.ci_high is not None:
+        worked = bool(success.ci_high < 0)
+    else:  # no success measure with an interval: the headline's interval in the direction of fewer
+        head = estimates[0]
+        worked = bool(head.excludes_null()) and head.estimate < head.null_value and improvement == "decrease"
     doubt = pretrend_doubt(pretrend_p)
     evidence = evidence_level(rationale, doubt, tested=pretrend_p is not None)
     displacement = displacement_words(buffer_est)
@@ -298,9 +341,12 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     if cohort_check is not None:
         checks.append(cohort_check)
     summary = summary_lines(estimates[0], outcome=outcome, evidence=evidence, improvement=improvement,
-                            doubt=doubt, regime=main.regime, displacement=displacement)
+                            doubt=doubt, regime=main.regime, displacement=displacement,
+                            prevented=named.get("crimes_prevented"), net=named.get("crimes_prevented_net"),
+                            buffer_part=named.get("net_effect_buffer"))
     notes = method_notes(method=method, family=fam, regime=main.regime, seed=seed, n_boot=n_boot,
-                         cohorts=bool(cohorts), buffer=buffer is not None)
+                         cohorts=bool(cohorts), buffer=buffer is not None, prevented=bool(prevented),
+                         guide=guide is not None)
     first = int(panel.start[treated].min())
     return DiDResult(
         estimates=tuple(estimates), checks=tuple(checks), evidence=evidence, summary_text=tuple(summary),
@@ -312,4 +358,5 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         starts=tuple(panel.periods[int(s)].date().isoformat() for s in panel.start[treated]),
         event_study=_event_rows(bins, fam), pretrend_p=pretrend_p, wdq=quotient,
         displacement=displacement, series=_indexed_means(panel, first),
+        wdq_reading=wdq_words(quotient, worked) if buffer is not None else "",
     )

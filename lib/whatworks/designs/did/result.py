@@ -37,6 +37,7 @@ class DiDResult(Result):
     pretrend_p: float | None = None
     wdq: float | None = None
     displacement: str = ""
+    wdq_reading: str = ""
     series: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
     def extra(self) -> dict[str, Any]:
@@ -54,6 +55,7 @@ class DiDResult(Result):
             "pretrend_p": self.pretrend_p,
             "wdq": self.wdq,
             "displacement": self.displacement,
+            "wdq_reading": self.wdq_reading,
         }}
 
     def plot(self) -> plots.Chart:
