@@ -132,3 +132,10 @@ def test_no_cost_means_no_ratio() -> None:
     cb = cost_benefit(10, 4, 16, hours=0, hourly_gbp=50, unit_gbp=1000, price_year="2024/25")
     assert cb.ratio is None and "benefit_cost_ratio" not in {e.name for e in cb.estimates()}
     assert "No officer time was recorded" in cb.words()
+
+
+def test_spec_choices_match_the_shipped_tables() -> None:
+    from whatworks.params import CHOICES
+
+    assert set(CHOICES["OfficerGrade"]) == set(default_hourly_costs())
+    assert set(CHOICES["CrimeType"]) == set(default_unit_costs())
