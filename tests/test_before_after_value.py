@@ -97,7 +97,10 @@ def test_the_net_figure_is_used_when_displacement_was_measured(data_file: Path) 
 def test_without_crimes_prevented_the_section_says_so(data_file: Path) -> None:
     result = before_after.analyse(before_after.load(_ev(data_file, **EFFORT)))
     assert result.value is None and result.effort_given
-    assert "no estimate of crimes prevented" in result.value_for_money()._repr_html_()
+    words = result.value_for_money()._repr_html_()
+    assert "no estimate of crimes prevented" in words
+    hourly = 44.0 * default_deflator().factor("2024/25", "2025/26")
+    assert "1,560 officer hours" in words and f"£{52 * 3 * 4 * 2.5 * hourly:,.0f}" in words
 
 
 @pytest.mark.parametrize(("change", "key"), [

@@ -282,13 +282,18 @@ def value_for_money(estimates: Sequence[Estimate], hours: float, options: Effort
                               net=crimes.name == "crimes_prevented_net")
 
 
-def value_section(result: value.CostBenefit | None, options_given: bool) -> Section:
+def value_section(result: value.CostBenefit | None, options_given: bool, hours: float | None = None,
+                  cost: float | None = None, price_year: str | None = None) -> Section:
     """Value for money: the board sentence and table, or what would add them."""
     if result is not None:
         return Section(Heading("Value for money"), Prose([result.words()]), result.table())
     if options_given:
-        words = ("Officer time is given, but this analysis has no estimate of crimes prevented to set it against, "
-                 "so no cost-benefit is shown.")
+        spent = ""
+        if hours is not None and cost is not None:
+            spent = (f"The treated units had {text.fmt_number(hours, 0)} officer hours after the start, costing "
+                     f"{text.fmt_gbp(cost)} at {price_year} prices. ")
+        words = (spent + "This analysis has no estimate of crimes prevented to set the officer time against, "
+                 "so no benefit-cost ratio is shown.")
     else:
         words = ("No cost is shown: whatworks never assumes how much officer time an operation took. Add "
                  "effort_column with officers_per_deployment and hours_per_deployment (or officer_hours_column), "

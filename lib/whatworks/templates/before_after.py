@@ -52,7 +52,7 @@ from ..errors import SpecError
 from ..evaluation import Evaluation
 from ..options import Options, given
 from ..results import Result
-from ..value import CostBenefit
+from ..value import CostBenefit, default_deflator
 from .activity import Activity, EffortOptions, activity, effort_columns, officer_hours, value_for_money, value_section
 from .catalogue import COMMON_KEYS, registry
 
@@ -362,6 +362,7 @@ class BeforeAfter(Result):
     freq: str = "week"
     value: CostBenefit | None = None
     effort_given: bool = False
+    effort_spent: tuple[float | None, float | None, str | None] = (None, None, None)
 
     @property
     def areas(self) -> bool:
@@ -460,7 +461,7 @@ class BeforeAfter(Result):
 
     def value_for_money(self) -> Section:
         """Officer hours, their cost and the value of the crimes prevented, or what keys would add them."""
-        return value_section(self.value, self.effort_given)
+        return value_section(self.value, self.effort_given, *self.effort_spent)
 
     @property
     def method_notes(self) -> Notes:
@@ -493,15 +494,18 @@ def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.S
     outputs = activity(inputs.frame, list(inputs.reading.output_columns or ()), _starts(inputs), freq=inputs.freq,
                        outcome=inputs.series.outcome_label)
     estimates, money = list(main.estimates), None
+    spent: tuple[float | None, float | None, str | None] = (None, None, None)
     if inputs.effort.wanted:
-        money = value_for_money(estimates, officer_hours(inputs.frame, inputs.effort, _starts(inputs)), inputs.effort)
+        hours, year = officer_hours(inputs.frame, inputs.effort, _starts(inputs)), inputs.effort.report_year()
+        spent = (hours, hours * inputs.effort.hourly().at(year, default_deflator()), year)
+        money = value_for_money(estimates, hours, inputs.effort)
         if money is not None:
             estimates += money.estimates()
     return BeforeAfter(
         estimates=tuple(estimates), checks=main.checks, evidence=main.evidence, summary_text=main.summary_text,
         notes=main.notes + charts.notes, period_start=main.period_start, period_end=main.period_end,
         analysis=inputs.analysis, main=main, charts=charts, outputs=outputs, buffer_units=buffers,
-        freq=inputs.freq, value=money, effort_given=inputs.effort.wanted,
+        freq=inputs.freq, value=money, effort_given=inputs.effort.wanted, effort_spent=spent,
     )
 
 
