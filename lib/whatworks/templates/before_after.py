@@ -52,7 +52,8 @@ from ..errors import SpecError
 from ..evaluation import Evaluation
 from ..options import Options, given
 from ..results import Result
-from .activity import Activity, activity
+from ..value import CostBenefit, default_deflator
+from .activity import Activity, EffortOptions, activity, effort_columns, officer_hours, value_for_money, value_section
 from .catalogue import COMMON_KEYS, registry
 
 __all__ = ["BeforeAfter", "Inputs", "analyse", "analysis_for", "load", "ANALYSES", "LoadOptions",
@@ -219,6 +220,8 @@ class Inputs:
         The options of the SPC charts.
     panel
         For comparison areas: the unit-by-period panel, built once.
+    effort
+        Officer time and its prices (no effort keys: no cost).
     used
         Every spec key this evaluation uses (the report's "Parameters used").
     """
@@ -230,6 +233,7 @@ class Inputs:
     spc: SPCOptions
     panel: did.Panel | None = None
     used: tuple[str, ...] = ()
+    effort: EffortOptions = EffortOptions()
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -259,10 +263,12 @@ def load(ev: Evaluation) -> Inputs:
     kind = analysis_for(ev)
     defaults = _defaults()
     model_cls = _MODEL[kind]
-    everything = _HEADER + LoadOptions.keys() + SPCOptions.keys() + model_cls.keys()
+    everything = _HEADER + LoadOptions.keys() + SPCOptions.keys() + model_cls.keys() + EffortOptions.keys()
     model = model_cls.build(ev, defaults=defaults, shared=everything)
     reading = LoadOptions.build(ev, defaults=defaults, shared=everything)
     charts = SPCOptions.build(ev, defaults=defaults, shared=everything)
+    effort = EffortOptions.build(ev, defaults=defaults, shared=everything)
+    effort.check(reading.outcome_type)
     starts = _read_starts(model)
     model = dataclasses.replace(model, intervention_date=starts)
     charts = dataclasses.replace(charts, intervention_date=starts)
@@ -274,13 +280,16 @@ def load(ev: Evaluation) -> Inputs:
     path = ev.path("data")
     if path is not None and not options.get("label"):
         options["label"] = str(source)  # messages name the file as the spec does, relative to its folder
+    extra = [c for c in effort_columns(effort) if c not in list(options.get("output_columns") or ())]
+    if extra:
+        options["output_columns"] = [*list(options.get("output_columns") or ()), *extra]
     series = data.load_series(path if path is not None else source, **options)
     _within_data(series, model)
     panel = None
     if isinstance(model, AreasOptions):
         panel = did.build_panel(series, model.treated_units, model.intervention_date, model.comparison_units,
                                 model.buffer_units, model.outcome_type)
-    return Inputs(kind, series, reading, model, charts, panel, tuple(dict.fromkeys(everything)))
+    return Inputs(kind, series, reading, model, charts, panel, tuple(dict.fromkeys(everything)), effort)
 
 
 def _within_data(series: data.SeriesData, model: SeriesOptions | AreasOptions) -> None:
@@ -335,6 +344,12 @@ class BeforeAfter(Result):
         XmR charts: one for a single series, one per treated unit.
     outputs
         Activity (``output_columns``), or ``None``.
+    value
+        Officer time against the crimes prevented
+        (:class:`~whatworks.value.CostBenefit`), or ``None`` without effort
+        keys or an estimate of crimes prevented.
+    effort_given
+        Whether the spec gave effort keys.
     buffer_units
         The buffer units named in the spec.
     """
@@ -345,6 +360,9 @@ class BeforeAfter(Result):
     outputs: Activity | None = None
     buffer_units: tuple[str, ...] = ()
     freq: str = "week"
+    value: CostBenefit | None = None
+    effort_given: bool = False
+    effort_spent: tuple[float | None, float | None, str | None] = (None, None, None)
 
     @property
     def areas(self) -> bool:
@@ -446,24 +464,39 @@ class BeforeAfter(Result):
         """Outputs (deployments, stops, arrests) as activity, not evidence of impact."""
         return None if self.outputs is None else self.outputs.section()
 
+    def value_for_money(self) -> Section:
+        """Officer hours, their cost and the value of the crimes prevented, or what keys would add them."""
+        return value_section(self.value, self.effort_given, *self.effort_spent)
+
     @property
     def method_notes(self) -> Notes:
         return Notes(self.notes)
 
     def extra(self) -> dict[str, Any]:
         """Keys for ``results.json`` beside the estimates: the main analysis's own, and ``spc``."""
-        return {**self.main.extra(), "spc": self.charts.to_spc_dict()}
+        out = {**self.main.extra(), "spc": self.charts.to_spc_dict()}
+        if self.value is not None:
+            out["value_for_money"] = self.value.to_dict()
+        return out
 
 
 def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.SPCResult,
               buffers: tuple[str, ...] = ()) -> BeforeAfter:
     outputs = activity(inputs.frame, list(inputs.reading.output_columns or ()), _starts(inputs), freq=inputs.freq,
                        outcome=inputs.series.outcome_label)
+    estimates, money = list(main.estimates), None
+    spent: tuple[float | None, float | None, str | None] = (None, None, None)
+    if inputs.effort.wanted:
+        hours, year = officer_hours(inputs.frame, inputs.effort, _starts(inputs)), inputs.effort.report_year()
+        spent = (hours, hours * inputs.effort.hourly().at(year, default_deflator()), year)
+        money = value_for_money(estimates, hours, inputs.effort)
+        if money is not None:
+            estimates += money.estimates()
     return BeforeAfter(
-        estimates=main.estimates, checks=main.checks, evidence=main.evidence, summary_text=main.summary_text,
+        estimates=tuple(estimates), checks=main.checks, evidence=main.evidence, summary_text=main.summary_text,
         notes=main.notes + charts.notes, period_start=main.period_start, period_end=main.period_end,
         analysis=inputs.analysis, main=main, charts=charts, outputs=outputs, buffer_units=buffers,
-        freq=inputs.freq,
+        freq=inputs.freq, value=money, effort_given=inputs.effort.wanted, effort_spent=spent,
     )
 
 
