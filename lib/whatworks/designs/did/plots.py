@@ -42,7 +42,7 @@ def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: s
         ax.axvline(parse_date(s), color=plots.COLOURS["intervention"], ls="--", lw=1)
     ax.set_ylabel("Index (mean before the start = 100)")
     ax.legend(loc="best")
-    alt = f"{outcome_label.capitalize()} at treated and comparison units over time. " + effect_sentence(
+    alt = f"{outcome_label.capitalize()} where it ran and at the comparison places over time. " + effect_sentence(
         headline, outcome_label, causal=False)
     return plots.chart(fig, alt=alt, caption="Treated and comparison units, indexed to their baseline mean")
 
