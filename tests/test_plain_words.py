@@ -9,6 +9,7 @@ an underscore, which no reader writes) and for its arm codes.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -87,3 +88,34 @@ def test_no_raw_column_names_or_codes_in_the_report(demo_reports: Path, spec: st
     text = visible_text((demo_reports / spec / "report.html").read_text(encoding="utf-8"))
     hits = found(text, raw_names(EVALUATIONS / f"{spec}.yaml"))
     assert not hits, "raw names in the report:\n" + "\n".join(hits)
+
+
+def _sentences(summary: str | list[str]) -> list[str]:
+    text = " ".join(summary) if isinstance(summary, list) else summary
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if s.strip()]
+
+
+def repeats(summary: str | list[str]) -> list[str]:
+    """Sentences that say again what an earlier one said: the same sentence, or the same interval."""
+    said: dict[str, str] = {}
+    found_: list[str] = []
+    for sentence in _sentences(summary):
+        for figure in {sentence, *re.findall(r"95% CI [^)]*", sentence)}:
+            if figure in said:
+                found_.append(f"{figure!r} in {said[figure][:60]!r} and {sentence[:60]!r}")
+            said.setdefault(figure, sentence)
+    return found_
+
+
+def test_repeats_finds_a_headline_said_twice() -> None:
+    assert repeats("Crime fell by 22% (95% CI 27% lower to 13% lower). Crime fell. That is a 22% fall "
+                   "(95% CI 27% lower to 13% lower).")
+    assert not repeats("Crime fell by 22% (95% CI 27% lower to 13% lower). Buffer crime rose "
+                       "(95% CI 5% higher to 24% higher).")
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("spec", SPECS)
+def test_the_summary_never_repeats_the_headline(demo_reports: Path, spec: str) -> None:
+    summary = json.loads((demo_reports / spec / "results.json").read_text(encoding="utf-8"))["summary"]
+    assert not repeats(summary), "\n".join(repeats(summary))
