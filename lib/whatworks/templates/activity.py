@@ -81,7 +81,7 @@ class Activity:
         ax.set_ylabel(f"Total a {self.freq}")
         ax.legend(loc="upper left")
         first = self.rows[0]
-        where = " at treated units" if first["group"] == "treated" else ""
+        where = " where it ran" if first["group"] == "treated" else ""
         alt = (f"{_words(first['column']).capitalize()}{where} averaged {text.fmt_number(first['after'], 1)} a "
                f"{self.freq} after the start, against {text.fmt_number(first['before'], 1)} before. "
                "Activity shows what was done, not whether it worked.")

@@ -101,6 +101,7 @@ class Allocation:
     record: Mapping[str, Any] | None = field(default=None, repr=False)
     intended_ratios: dict[str, float] | None = None
     method: str | None = None
+    arm_labels: Mapping[str, str] = field(default_factory=dict)  # arm codes in words, for the table
 
     def table(self) -> Table:
         """What the sealed record says (settings and short hashes; no ids)."""
@@ -108,7 +109,7 @@ class Allocation:
         if not r:
             return Table(("Item", "Value"), (("Allocation record", "none given"),), caption="Allocation record")
         plan = r.get("analysis_plan") or {}
-        arms = ", ".join(f"{a} {text.fmt_number(v)}" for a, v in (r.get("arms") or {}).items())
+        arms = ", ".join(f"{self.arm_labels.get(a, a)} {text.fmt_number(v)}" for a, v in (r.get("arms") or {}).items())
         block = f", blocks of {r['block_size']}" if r.get("block_size") else ""
         strata = f", within {', '.join(r['strata'])}" if r.get("strata") else ""
         rows = [
@@ -234,7 +235,9 @@ def verify_allocation(ev: Evaluation, trial: pd.DataFrame | None) -> Allocation:
         checks.append(_trial_matches(trial, allocation_csv, ev["id_column"], ev["arm_column"],
                                      str(record.get("id_column", ev["id_column"])), display_name(ev["data"])))
     return Allocation(checks=tuple(checks), record=record, intended_ratios=_intended(ev, record),
-                      method=str(record.get("method")) if record.get("method") else ev.get("allocation_method"))
+                      method=str(record.get("method")) if record.get("method") else ev.get("allocation_method"),
+                      arm_labels={str(k): str(v) for k, v in (ev.get("arm_labels") or {}).items()}
+                      if isinstance(ev.get("arm_labels"), Mapping) else {})
 
 
 @dataclass(frozen=True, kw_only=True)

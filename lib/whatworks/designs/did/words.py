@@ -10,8 +10,8 @@ Examples
 ...              ci_high=0.93, scale="ratio", headline=True)
 >>> import textwrap
 >>> print(textwrap.fill(effect_sentence(e, "crime", causal=False), 100))
-After the start, the level of crime at treated units was 15% lower than the change at comparison
-units would suggest (95% CI 22% lower to 7% lower).
+After the start, the level of crime where it ran was 15% lower than the change at comparison units
+would suggest (95% CI 22% lower to 7% lower).
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def effect_sentence(est: Estimate, outcome: str, *, causal: bool) -> str:
     >>> e = Estimate(name="did", label="", measure="rate ratio", estimate=0.85, ci_low=0.78,
     ...              ci_high=0.93, scale="ratio", headline=True)
     >>> effect_sentence(e, "crime", causal=True)
-    'Crime at treated units fell by an estimated 15% relative to comparison units (95% CI 22% lower to 7% lower).'
+    'Crime where it ran fell by an estimated 15% relative to comparison units (95% CI 22% lower to 7% lower).'
     """
     what = outcome[:1].upper() + outcome[1:]
     if est.scale == "ratio":
@@ -194,15 +194,15 @@ def effect_sentence(est: Estimate, outcome: str, *, causal: bool) -> str:
         change = (est.estimate - 1) * 100
         if causal:
             word = "fell" if change < 0 else "rose"
-            return (f"{what} at treated units {word} by an estimated {abs(change):.0f}% relative to "
+            return (f"{what} where it ran {word} by an estimated {abs(change):.0f}% relative to "
                     f"comparison units ({ci}).")
-        return (f"After the start, the level of {outcome} at treated units was {pct(est.estimate)} than the "
+        return (f"After the start, the level of {outcome} where it ran was {pct(est.estimate)} than the "
                 f"change at comparison units would suggest ({ci}).")
     ci = est.interval_words()
     if causal:
-        return (f"{what} at treated units changed by an estimated {text.fmt_number(est.estimate)} relative "
+        return (f"{what} where it ran changed by an estimated {text.fmt_number(est.estimate)} relative "
                 f"to comparison units ({ci}).")
-    return (f"After the start, {outcome} at treated units differed by {text.fmt_number(est.estimate)} from what "
+    return (f"After the start, {outcome} where it ran differed by {text.fmt_number(est.estimate)} from what "
             f"the change at comparison units would suggest ({ci}).")
 
 
@@ -231,8 +231,8 @@ def summary_lines(head: Estimate, *, outcome: str, evidence: Evidence, improveme
     summary.append(first)
     if head.excludes_null():
         hoped = (head.estimate < head.null_value) == (improvement == "decrease")
-        summary.append("This is the hoped-for direction." if hoped else "This is the opposite of the hoped-for "
-                                                                        "direction.")
+        summary.append("That is the change the work aimed for." if hoped
+                       else "That is the opposite of the change the work aimed for.")
     else:
         summary.append("The interval includes no change, so the data cannot tell an effect from chance.")
     if not evidence.causal:

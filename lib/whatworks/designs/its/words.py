@@ -246,8 +246,8 @@ def summary_paragraphs(
     paras = [first + "."]
     if clear:
         good = (level.estimate < level.null_value) == (improvement == "decrease")
-        paras.append("This is the hoped-for direction." if good
-                     else "This is the opposite of the hoped-for direction.")
+        paras.append("That is the change the work aimed for." if good
+                     else "That is the opposite of the change the work aimed for.")
     if sms_level < 3:
         paras[-1] += (" This is an association, not proof of cause: the comparison is with the trend"
                       " and season before the intervention, with no comparison group"

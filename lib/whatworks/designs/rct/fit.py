@@ -194,7 +194,7 @@ def fit(
     estimates = tuple(_relabel(e, labels, t.arms[0]).with_headline(e.name == head) for e in a.estimates)
     checks = trial_checks(t, a, primary, integrity=integrity, intended=intended_ratios,
                           method=allocation_method, encourages=message_encourages_reporting,
-                          disclosure=disclosure)
+                          disclosure=disclosure, arm_labels=labels)
     evidence = grade_evidence(integrity, a)
     costs = _costs(cost_per_participant, t.arms)
     if costs is not None and not any(o.type == "binary" for o in specs):
