@@ -42,9 +42,18 @@ from ...data import SeriesData
 from ...errors import SpecError
 from ...results import Estimate
 from .checks import coarse_cohort_check, design_checks, evidence_level, pretrend_doubt
-from .inference import Analysis, Inference, analyse, headline, joint_p
-from .model import (Stat, cohort_leads, design_rows, estimator_for, event_bins, event_stats, pretrend_stats,
-                    role_totals, wdq)
+from .inference import WILD_MAX, Analysis, Inference, analyse, headline, joint_p
+from .model import (
+    Stat,
+    cohort_leads,
+    design_rows,
+    estimator_for,
+    event_bins,
+    event_stats,
+    pretrend_stats,
+    role_totals,
+    wdq,
+)
 from .panel import Panel, build_panel
 from .result import DiDResult
 from .words import displacement_words, method_notes, summary_lines
@@ -102,7 +111,12 @@ def _pretrend(panel: Panel, window: Sequence[int] | None, seed: int,
     test), the number of bins, and the start columns of the cohorts covered.
     """
     rows, start = design_rows(panel)
-    leads = cohort_leads(start, panel.n_periods, rows.size, window)
+    treated = start[start < panel.n_periods]
+    lone = [c for c in set(treated.tolist()) if np.sum(treated == c) == 1] if treated.size > 1 else []
+    # a cohort of one unit among several carries all the weight of its own bins (leverage 1), so
+    # neither the cluster-robust nor the bootstrap test can judge them: it is left out
+    leads = cohort_leads(np.where(np.isin(start, lone), panel.n_periods, start), panel.n_periods, rows.size,
+                         window)
 
     def runner(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, st: np.ndarray,
                influence: bool) -> dict[str, Stat]:
@@ -111,6 +125,11 @@ def _pretrend(panel: Panel, window: Sequence[int] | None, seed: int,
     if not leads:
         return None, 0, []
     out = analyse(panel, rows, start, runner, seed=seed, n_boot=n_boot)
+    smallest = min(int(np.sum(start == c)) for c in leads)
+    if out.regime == "cluster" and smallest <= WILD_MAX:
+        # each cohort's bins rest on that cohort's units alone: with 20 or fewer of them CR1
+        # rejects too often (about 12% at three cohorts of eight), so the wild bootstrap tests them
+        out = dataclasses.replace(out, regime="wild")
     names = [f"lead:{c}:{lo}:{hi}" for c, group in leads.items() for lo, hi in group
              if f"lead:{c}:{lo}:{hi}" in out.stats]
     covered = sorted({int(n.split(":")[1]) for n in names})
@@ -348,7 +367,7 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         left = [c for c in cohort_cols if c not in tested]
         pretrend_cover = "covering " + _cohorts_words([day[c] for c in tested]) if tested else ""
         if tested and left:
-            pretrend_cover += ("; not covered, with too few periods before the start: "
+            pretrend_cover += ("; not covered, with too few periods before the start or one unit only: "
                                + _cohorts_words([day[c] for c in left]))
         placebo_cover = "; ".join(f"on {day[f]} for the cohort starting {day[c]}" for f, c in placebo_cols)
         left = [c for c in cohort_cols if c not in {c for _, c in placebo_cols}]

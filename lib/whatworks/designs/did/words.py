@@ -166,7 +166,8 @@ def method_notes(*, method: str, family: str, regime: str, seed: int, n_boot: in
         "before its own start is covered. Each cohort's periods before its start are split into bins measured "
         "against its own earliest periods; the bins, at most min(4, (G - 2) / 2) in all shared equally among "
         "the cohorts and at least one each, are fitted together on untreated observations and tested in one "
-        "joint test as above. A cohort with fewer periods is left out and named; with no cohort covered the "
+        "joint test as above. A cohort with fewer periods, or of one unit among several treated units (its bins "
+        "would rest on that unit alone), is left out and named; with no cohort covered the "
         "test does not run and the comparison is not graded above Maryland level 2."
         if cohorts else "",
         "Placebo in time: the same model on data before each cohort's start, with a fake start halfway "
