@@ -613,3 +613,33 @@ def test_maryland_level_3_needs_a_pre_trend_test_that_ran():
     assert res.check("parallel_trends").message.startswith("Too few periods before the start")
     assert res.evidence.sms_level == 2
     assert "parallel trends untested" in res.evidence.explanation
+
+
+def test_staggered_pre_trend_test_runs_per_cohort_and_names_its_cohorts():
+    # The earliest cohort has one period before its start, too few to test; most treated units
+    # start three or four periods in. The pooled test covers the cohorts that can be tested, names
+    # them and the one left out, and the comparison reaches level 3.
+    starts = {0: 1, 1: 3, 2: 3, 3: 3, 4: 4, 5: 4, 6: 4}
+    series = make_series(n_units=30, treated=starts, seed=21, periods=16)
+    res = fit(series, starts, comparison_rationale="Areas with similar 2022 crime.")
+    assert res.estimator == "imputation" and res.pretrend_p is not None
+    assert res.pretrend_cohorts == (date(3), date(4))
+    message = res.check("parallel_trends").message
+    assert "covering the cohorts starting 23 January 2023 and 30 January 2023" in message
+    assert ("not covered, with too few periods before the start or one unit only: the cohort starting "
+            "9 January 2023") in message
+    assert res.evidence.sms_level == 3
+    assert res.to_dict()["did"]["pretrend_cohorts"] == [date(3), date(4)]
+    # The placebo in time needs four periods before a start: only the last cohort has them.
+    placebo = res.check("placebo_in_time").message
+    assert "for the cohort starting 30 January 2023" in placebo and "23 January 2023" in placebo
+    assert any("Pre-trend test with staggered starts" in n for n in res.notes)
+
+
+def test_one_start_pre_trend_test_is_the_event_study_leads():
+    # With one start the pooled test's bins are the event study's leads, tested as before.
+    series = make_series(treated={0: 20, 1: 20, 2: 20}, seed=4)
+    res = fit(series, {0: 20, 1: 20, 2: 20})
+    leads = [(b["from"], b["to"]) for b in res.event_study if b["kind"] == "lead"]
+    assert leads and res.pretrend_cohorts == (date(20),)
+    assert f"joint test of {len(leads)} pre-period bins," in res.check("parallel_trends").message

@@ -42,8 +42,18 @@ from ...data import SeriesData
 from ...errors import SpecError
 from ...results import Estimate
 from .checks import coarse_cohort_check, design_checks, evidence_level, pretrend_doubt
-from .inference import Analysis, Inference, analyse, headline, joint_p
-from .model import Stat, design_rows, estimator_for, event_bins, event_stats, role_totals, wdq
+from .inference import WILD_MAX, Analysis, Inference, analyse, headline, joint_p
+from .model import (
+    Stat,
+    cohort_leads,
+    design_rows,
+    estimator_for,
+    event_bins,
+    event_stats,
+    pretrend_stats,
+    role_totals,
+    wdq,
+)
 from .panel import Panel, build_panel
 from .prevented import bootstrap_guide, guide_estimates, observed_after, prevented_from_ratio
 from .result import DiDResult
@@ -75,8 +85,8 @@ def _check_options(improvement: str, n_boot: int, event_window: Sequence[int] | 
 
 
 def _event_study(panel: Panel, window: Sequence[int] | None, seed: int,
-                 n_boot: int) -> tuple[list[dict[str, Any]], float | None, int]:
-    """Event-study bins with intervals, and the joint pre-period p-value."""
+                 n_boot: int) -> list[dict[str, Any]]:
+    """Event-study bins with intervals."""
     rows, start = design_rows(panel)
     leads, lags = event_bins(start, panel.n_periods, rows.size, window)
 
@@ -91,22 +101,69 @@ def _event_study(panel: Panel, window: Sequence[int] | None, seed: int,
             inf = out.inference.get(f"{kind}:{lo}:{hi}")
             if inf is not None:
                 bins.append({"kind": kind, "from": lo, "to": hi, "inference": inf})
-    names = [f"lead:{lo}:{hi}" for lo, hi in leads if f"lead:{lo}:{hi}" in out.stats]
-    return bins, joint_p(out, names, rows.size, seed=seed, n_boot=n_boot), len(names)
+    return bins
 
 
-def _placebo_in_time(panel: Panel, seed: int, n_boot: int) -> tuple[Inference | None, str | None]:
-    """The same model on data before the first start, with a fake start at its midpoint."""
-    first = int(panel.start[panel.index("treated")].min())
-    if first < 4:
-        return None, None
+def _pretrend(panel: Panel, window: Sequence[int] | None, seed: int,
+              n_boot: int) -> tuple[float | None, int, list[int]]:
+    """The pooled pre-trend test: each cohort's bins before its own start, tested jointly.
+
+    Returns the joint p-value (``None`` when no cohort has the periods to
+    test), the number of bins, and the start columns of the cohorts covered.
+    """
+    rows, start = design_rows(panel)
+    treated = start[start < panel.n_periods]
+    lone = [c for c in set(treated.tolist()) if np.sum(treated == c) == 1] if treated.size > 1 else []
+    # a cohort of one unit among several carries all the weight of its own bins (leverage 1), so
+    # neither the cluster-robust nor the bootstrap test can judge them: it is left out
+    leads = cohort_leads(np.where(np.isin(start, lone), panel.n_periods, start), panel.n_periods, rows.size,
+                         window)
+
+    def runner(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, st: np.ndarray,
+               influence: bool) -> dict[str, Stat]:
+        return pretrend_stats(y, offset, mask, st, panel.family, leads)
+
+    if not leads:
+        return None, 0, []
+    out = analyse(panel, rows, start, runner, seed=seed, n_boot=n_boot)
+    smallest = min(int(np.sum(start == c)) for c in leads)
+    if out.regime == "cluster" and smallest <= WILD_MAX:
+        # each cohort's bins rest on that cohort's units alone: with 20 or fewer of them CR1
+        # rejects too often (about 12% at three cohorts of eight), so the wild bootstrap tests them
+        out = dataclasses.replace(out, regime="wild")
+    names = [f"lead:{c}:{lo}:{hi}" for c, group in leads.items() for lo, hi in group
+             if f"lead:{c}:{lo}:{hi}" in out.stats]
+    covered = sorted({int(n.split(":")[1]) for n in names})
+    p = joint_p(out, names, rows.size, seed=seed, n_boot=n_boot)
+    return p, len(names), covered if p is not None else []
+
+
+def _placebo_in_time(panel: Panel, seed: int, n_boot: int) -> tuple[Inference | None, list[tuple[int, int]]]:
+    """The same model on data before each cohort's start, with a fake start at its midpoint.
+
+    Cohorts with at least four periods before their start take part, each
+    with its fake start halfway through its own baseline; the data end at
+    the latest real start taken part, and each treated unit's periods from
+    its real start on are left out, so no treated period enters. Returns
+    the pooled placebo and the (fake start, real start) columns of the
+    cohorts covered.
+    """
+    treated = panel.index("treated")
+    cohorts = sorted({int(panel.start[i]) for i in treated if panel.start[i] >= 4})
+    if not cohorts:
+        return None, []
+    last = max(cohorts)
+    roles = tuple("unused" if r == "treated" and int(panel.start[i]) not in cohorts else r
+                  for i, r in enumerate(panel.roles))
+    cols = np.arange(last)[None, :]
+    before = cols < panel.start[:, None]
     cut = dataclasses.replace(
-        panel, periods=panel.periods[:first], y=panel.y[:, :first], offset=panel.offset[:, :first],
-        mask=panel.mask[:, :first],
-        start=np.where(panel.start < panel.n_periods, first // 2, first),
+        panel, periods=panel.periods[:last], y=np.where(before, panel.y[:, :last], np.nan),
+        offset=panel.offset[:, :last], mask=panel.mask[:, :last] & before, roles=roles,
+        start=np.where(panel.start < panel.n_periods, panel.start // 2, last),
     )
     out = headline(cut, seed=seed, n_boot=n_boot)
-    return out["did"], panel.periods[first // 2].date().isoformat()
+    return out["did"], [(c // 2, c) for c in cohorts]
 
 
 def _displacement(panel: Panel, seed: int, n_boot: int) -> Analysis | None:
@@ -196,8 +253,9 @@ def fit_panel(panel: Panel, *, comparison_rationale: str | None = None, improvem
     staggered = method == "imputation"
     plain = headline(panel, seed=seed, n_boot=n_boot, method="twfe") if staggered else None
     cohorts = _cohorts(panel, seed, n_boot) if staggered else {}
-    bins, pretrend_p, n_leads = _event_study(panel, window, seed, n_boot)
-    placebo_time, placebo_date = _placebo_in_time(panel, seed, n_boot)
+    bins = _event_study(panel, window, seed, n_boot)
+    pretrend_p, n_leads, tested = _pretrend(panel, window, seed, n_boot)
+    placebo_time, placebo_cols = _placebo_in_time(panel, seed, n_boot)
     buffer = _displacement(panel, seed, n_boot)
     first = int(panel.start[panel.index("treated")].min())
     quotient = None
@@ -209,7 +267,7 @@ def fit_panel(panel: Panel, *, comparison_rationale: str | None = None, improvem
             guide = bootstrap_guide(panel, first, seed=seed, n_boot=n_boot)
     return _result(
         panel=panel, method=method, main=main, plain=plain, cohorts=cohorts, bins=bins, pretrend_p=pretrend_p,
-        n_leads=n_leads, placebo_time=placebo_time, placebo_date=placebo_date, buffer=buffer,
+        n_leads=n_leads, tested=tested, placebo_time=placebo_time, placebo_cols=placebo_cols, buffer=buffer,
         quotient=quotient, rationale=comparison_rationale, improvement=improvement, seed=seed,
         n_boot=n_boot, guide=guide,
     )
@@ -287,9 +345,20 @@ def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _and(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cohorts_words(days: Sequence[str]) -> str:
+    """``the cohort starting a`` or ``the cohorts starting a and b``."""
+    return ("the cohort starting " if len(days) == 1 else "the cohorts starting ") + _and(days)
+
+
 def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None,
             cohorts: dict[int, Analysis], bins: list[dict[str, Any]], pretrend_p: float | None, n_leads: int,
-            placebo_time: Inference | None, placebo_date: str | None, buffer: Analysis | None,
+            tested: list[int], placebo_time: Inference | None, placebo_cols: list[tuple[int, int]],
+            buffer: Analysis | None,
             quotient: float | None, rationale: str | None, improvement: str, seed: int,
             n_boot: int, guide: dict[str, tuple[float, float | None, float | None, float | None]] | None = None
             ) -> DiDResult:
@@ -334,9 +403,25 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     doubt = pretrend_doubt(pretrend_p)
     evidence = evidence_level(rationale, doubt, tested=pretrend_p is not None)
     displacement = displacement_words(buffer_est)
+    cohort_cols = sorted({int(panel.start[i]) for i in treated})
+    day = [text.fmt_date(panel.periods[c].date().isoformat()) for c in range(panel.n_periods)]
+    pretrend_cover = placebo_cover = ""
+    if len(cohort_cols) > 1:
+        left = [c for c in cohort_cols if c not in tested]
+        pretrend_cover = "covering " + _cohorts_words([day[c] for c in tested]) if tested else ""
+        if tested and left:
+            pretrend_cover += ("; not covered, with too few periods before the start or one unit only: "
+                               + _cohorts_words([day[c] for c in left]))
+        placebo_cover = "; ".join(f"on {day[f]} for the cohort starting {day[c]}" for f, c in placebo_cols)
+        left = [c for c in cohort_cols if c not in {c for _, c in placebo_cols}]
+        if placebo_cols and left:
+            placebo_cover += ("; not covered, with fewer than four periods before the start: "
+                              + _cohorts_words([day[c] for c in left]))
+    placebo_date = panel.periods[placebo_cols[0][0]].date().isoformat() if placebo_cols else None
     checks = design_checks(main=main, plain=plain, family=fam, pretrend_p=pretrend_p, n_leads=n_leads,
                            placebo_time=pt, placebo_date=placebo_date, buffer_est=buffer_est, quotient=quotient,
-                           n_treated=int(treated.size), displacement=displacement)
+                           n_treated=int(treated.size), displacement=displacement, pretrend_cover=pretrend_cover,
+                           placebo_cover=placebo_cover)
     cohort_check = coarse_cohort_check({panel.periods[col].date(): c for col, c in cohorts.items()})
     if cohort_check is not None:
         checks.append(cohort_check)
@@ -356,7 +441,8 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         n_buffer=int(panel.index("buffer").size), seed=seed, n_boot=n_boot, outcome_label=outcome,
         family=fam, improvement=improvement,
         starts=tuple(panel.periods[int(s)].date().isoformat() for s in panel.start[treated]),
-        event_study=_event_rows(bins, fam), pretrend_p=pretrend_p, wdq=quotient,
+        event_study=_event_rows(bins, fam), pretrend_p=pretrend_p,
+        pretrend_cohorts=tuple(panel.periods[c].date().isoformat() for c in tested), wdq=quotient,
         displacement=displacement, series=_indexed_means(panel, first),
         wdq_reading=wdq_words(quotient, worked) if buffer is not None else "",
     )

@@ -265,6 +265,18 @@ def method_notes(*, method: str, family: str, regime: str, seed: int, n_boot: in
         "jackknife covariance (2 to 20), or the rank of the summed squared coefficients among the placebos "
         "(one treated unit). At most min(4, (G - 2) / 2) bins before the start, G the number "
         "of units.",
+        "Pre-trend test with staggered starts: every cohort (units sharing a start) with at least two periods "
+        "before its own start is covered. Each cohort's periods before its start are split into bins measured "
+        "against its own earliest periods; the bins, at most min(4, (G - 2) / 2) in all shared equally among "
+        "the cohorts and at least one each, are fitted together on untreated observations and tested in one "
+        "joint test as above. A cohort with fewer periods, or of one unit among several treated units (its bins "
+        "would rest on that unit alone), is left out and named; with no cohort covered the "
+        "test does not run and the comparison is not graded above Maryland level 2."
+        if cohorts else "",
+        "Placebo in time: the same model on data before each cohort's start, with a fake start halfway "
+        "through that cohort's baseline (cohorts with at least four periods before their start; each treated "
+        "unit's periods from its real start on are left out), pooled into one estimate by the same estimator."
+        if cohorts else
         "Placebo in time: the same model on data before the first start only, with a fake start at the "
         "midpoint of that baseline.",
         "Displacement: buffer units against comparison units by the same model, from the first start. The "
