@@ -47,10 +47,13 @@ def fit(
     *,
     quarter: pd.Timestamp | None = None,
     spc_rules: str = "police-2sd",
+    p_chart: bool = True,
     annotations: Sequence[Annotation] = (),
     commentary: Mapping[str, Commentary] | None = None,
 ) -> PerformanceResult:
     """Every measure charted and compared for ``quarter`` (default: the latest complete in every measure).
+
+    ``p_chart``: a rate with a denominator gets a p′ (Laney) chart beside its XmR chart.
 
     Raises
     ------
@@ -61,7 +64,7 @@ def fit(
         raise ValueError("a performance pack needs at least one measure")
     when = latest_quarter(measures) if quarter is None else pd.Timestamp(quarter)
     notes = commentary or {}
-    fits = tuple(fit_measure(m, quarter=when, rules=spc_rules, annotations=annotations,
+    fits = tuple(fit_measure(m, quarter=when, rules=spc_rules, p_chart=p_chart, annotations=annotations,
                              commentary=notes.get(m.definition.name)) for m in measures)
     checks = []
     for f in fits:

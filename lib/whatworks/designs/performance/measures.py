@@ -100,6 +100,7 @@ class Measure:
     months: tuple[pd.Timestamp, ...]
     values: tuple[float, ...]
     denominators: tuple[float, ...] | None = None
+    freq: str = "month"
 
     @property
     def is_rate(self) -> bool:
@@ -204,12 +205,13 @@ class MeasureFit:
         return out
 
 
-def _quarters(months: pd.DatetimeIndex, num: np.ndarray, den: np.ndarray | None) -> tuple[QuarterFigure, ...]:
-    """Complete quarters (three months each), in order."""
+def _quarters(months: pd.DatetimeIndex, num: np.ndarray, den: np.ndarray | None,
+              per_quarter: int = 3) -> tuple[QuarterFigure, ...]:
+    """Complete quarters (three months each, or one quarterly figure), in order."""
     starts = dates.floor(pd.Series(months), "quarter")
     frame = pd.DataFrame({"q": starts.to_numpy(), "num": num, "den": np.ones_like(num) if den is None else den})
     g = frame.groupby("q", sort=True).agg(num=("num", "sum"), den=("den", "sum"), n=("num", "size"))
-    g = g[g["n"] == 3]
+    g = g[g["n"] == per_quarter]
     out = []
     for start, row in g.iterrows():
         if den is None:
@@ -231,6 +233,7 @@ def fit_measure(
     *,
     quarter: pd.Timestamp,
     rules: str = "police-2sd",
+    p_chart: bool = True,
     annotations: Sequence[Annotation] = (),
     commentary: Commentary | None = None,
 ) -> MeasureFit:
@@ -252,18 +255,18 @@ def fit_measure(
     months = months[keep]
     num = np.asarray(measure.values, dtype=float)[keep]
     den = None if measure.denominators is None else np.asarray(measure.denominators, dtype=float)[keep]
-    quarters = _quarters(months, num, den)
+    quarters = _quarters(months, num, den, 1 if measure.freq == "quarter" else 3)
     latest = next((q for q in quarters if q.start == quarter), None)
     if latest is None:
         raise ValueError(f"{d.name} has no complete {quarter_label(quarter)}")
     frame = pd.DataFrame({"period": months, "outcome": num})
     if den is not None:
         frame["denominator"] = den
-    chart = fit_unit(frame, None, None, freq="month", rules=rules, screen=True, improvement=d.improvement,
-                     source=d.name, outcome_type="count", target=_monthly_target(d, den is not None))
+    chart = fit_unit(frame, None, None, freq=measure.freq, rules=rules, screen=True, improvement=d.improvement,
+                     source=d.name, outcome_type="count", target=_monthly_target(d, den is not None, measure.freq))
     trimmed = Measure(d, tuple(months), tuple(float(v) for v in num),
-                      None if den is None else tuple(float(v) for v in den))
-    lan = laney(num, den) if den is not None and len(num) >= 2 else None
+                      None if den is None else tuple(float(v) for v in den), measure.freq)
+    lan = laney(num, den) if p_chart and den is not None and len(num) >= 2 else None
     immature = tuple(months[len(months) - d.maturity:]) if d.maturity > 0 else ()
     shown = tuple(a for a in annotations if (a.measure is None or a.measure == d.name)
                   and months[0] <= a.date < end)
@@ -274,8 +277,8 @@ def fit_measure(
     )
 
 
-def _monthly_target(d: MeasureDefinition, is_rate: bool) -> float | None:
+def _monthly_target(d: MeasureDefinition, is_rate: bool, freq: str) -> float | None:
     """The target on the monthly chart: a rate's as it is, a count's quarterly target a third a month."""
     if d.target is None:
         return None
-    return d.target if is_rate else d.target / 3
+    return d.target if is_rate or freq == "quarter" else d.target / 3
