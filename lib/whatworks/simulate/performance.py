@@ -7,7 +7,7 @@ three financial years of months (April 2021 to March 2024). Their truth:
 
 - every count is Poisson around its monthly mean, every rate binomial, with
   no change, except:
-- **Residential burglary** falls by 25% from October 2023 (a real shift, from
+- **Residential burglary** falls by 25% from July 2023 (a real shift, from
   a target-hardening operation; seven months in a row below the mean);
 - **Anti-social behaviour** is seasonal: 30% above its mean in July, 30% below
   in January (a cosine);
@@ -37,7 +37,7 @@ __all__ = ["DemoMeasure", "DEMO_MEASURES", "DEMO_SEED", "DEMO_START", "simulate_
 DEMO_SEED = 20240401
 DEMO_START = "2021-04-01"
 #: Residential burglary falls by this ratio from this month.
-SHIFT_FROM = pd.Timestamp("2023-10-01")
+SHIFT_FROM = pd.Timestamp("2023-07-01")
 SHIFT_RATIO = 0.75
 
 
@@ -75,15 +75,15 @@ DEMO_MEASURES: tuple[DemoMeasure, ...] = (
     DemoMeasure("Knife crime", _SAFE, "decrease", 42, unit="crimes", owner="Head of Crime (demo)"),
     DemoMeasure("Road deaths and serious injuries", _SAFE, "decrease", 31, unit="casualties",
                 owner="Head of Roads Policing (demo)", population=_POP),
-    DemoMeasure("Positive outcome rate", _JUSTICE, "increase", 4200, rate=0.105, target=12.0, comparator=10.4,
+    DemoMeasure("Positive outcome rate", _JUSTICE, "increase", 4200, rate=0.105, comparator=10.4,
                 unit="positive outcomes", owner="Head of Investigations (demo)", maturity=3),
     DemoMeasure("National fraud outcomes", _JUSTICE, "increase", 24, unit="judicial outcomes",
                 owner="Head of Economic Crime (demo)"),
     DemoMeasure("Domestic abuse arrest rate", _JUSTICE, "increase", 1100, rate=0.34, unit="arrests",
                 owner="Head of Public Protection (demo)"),
-    DemoMeasure("Victim satisfaction", _VICTIMS, "increase", 400, rate=0.76, target=80.0, unit="satisfied victims",
+    DemoMeasure("Victim satisfaction", _VICTIMS, "increase", 400, rate=0.78, target=75.0, unit="satisfied victims",
                 owner="Head of Victim Services (demo)"),
-    DemoMeasure("999 calls answered within 10 seconds", _VICTIMS, "increase", 14000, rate=0.885, target=90.0,
+    DemoMeasure("999 calls answered within 10 seconds", _VICTIMS, "increase", 14000, rate=0.915, target=90.0,
                 unit="calls", owner="Head of Contact Management (demo)"),
 )
 
@@ -139,14 +139,14 @@ _COMMENTARY = {
     "neighbourhood-crime": ("## Reasons\n\nNeighbourhood crime stays above the target: vehicle crime rose in two "
                             "town centres over the winter.\n\n## Response\n\nA vehicle crime problem-solving plan "
                             "started in January, with the two town centres' partnership groups.\n"),
-    "residential-burglary": ("## Reasons\n\nBurglary fell after the target-hardening operation began in October "
+    "residential-burglary": ("## Reasons\n\nBurglary fell after the target-hardening operation began in July "
                              "2023.\n\n## Response\n\nThe operation continues to March; an evaluation is planned "
                              "with the before-after template.\n"),
 }
 
 _NOTES = pd.DataFrame([
     {"date": "2022-04-01", "note": "Crime recording rules changed (demo)", "measure": None},
-    {"date": "2023-10-01", "note": "Target-hardening operation began (demo)", "measure": "Residential burglary"},
+    {"date": "2023-07-01", "note": "Target-hardening operation began (demo)", "measure": "Residential burglary"},
     {"date": "2023-06-01", "note": "New records management system (demo)", "measure": "Positive outcome rate"},
 ])
 
