@@ -37,7 +37,7 @@ from ..designs.performance import (
     latest_quarter,
     quarter_label,
 )
-from ..designs.performance.measures import DEFAULT_PRIORITY
+from ..designs.performance.model import DEFAULT_PRIORITY
 from ..errors import DataError, SpecError
 from ..evaluation import Evaluation
 from ..options import Options, given
@@ -111,8 +111,8 @@ def _measure_table(path: Path, label: str) -> dict[str, dict[str, Any]]:
         if name in out:
             raise DataError(f"the measure '{name}' is listed twice", file=label, column=name_col, rows=[row],
                             hint="List each measure once.")
-        improvement = str(frame.at[i, "improvement"]).strip().lower() if "improvement" in frame.columns and \
-            given(frame.at[i, "improvement"]) and not pd.isna(frame.at[i, "improvement"]) else "decrease"
+        raw = frame.at[i, "improvement"] if "improvement" in frame.columns else None
+        improvement = str(raw).strip().lower() if isinstance(raw, str) and raw.strip() else "decrease"
         if improvement not in ("decrease", "increase"):
             raise DataError(f"improvement must be 'decrease' or 'increase', not '{improvement}'", file=label,
                             column="improvement", rows=[row], hint="Say which way is better for the measure.")
@@ -329,7 +329,7 @@ def load(ev: Evaluation) -> PerformanceInputs:
             raise SpecError(f"the folder '{display_name(ev.get('commentary'))}' does not exist", key="commentary",
                             hint="Name a folder holding one markdown file per measure (violent-crime.md).")
         commentary = read_commentary(folder, measures)
-    quarter = _quarter(options.quarter, measures) if given(options.quarter) else latest_quarter(measures)
+    quarter = _quarter(str(options.quarter), measures) if given(options.quarter) else latest_quarter(measures)
     return PerformanceInputs(measures, quarter, notes, commentary, options)
 
 

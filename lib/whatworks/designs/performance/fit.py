@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ...results import Check, Estimate, Evidence
-from .measures import Annotation, Commentary, Measure, MeasureFit, fit_measure, quarter_label
+from ...results import Estimate, Evidence
+from .checks import measure_checks
+from .model import Annotation, Commentary, Measure, MeasureFit, fit_measure, quarter_label
 from .result import PerformanceResult
 from .words import method_notes, summary
 
@@ -18,7 +19,7 @@ def latest_quarter(measures: Sequence[Measure]) -> pd.Timestamp:
     """The latest quarter every measure has all three months of."""
     ends = []
     for m in measures:
-        last = pd.Timestamp(max(m.months))
+        last = max(m.months)
         start = pd.Timestamp(last.year, 3 * ((last.month - 1) // 3) + 1, 1)
         ends.append(start if last.month % 3 == 0 else start - pd.DateOffset(months=3))
     return min(ends)
@@ -62,19 +63,11 @@ def fit(
     """
     if not measures:
         raise ValueError("a performance pack needs at least one measure")
-    when = latest_quarter(measures) if quarter is None else pd.Timestamp(quarter)
+    when = latest_quarter(measures) if quarter is None else quarter
     notes = commentary or {}
     fits = tuple(fit_measure(m, quarter=when, rules=spc_rules, p_chart=p_chart, annotations=annotations,
                              commentary=notes.get(m.definition.name)) for m in measures)
-    checks = []
-    for f in fits:
-        if f.chart.seasonal:
-            checks.append(Check(f"seasonal_{f.definition.key}", "info",
-                                f"{f.definition.name}: the monthly series has a seasonal pattern, so some "
-                                "signals may be the season; compare with the same quarter a year earlier."))
-        if f.year_ago is None:
-            checks.append(Check(f"no_year_ago_{f.definition.key}", "info",
-                                f"{f.definition.name}: no same quarter a year earlier to compare with."))
+    checks = measure_checks(fits)
     label = quarter_label(when)
     first = min(min(f.measure.months) for f in fits)
     return PerformanceResult(
@@ -85,7 +78,7 @@ def fit(
                           "To learn whether a change worked, evaluate it with the before-after template."),
         summary_text=summary(fits, label),
         notes=method_notes(spc_rules, any(f.measure.is_rate for f in fits)),
-        period_start=pd.Timestamp(first).date(),
+        period_start=first.date(),
         period_end=(when + pd.DateOffset(months=3) - pd.Timedelta(days=1)).date(),
         quarter=when,
         rules=spc_rules,

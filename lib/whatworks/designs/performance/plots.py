@@ -13,7 +13,7 @@ from ... import plots, text
 from ..spc.plots import _draw, _legend_handles
 from ..spc.rules import PROFILES
 from ..spc.words import VARIATION_WORDS
-from .measures import MeasureFit
+from .model import MeasureFit
 
 __all__ = ["plot_measure", "plot_laney"]
 

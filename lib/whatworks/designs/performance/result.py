@@ -10,7 +10,7 @@ import pandas as pd
 from ...display import Section
 from ...plots import Chart, ChartSet
 from ...results import Result, clean
-from .measures import MeasureFit, quarter_label
+from .model import MeasureFit, quarter_label
 from .plots import plot_measure
 from .tables import SummaryMatrix, summary_matrix
 

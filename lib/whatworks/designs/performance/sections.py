@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ... import text
 from ...display import Callout, Heading, Notes, Prose, Section
-from .measures import MeasureFit
+from .model import MeasureFit
 from .plots import plot_laney, plot_measure
 from .result import PerformanceResult
 from .tables import matrix_order, quarters_table

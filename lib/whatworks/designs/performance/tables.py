@@ -14,7 +14,7 @@ from ... import text
 from ...display import Table, esc
 from ..spc.plots import icon_svg
 from ..spc.words import ASSURANCE_WORDS, VARIATION_WORDS
-from .measures import MeasureFit
+from .model import MeasureFit
 from .words import change_words, value_words
 
 __all__ = ["matrix_order", "SummaryMatrix", "summary_matrix", "quarters_table", "MATRIX_COLUMNS"]
@@ -99,9 +99,9 @@ def quarters_table(fit: MeasureFit, n: int = 4) -> Table:
     """The last ``n`` quarters up to the pack's: value, and for a rate its numerator and denominator."""
     shown = [q for q in fit.quarters if q.start <= fit.latest.start][-n:]
     if fit.measure.is_rate:
-        rows = tuple((q.label, text.fmt_number(q.numerator, 0), text.fmt_number(q.denominator, 0),
+        rate_rows = tuple((q.label, text.fmt_number(q.numerator, 0), text.fmt_number(q.denominator, 0),
                       value_words(fit, q.value)) for q in shown)
-        return Table(("Quarter", "Outcomes", "Out of", "Rate"), rows, caption=f"{fit.definition.name}: last four "
+        return Table(("Quarter", "Outcomes", "Out of", "Rate"), rate_rows, caption=f"{fit.definition.name}: last four "
                      "quarters", numeric=(False, True, True, True))
     rows = tuple((q.label, value_words(fit, q.value)) for q in shown)
     return Table(("Quarter", fit.definition.unit.capitalize() or "Count"), rows,

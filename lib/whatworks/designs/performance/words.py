@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from ... import text
 from ..spc.rules import PROFILES
 from ..spc.words import ASSURANCE_WORDS, VARIATION_WORDS
-from .measures import Change, MeasureFit, quarter_label
+from .model import Change, MeasureFit, quarter_label
 
 __all__ = ["signed", "value_words", "change_words", "narrative", "summary", "method_notes", "VARIATION_CLAUSE"]
 

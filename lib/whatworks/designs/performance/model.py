@@ -191,7 +191,8 @@ class MeasureFit:
     def to_dict(self) -> dict[str, Any]:
         d = self.definition
         out: dict[str, Any] = clean({
-            "measure": d.name, "key": d.key, "priority": d.priority, "kind": "rate" if self.measure.is_rate else "count",
+            "measure": d.name, "key": d.key, "priority": d.priority,
+            "kind": "rate" if self.measure.is_rate else "count",
             "improvement": d.improvement, "target": d.target, "comparator": d.comparator,
             "quarter": self.latest.label, "value": self.latest.value, "per_1000": self.per_1000,
             "previous": self.previous.to_dict() if self.previous else None,
@@ -213,12 +214,11 @@ def _quarters(months: pd.DatetimeIndex, num: np.ndarray, den: np.ndarray | None,
     g = frame.groupby("q", sort=True).agg(num=("num", "sum"), den=("den", "sum"), n=("num", "size"))
     g = g[g["n"] == per_quarter]
     out = []
-    for start, row in g.iterrows():
+    for start, total, over in zip(pd.DatetimeIndex(g.index), g["num"], g["den"]):
         if den is None:
-            out.append(QuarterFigure(pd.Timestamp(start), float(row["num"]), float(row["num"])))
+            out.append(QuarterFigure(start, float(total), float(total)))
         else:
-            out.append(QuarterFigure(pd.Timestamp(start), float(row["num"] / row["den"]), float(row["num"]),
-                                     float(row["den"])))
+            out.append(QuarterFigure(start, float(total / over), float(total), float(over)))
     return tuple(out)
 
 
