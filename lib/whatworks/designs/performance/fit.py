@@ -21,7 +21,7 @@ def latest_quarter(measures: Sequence[Measure]) -> pd.Timestamp:
     for m in measures:
         last = max(m.months)
         start = pd.Timestamp(last.year, 3 * ((last.month - 1) // 3) + 1, 1)
-        ends.append(start if last.month % 3 == 0 else start - pd.DateOffset(months=3))
+        ends.append(start if m.freq == "quarter" or last.month % 3 == 0 else start - pd.DateOffset(months=3))
     return min(ends)
 
 
