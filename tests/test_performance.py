@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from whatworks import cli
+from whatworks import cli, index
 from whatworks.designs import performance as perf
 from whatworks.designs.performance.model import fit_measure
 from whatworks.designs.performance.tables import matrix_order
@@ -257,6 +258,18 @@ def test_demo_pack_has_its_truth() -> None:
     assert [n for n, f in fits.items() if f.target_met is False] == ["Neighbourhood crime"]
     assert fits["Positive outcome rate"].immature == tuple(pd.date_range("2024-01-01", periods=3, freq="MS"))
     assert fits["Residential burglary"].annotations and fits["Neighbourhood crime"].commentary is not None
+    page = perf.measure_section(fits["Anti-social behaviour"], "police-2sd")._repr_html_()
+    assert "the signals may be the season" in page
+
+
+def test_the_index_lists_a_pack_by_its_quarter(tmp_path: Path) -> None:
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "results.json").write_text(json.dumps({
+        "title": "Pack", "template": "performance", "period": {"start": "2021-04-01", "end": "2024-03-31"},
+        "quarter": {"label": "Q4 2023/24", "start": "2024-01-01"}, "estimates": [], "checks": []}), encoding="utf-8")
+    row = index.collect(tmp_path)[0]
+    assert row["period"] == "Q4 2023/24" and row["period_start"] == "2024-01-01"
 
 
 def test_commentary_is_escaped(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ... import text
 from ...display import Callout, Heading, Notes, Prose, Section
+from ..spc.tables import year_on_year_table
 from .model import MeasureFit
 from .plots import plot_laney, plot_measure
 from .result import PerformanceResult
@@ -35,6 +36,11 @@ def measure_section(fit: MeasureFit, rules: str) -> Section:
                              "investigations finish, so read them with care (shaded on the chart).", kind="warn",
                              title="Still being recorded."))
     parts.append(plot_measure(fit, rules=rules))
+    if fit.chart.seasonal:
+        parts.append(Callout("More than a fifth of the months signal special cause, and the series has a seasonal "
+                             "pattern (a test on month-of-year effects): the signals may be the season. Compare each "
+                             "month with the same month a year earlier.", kind="info", title="Seasonal."))
+        parts.append(year_on_year_table(fit.chart, fit.measure.freq))
     if fit.laney is not None:
         parts.append(plot_laney(fit))
     parts.append(quarters_table(fit))
