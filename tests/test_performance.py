@@ -301,3 +301,15 @@ def test_a_30_measure_pack_over_five_years_renders_in_under_a_minute(tmp_path: P
     page = (tmp_path / "reports" / "big-pack" / "report.html").read_text(encoding="utf-8")
     assert page.count("ww-matrix") >= 1 and page.count("<img") >= 30
     assert took < 60, f"{took:.1f} s"
+
+
+def test_an_excel_export_with_per_cent_comparators_is_read(tmp_path: Path) -> None:
+    data, table = demo_pack()
+    table["comparator"] = table["comparator"].map(lambda v: f"{v}%" if pd.notna(v) else "")
+    data.to_excel(tmp_path / "data.xlsx", index=False)
+    table.to_excel(tmp_path / "measures.xlsx", index=False)
+    ev = Evaluation({"data": "data.xlsx", "measures": "measures.xlsx"}, base_dir=tmp_path)
+    inputs = performance.load(ev)
+    rate = next(m for m in inputs.measures if m.definition.name == "Positive outcome rate")
+    assert rate.is_rate and rate.definition.comparator == pytest.approx(0.104)
+    assert rate.definition.maturity == 3 and len(rate.months) == 36

@@ -74,9 +74,7 @@ def _defaults() -> dict[str, Any]:
 
 
 def _numbers(frame: pd.DataFrame, column: str, label: str, *, whole: bool = False) -> np.ndarray:
-    raw = frame[column]
-    if raw.dtype == object:
-        raw = raw.map(lambda v: v.strip().removesuffix("%") if isinstance(v, str) else v)
+    raw = frame[column].astype(object).map(lambda v: v.strip().removesuffix("%") if isinstance(v, str) else v)
     reading = read_numbers(raw, whole=whole)
     bad = reading.bad | reading.non_finite
     if bad.any():
