@@ -240,7 +240,7 @@ def fit_measure(
     """One measure charted to the end of ``quarter`` (the start of a quarter), with its quarterly figures.
 
     The chart's limits come from every month shown (the process as it has
-    been); a rate is charted as a proportion, bounded 0–100%, with a p′
+    been) except those still being recorded (``maturity``); a rate is charted as a proportion, bounded 0–100%, with a p′
     chart (:func:`~whatworks.designs.spc.rules.laney`) beside it.
 
     Raises
@@ -262,11 +262,17 @@ def fit_measure(
     frame = pd.DataFrame({"period": months, "outcome": num})
     if den is not None:
         frame["denominator"] = den
+    # months still being recorded are charted but do not set the limits
+    mature = len(months) - d.maturity
+    baseline = (None, months[mature - 1]) if d.maturity > 0 and mature >= 2 else None
     chart = fit_unit(frame, None, None, freq=measure.freq, rules=rules, screen=True, improvement=d.improvement,
-                     source=d.name, outcome_type="count", target=_monthly_target(d, den is not None, measure.freq))
+                     source=d.name, outcome_type="count", target=_monthly_target(d, den is not None, measure.freq),
+                     baseline=baseline)
     trimmed = Measure(d, tuple(months), tuple(float(v) for v in num),
                       None if den is None else tuple(float(v) for v in den), measure.freq)
-    lan = laney(num, den) if p_chart and den is not None and len(num) >= 2 else None
+    lan = None
+    if p_chart and den is not None and len(num) >= 2:
+        lan = laney(num, den, baseline=(0, mature) if baseline is not None else None)
     immature = tuple(months[len(months) - d.maturity:]) if d.maturity > 0 else ()
     shown = tuple(a for a in annotations if (a.measure is None or a.measure == d.name)
                   and months[0] <= a.date < end)

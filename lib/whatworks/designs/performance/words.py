@@ -85,6 +85,9 @@ def narrative(fit: MeasureFit) -> str:
     if parts:
         head = f"{name} " + " and ".join(parts)
     out = f"{head}; {VARIATION_CLAUSE[fit.chart.variation()]}."
+    if fit.immature:
+        out += (f" Outcomes for the latest {text.plural(len(fit.immature), 'month')} are still being recorded, so "
+                "those figures will rise.")
     d = fit.definition
     if d.target is not None:
         met = fit.target_met
@@ -118,7 +121,8 @@ def method_notes(rules: str, has_rate: bool) -> tuple[str, ...]:
     """How the pack's numbers are made."""
     profile = PROFILES[rules]
     out = [
-        f"Each chart shows monthly points with limits from every month shown, under the {profile.title} rules"
+        f"Each chart shows monthly points with limits from every month shown (except months still being recorded), "
+        f"under the {profile.title} rules"
         + (": limits at the mean plus or minus two standard deviations, a run of 7 points on one side of the "
            "mean, and 7 rises or falls in a row (8 points)." if rules == "police-2sd" else "."),
         "A count's limits never go below zero; a rate's stay between 0% and 100%.",
