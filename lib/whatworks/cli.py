@@ -15,9 +15,11 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -81,8 +83,8 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
         if head is not None:
             headline = {k: head.get(k) for k in ("name", "label", "measure", "estimate", "ci_low", "ci_high",
                                                   "p_value", "scale", "unit")}
-    return {"spec": outcome.spec, "status": outcome.status, "kind": outcome.kind, "report": report,
-            "output": outcome.output, "headline": headline, "seconds": round(outcome.seconds, 2),
+    return {"spec": outcome.spec, "status": outcome.status, "kind": outcome.kind, "skipped": outcome.skipped,
+            "report": report, "output": outcome.output, "headline": headline, "seconds": round(outcome.seconds, 2),
             "messages": [outcome.message] if outcome.message else []}
 
 
@@ -113,9 +115,10 @@ class Reporter:
             return
         if self.mode == "quiet" and outcome.ok:
             return
-        mark = "ok    " if outcome.ok else "FAILED"
+        mark = "same  " if outcome.skipped else "ok    " if outcome.ok else "FAILED"
         where = f" -> {Path(outcome.output) / 'report.html'}" if outcome.ok and outcome.output else ""
-        line = f"[{done}/{total}] {mark} {outcome.spec}{where} ({outcome.seconds:.1f} s)"
+        how = "inputs unchanged, not redone" if outcome.skipped else f"{outcome.seconds:.1f} s"
+        line = f"[{done}/{total}] {mark} {outcome.spec}{where} ({how})"
         if not outcome.ok:
             line += f"\n        {outcome.message}"
         if self.bar is not None:
@@ -145,11 +148,13 @@ def exit_status(outcomes: Sequence[Outcome]) -> int:
 
 def _summarise(outcomes: Sequence[Outcome], reports_root: Path, mode: str = "lines") -> int:
     failed = [o for o in outcomes if not o.ok]
-    produced = len(outcomes) - len(failed)
+    same = sum(o.skipped for o in outcomes)
+    produced = len(outcomes) - len(failed) - same
     if mode == "lines" or (mode == "quiet" and failed):
         _say("")
+        unchanged = f"{same} unchanged (not redone; --force redoes them), " if same else ""
         _say(f"{len(outcomes)} spec{'s' if len(outcomes) != 1 else ''}: {produced} report"
-             f"{'s' if produced != 1 else ''} produced, {len(failed)} failed.")
+             f"{'s' if produced != 1 else ''} produced, {unchanged}{len(failed)} failed.")
         index_path = reports_root / "index.html"
         if index_path.exists() and mode == "lines":
             _say(f"Index of reports: {index_path}")
@@ -169,8 +174,15 @@ def _run_setup(p: argparse.ArgumentParser) -> None:
     how.add_argument("--quiet", "-q", action="store_true", help="print only failures")
     p.add_argument("--pdf", action="store_true",
                    help="also print report.pdf beside report.html (needs the pdf extra and a Chromium browser)")
-    p.epilog = ("Exit status: 0 every report produced; 2 every failure was an input error (fix the spec or "
-                "the data); 1 a template or whatworks itself failed for at least one spec.")
+    p.add_argument("--force", action="store_true",
+                   help="redo every report, even one already made from the same spec, data, template and library")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run the reports on a Dask cluster, e.g. tcp://host:8786 (needs the distributed extra; "
+                        "every worker must see the specs, data and reports folder at the same paths)")
+    p.epilog = ("A report already made from the same spec, data files, template and whatworks is not redone "
+                "(shown as 'same'; --force redoes it) and counts as produced. "
+                "Exit status: 0 every report produced or up to date; 2 every failure was an input error (fix the "
+                "spec or the data); 1 a template or whatworks itself failed for at least one spec.")
 
 
 @command("run", "render each spec into an HTML report, results.json and the executed notebook", _run_setup)
@@ -180,15 +192,38 @@ def _run(args: argparse.Namespace) -> int:
     mode = "json" if args.json else "quiet" if args.quiet else "lines"
     workers = args.workers or _default_workers(len(args.specs))
     root = Path(args.reports)
-    if mode == "lines":
-        _say(f"Rendering {len(args.specs)} spec{'s' if len(args.specs) != 1 else ''}"
-             f" ({workers} at a time)...")
-    reporter = Reporter(mode, total=len(args.specs))
-    try:
-        outcomes = run_many(args.specs, reports_root=root, workers=workers, on_done=reporter, pdf=args.pdf)
-    finally:
-        reporter.close()
+    with contextlib.ExitStack() as stack:
+        executor = stack.enter_context(_cluster(args.scheduler)) if args.scheduler else None
+        if mode == "lines":
+            where = f"on the cluster at {args.scheduler}" if args.scheduler else f"{workers} at a time"
+            _say(f"Rendering {len(args.specs)} spec{'s' if len(args.specs) != 1 else ''} ({where})...")
+        reporter = Reporter(mode, total=len(args.specs))
+        try:
+            outcomes = run_many(args.specs, reports_root=root, workers=workers, on_done=reporter, pdf=args.pdf,
+                                force=args.force, executor=executor)
+        finally:
+            reporter.close()
     return _summarise(outcomes, root, mode)
+
+
+@contextlib.contextmanager
+def _cluster(address: str) -> Iterator[Executor]:
+    """An executor on the Dask cluster whose scheduler is at ``address`` (the distributed extra)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError("--scheduler needs the distributed extra, which is not installed",
+                         hint="Install it with  pip install whatworks[distributed]  (on this machine and on "
+                              "every worker), or run without --scheduler.") from None
+    try:
+        client = Client(address, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"no Dask scheduler answered at {address} ({exc})",
+                         hint="Check the address (e.g. tcp://host:8786) and that the scheduler is running.") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
 
 
 def _validate_setup(p: argparse.ArgumentParser) -> None:
