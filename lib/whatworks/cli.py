@@ -83,9 +83,14 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
         if head is not None:
             headline = {k: head.get(k) for k in ("name", "label", "measure", "estimate", "ci_low", "ci_high",
                                                   "p_value", "scale", "unit")}
-    return {"spec": outcome.spec, "status": outcome.status, "kind": outcome.kind, "skipped": outcome.skipped,
-            "report": report, "output": outcome.output, "headline": headline, "seconds": round(outcome.seconds, 2),
+    return {"spec": outcome.spec, "status": outcome.status, "kind": outcome.kind, "report": report,
+            "output": outcome.output, "headline": headline, "seconds": round(outcome.seconds, 2),
             "messages": [outcome.message] if outcome.message else []}
+
+
+def _skipped(outcome: Outcome) -> bool:
+    """Whether the report was up to date and not redone (kind ``unchanged``)."""
+    return getattr(outcome, "kind", None) == "unchanged"
 
 
 class Reporter:
@@ -115,9 +120,9 @@ class Reporter:
             return
         if self.mode == "quiet" and outcome.ok:
             return
-        mark = "same  " if outcome.skipped else "ok    " if outcome.ok else "FAILED"
+        mark = "same  " if _skipped(outcome) else "ok    " if outcome.ok else "FAILED"
         where = f" -> {Path(outcome.output) / 'report.html'}" if outcome.ok and outcome.output else ""
-        how = "inputs unchanged, not redone" if outcome.skipped else f"{outcome.seconds:.1f} s"
+        how = "inputs unchanged, not redone" if _skipped(outcome) else f"{outcome.seconds:.1f} s"
         line = f"[{done}/{total}] {mark} {outcome.spec}{where} ({how})"
         if not outcome.ok:
             line += f"\n        {outcome.message}"
@@ -148,7 +153,7 @@ def exit_status(outcomes: Sequence[Outcome]) -> int:
 
 def _summarise(outcomes: Sequence[Outcome], reports_root: Path, mode: str = "lines") -> int:
     failed = [o for o in outcomes if not o.ok]
-    same = sum(o.skipped for o in outcomes)
+    same = sum(_skipped(o) for o in outcomes)
     produced = len(outcomes) - len(failed) - same
     if mode == "lines" or (mode == "quiet" and failed):
         _say("")
