@@ -117,6 +117,22 @@ def test_a_changed_template_or_library_or_a_failed_report_is_not_up_to_date(demo
     assert not unchanged(spec)  # a failed earlier run never counts as done
 
 
+def test_the_library_hash_covers_the_page_templates(tmp_path, monkeypatch):
+    pages = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", pages)
+    monkeypatch.setattr(runner.assets, "page_templates", lambda: pages)
+    try:
+        runner._library_sha256.cache_clear()
+        before = runner._library_sha256()
+        with open(pages / "report.css", "a", encoding="utf-8") as fh:
+            fh.write("\n/* a page template edited */\n")
+        runner._library_sha256.cache_clear()
+        assert runner._library_sha256() != before
+    finally:
+        monkeypatch.undo()
+        runner._library_sha256.cache_clear()
+
+
 def test_scheduler_without_the_distributed_extra_names_the_install(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     status = cli.main(["run", str(EVALUATIONS / f"{SPEC}.yaml"), "--scheduler", "tcp://127.0.0.1:1"])

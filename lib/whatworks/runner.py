@@ -127,15 +127,25 @@ def provenance(spec: Spec) -> dict[str, Any]:
     }
 
 
+def _tree_sha256(digest: Any, top: Path, label: str, skip: frozenset[str] = frozenset()) -> None:
+    """Add every file under ``top`` (its path and content) to ``digest``; ``skip`` names top-level folders."""
+    for path in sorted(top.rglob("*")):
+        parts = path.relative_to(top).parts
+        if path.is_file() and parts[0] not in skip and "__pycache__" not in parts and path.suffix != ".pyc":
+            digest.update(f"{label}/{'/'.join(parts)} {_sha256(path)}\n".encode())
+
+
 @cache
 def _library_sha256() -> str:
-    """One hash of the library as installed: every module, page template and asset, and the versions of the
-    packages that compute the numbers. Any change to whatworks (not just a new version number) changes it."""
-    top = Path(__file__).resolve().parent
+    """One hash of the library as it runs: every module and resource, the page templates (report, index,
+    stylesheet), the guide, and the versions of Python and of the packages that compute the numbers. Any
+    change to whatworks, not just a new version number, changes it."""
     digest = hashlib.sha256(f"whatworks {__version__}\n".encode())
-    for path in sorted(top.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".pyo"}:
-            digest.update(f"{path.relative_to(top).as_posix()} {_sha256(path)}\n".encode())
+    _tree_sha256(digest, Path(__file__).resolve().parent, "whatworks", skip=frozenset({"assets"}))
+    _tree_sha256(digest, assets.page_templates(), "templates")
+    guide = assets.guide()
+    if guide.is_file():
+        digest.update(f"guide {_sha256(guide)}\n".encode())
     digest.update(f"python {platform.python_version()}\n".encode())
     for name in _PACKAGES:
         with contextlib.suppress(metadata.PackageNotFoundError):
