@@ -161,3 +161,12 @@ def test_the_demo_portfolio_on_a_dask_cluster_matches_a_local_run(demo_reports, 
         assert _comparable(reports / spec.stem / "results.json") == _comparable(
             demo_reports / spec.stem / "results.json"), spec.name
     assert (reports / "index.html").is_file()
+
+
+def test_a_folder_stands_for_every_spec_in_it(tmp_path):
+    (tmp_path / "b.yaml").write_text("template: before-after\n", encoding="utf-8")
+    (tmp_path / "a.yaml").write_text("template: before-after\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a spec\n", encoding="utf-8")
+    assert cli._expand([str(tmp_path), "c.yaml"]) == [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "c.yaml"]
+    with pytest.raises(cli.InputError, match="holds no .yaml specs"):
+        cli._expand([str(tmp_path / "empty")] if (tmp_path / "empty").mkdir() is None else [])

@@ -166,8 +166,24 @@ def _summarise(outcomes: Sequence[Outcome], reports_root: Path, mode: str = "lin
     return exit_status(outcomes)
 
 
+def _expand(specs: Sequence[str]) -> list[str]:
+    """The spec files named: a folder stands for every ``.yaml`` spec directly in it."""
+    out: list[str] = []
+    for name in specs:
+        folder = Path(name)
+        if folder.is_dir():
+            found = sorted(str(p) for p in folder.glob("*.yaml"))
+            if not found:
+                raise InputError(f"the folder '{name}' holds no .yaml specs",
+                                 hint="Name spec files, or a folder holding them.")
+            out += found
+        else:
+            out.append(name)
+    return out
+
+
 def _run_setup(p: argparse.ArgumentParser) -> None:
-    p.add_argument("specs", nargs="+", metavar="SPEC", help="YAML spec file(s)")
+    p.add_argument("specs", nargs="+", metavar="SPEC", help="YAML spec file(s), or a folder of them")
     p.add_argument("--reports", metavar="DIR", default="reports",
                    help="folder for reports of specs without an 'output' key (default: reports)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
@@ -195,6 +211,7 @@ def _run(args: argparse.Namespace) -> int:
     from .runner import run_many
 
     mode = "json" if args.json else "quiet" if args.quiet else "lines"
+    args.specs = _expand(args.specs)
     workers = args.workers or _default_workers(len(args.specs))
     root = Path(args.reports)
     with contextlib.ExitStack() as stack:
