@@ -232,13 +232,14 @@ def _run(args: argparse.Namespace) -> int:
 def _cluster(address: str) -> Iterator[Executor]:
     """An executor on the Dask cluster whose scheduler is at ``address`` (the distributed extra)."""
     try:
-        from distributed import Client
+        import distributed
     except ImportError:
         raise InputError("--scheduler needs the distributed extra, which is not installed",
                          hint="Install it with  pip install whatworks[distributed]  (on this machine and on "
                               "every worker), or run without --scheduler.") from None
     try:
-        client = Client(address, timeout=30)
+        dask_client: Any = distributed.Client  # an untyped library
+        client = dask_client(address, timeout=30)
     except (OSError, TimeoutError) as exc:
         raise InputError(f"no Dask scheduler answered at {address} ({exc})",
                          hint="Check the address (e.g. tcp://host:8786) and that the scheduler is running.") from None
