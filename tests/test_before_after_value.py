@@ -60,28 +60,27 @@ def test_no_effort_keys_no_cost_and_the_report_says_which_keys_would_add_it(data
 def test_effort_keys_with_crimes_prevented_give_the_cost_benefit(data_file: Path) -> None:
     inputs = before_after.load(_ev(data_file, **EFFORT))
     fitted = before_after.analyse(inputs)
-    # test double: the analysis's estimate of crimes prevented
-    prevented = Estimate(name="crimes_prevented", label="Crimes prevented", measure="crimes", estimate=150.0,
-                         scale="total", unit="crimes", ci_low=40.0, ci_high=260.0)
-    estimates = [*fitted.estimates, prevented]
+    # the analysis's own estimate of crimes prevented
+    prevented = next(e for e in fitted.estimates if e.name == "crimes_prevented")
     hours = officer_hours(inputs.frame, inputs.effort, {None: pd.Timestamp(START)})
     assert hours == pytest.approx(52 * 3 * 4 * 2.5)  # 52 weeks after the start, 3 deployments a week
-    money = value_for_money(estimates, hours, inputs.effort)
+    money = value_for_money(list(fitted.estimates), hours, inputs.effort)
     assert money is not None
     d = default_deflator().index
     hourly = 44.0 * d["2025/26"] / d["2024/25"]
     unit = 1500.0 * d["2025/26"] / d["2023/24"]
     cost = hours * hourly
     assert money.price_year == "2025/26" and not money.net
-    assert money.ratio == pytest.approx(150 * unit / cost)
-    assert money.ratio_interval == pytest.approx((40 * unit / cost, 260 * unit / cost))
-    result = dataclasses.replace(fitted, estimates=tuple(estimates + money.estimates()), value=money,
-                                 effort_given=True)
-    names = [e.name for e in result.estimates]
+    assert money.ratio == pytest.approx(prevented.estimate * unit / cost)
+    assert money.ratio_interval == pytest.approx((prevented.ci_low * unit / cost, prevented.ci_high * unit / cost))
+    names = [e.name for e in fitted.estimates]
     assert {"officer_hours", "officer_cost", "value_of_crimes_prevented", "cost_per_crime_prevented",
             "benefit_cost_ratio"} <= set(names) and len(names) == len(set(names))
-    assert "Each £1 of officer time bought" in result.value_for_money()._repr_html_()
-    assert result.extra()["value_for_money"]["benefit_cost_ratio"] == pytest.approx(150 * unit / cost)
+    assert "Each £1 of officer time bought" in fitted.value_for_money()._repr_html_()
+    assert fitted.extra()["value_for_money"]["benefit_cost_ratio"] == pytest.approx(prevented.estimate * unit / cost)
+    # the summary carries the officer time, its cost and the board sentence after its opening paragraph
+    assert "officer hours after the start" in fitted.summary_text[1]
+    assert "of officer time" in fitted.summary_text[1]
 
 
 def test_the_net_figure_is_used_when_displacement_was_measured(data_file: Path) -> None:
@@ -95,7 +94,8 @@ def test_the_net_figure_is_used_when_displacement_was_measured(data_file: Path) 
 
 
 def test_without_crimes_prevented_the_section_says_so(data_file: Path) -> None:
-    result = before_after.analyse(before_after.load(_ev(data_file, **EFFORT)))
+    # crimes prevented is estimated only where a fall is hoped for
+    result = before_after.analyse(before_after.load(_ev(data_file, **EFFORT, improvement="increase")))
     assert result.value is None and result.effort_given
     words = result.value_for_money()._repr_html_()
     assert "no estimate of crimes prevented" in words

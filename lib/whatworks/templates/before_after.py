@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from .. import data, dates
+from .. import data, dates, text
 from ..data import SeriesData
 from ..designs import did, its, spc
 from ..designs.its.inputs import locate
@@ -493,11 +493,23 @@ def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.S
         if money is not None:
             estimates += money.estimates()
     return BeforeAfter(
-        estimates=tuple(estimates), checks=main.checks, evidence=main.evidence, summary_text=main.summary_text,
+        estimates=tuple(estimates), checks=main.checks, evidence=main.evidence,
+        summary_text=_with_cost(main.summary_text, money, spent),
         notes=main.notes + charts.notes, period_start=main.period_start, period_end=main.period_end,
         analysis=inputs.analysis, main=main, charts=charts, outputs=outputs, buffer_units=buffers,
         freq=inputs.freq, value=money, effort_given=inputs.effort.wanted, effort_spent=spent,
     )
+
+
+def _with_cost(summary: tuple[str, ...], money: CostBenefit | None,
+               spent: tuple[float | None, float | None, str | None]) -> tuple[str, ...]:
+    """The summary with the officer time, its cost and the board sentence after its opening paragraph."""
+    hours, cost, year = spent
+    if money is None or hours is None or cost is None:
+        return summary
+    line = (f"The operation took {text.fmt_number(hours, 0)} officer hours after the start, costing "
+            f"{text.fmt_gbp(cost)} at {year} prices. {money.words()}")
+    return (*summary[:1], line, *summary[1:])
 
 
 def _fit_single(inputs: Inputs) -> BeforeAfter:
