@@ -243,9 +243,14 @@ def summary_paragraphs(
     if end is not None:
         first += f"; in the last {end.unit.removeprefix('crimes per ') if end.unit else 'period'}, " \
                  f"{prevented_words(end, label)}"
-    paras = [first + "."]
-    if clear:
-        good = (level.estimate < level.null_value) == (improvement == "decrease")
+    good = (level.estimate < level.null_value) == (improvement == "decrease") if clear else None
+    return _closing([first + "."], good, sms_level, groups, by, warns)
+
+
+def _closing(paras: list[str], good: bool | None, sms_level: int, groups: Sequence[Estimate], by: str,
+             warns: Sequence[Check]) -> tuple[str, ...]:
+    """The summary's closing paragraphs: the direction (when clear), the level of evidence, groups, cautions."""
+    if good is not None:
         paras.append("That is the change the work aimed for." if good
                      else "That is the opposite of the change the work aimed for.")
     if sms_level < 3:
@@ -280,19 +285,8 @@ def _points_paragraphs(*, points: Estimate, rates: tuple[float, float] | None, l
     odds, odds_interval = _change_words(level, "")
     paras = [first + f". In the first {period_word} after the start the odds were {odds} than expected "
                      f"({odds_interval})."]
-    if clear:
-        good = (points.estimate < 0) == (improvement == "decrease")
-        paras.append("This is the hoped-for direction." if good
-                     else "This is the opposite of the hoped-for direction.")
-    if sms_level < 3:
-        paras[-1] += (" This is an association, not proof of cause: the comparison is with the trend"
-                      " and season before the intervention, with no comparison group"
-                      f" (Maryland level {sms_level}).")
-    if groups:
-        paras.append(breakdown_sentence(groups, by))
-    if warns:
-        paras.append(_caution(warns))
-    return tuple(paras)
+    good = (points.estimate < 0) == (improvement == "decrease") if clear else None
+    return _closing(paras, good, sms_level, groups, by, warns)
 
 
 def breakdown_sentence(groups: Sequence[Estimate], by: str) -> str:
