@@ -350,6 +350,8 @@ class BeforeAfter(Result):
         keys or an estimate of crimes prevented.
     effort_given
         Whether the spec gave effort keys.
+    costable
+        Whether officer time could be costed (a count outcome): otherwise no value-for-money section.
     buffer_units
         The buffer units named in the spec.
     """
@@ -363,6 +365,7 @@ class BeforeAfter(Result):
     value: CostBenefit | None = None
     effort_given: bool = False
     effort_spent: tuple[float | None, float | None, str | None] = (None, None, None)
+    costable: bool = True
 
     @property
     def areas(self) -> bool:
@@ -464,8 +467,13 @@ class BeforeAfter(Result):
         """Outputs (deployments, stops, arrests) as activity, not evidence of impact."""
         return None if self.outputs is None else self.outputs.section()
 
-    def value_for_money(self) -> Section:
-        """Officer hours, their cost and the value of the crimes prevented, or what keys would add them."""
+    def value_for_money(self) -> Section | None:
+        """Officer hours, their cost and the value of the crimes prevented, or what keys would add them.
+
+        Nothing for an outcome that is not a count: officer time is costed against crimes prevented.
+        """
+        if not self.costable:
+            return None
         return value_section(self.value, self.effort_given, *self.effort_spent)
 
     @property
@@ -498,6 +506,7 @@ def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.S
         notes=main.notes + charts.notes, period_start=main.period_start, period_end=main.period_end,
         analysis=inputs.analysis, main=main, charts=charts, outputs=outputs, buffer_units=buffers,
         freq=inputs.freq, value=money, effort_given=inputs.effort.wanted, effort_spent=spent,
+        costable=inputs.reading.outcome_type == "count",
     )
 
 
