@@ -150,12 +150,7 @@ def crimes_words(est: Estimate, outcome: str) -> str:
     if est.ci_low is None or est.ci_high is None:
         return f"about {size} {word} {outcome}"
     lo, hi = est.ci_low, est.ci_high
-    if lo > 0:
-        interval = f"{count(lo)} to {count(hi)} fewer"
-    elif hi < 0:
-        interval = f"{count(-hi)} to {count(-lo)} more"
-    else:
-        interval = f"{count(-lo)} more to {count(hi)} fewer"
+    interval = text.fmt_signed_interval(lo, hi, count, "more", "fewer")
     level = est.interval_words().split(" CI ")[0] if est.ci_level is not None else text.LEVEL_WORDS
     return f"about {size} {word} {outcome} ({level} CI {interval})"
 

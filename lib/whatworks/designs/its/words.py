@@ -73,12 +73,7 @@ def _pct(change: float) -> str:
 def ratio_change_words(estimate: float, low: float, high: float) -> tuple[str, str]:
     """A ratio and its interval as a change: ``('18% lower', '95% CI 9% to 26% lower')``."""
     head = text.fmt_change_pct(estimate)
-    if high < 1:
-        interval = f"{_pct(1 - high)} to {_pct(1 - low)} lower"
-    elif low > 1:
-        interval = f"{_pct(low - 1)} to {_pct(high - 1)} higher"
-    else:
-        interval = f"{_pct(1 - low)} lower to {_pct(high - 1)} higher"
+    interval = text.fmt_signed_interval(low - 1, high - 1, _pct, "lower", "higher")
     return head, f"{text.LEVEL_WORDS} CI {interval}"
 
 
@@ -91,12 +86,7 @@ def difference_words(estimate: float, low: float, high: float, unit: str = "") -
     tail = f" {unit}" if unit else ""
     word = "lower" if estimate < 0 else "higher"
     head = f"{text.fmt_number(abs(estimate))}{tail} {word}" if estimate != 0 else "no different"
-    if high < 0:
-        interval = f"{text.fmt_number(-high)} to {text.fmt_number(-low)} lower"
-    elif low > 0:
-        interval = f"{text.fmt_number(low)} to {text.fmt_number(high)} higher"
-    else:
-        interval = f"{text.fmt_number(-low)} lower to {text.fmt_number(high)} higher"
+    interval = text.fmt_signed_interval(low, high, text.fmt_number, "lower", "higher")
     return head, f"{text.LEVEL_WORDS} CI {interval}"
 
 
@@ -137,12 +127,7 @@ def prevented_words(est: Estimate, label: str, span: str = "") -> str:
     'about 2.2 fewer incidents (95% CI 0.4 more to 4.9 fewer)'
     """
     low, high = _interval(est)
-    if low > 0:
-        interval = f"{_count(low)} to {_count(high)} fewer"
-    elif high < 0:
-        interval = f"{_count(-high)} to {_count(-low)} more"
-    else:
-        interval = f"{_count(-low)} more to {_count(high)} fewer"
+    interval = text.fmt_signed_interval(low, high, _count, "more", "fewer")
     word = "fewer" if est.estimate >= 0 else "more"
     over = f" over {span}" if span else ""
     return f"about {_count(abs(est.estimate))} {word} {label}{over} ({text.LEVEL_WORDS} CI {interval})"
@@ -161,12 +146,7 @@ def points_words(est: Estimate, rates: tuple[float, float] | None = None) -> str
     word = "lower" if est.estimate < 0 else "higher"
     head = f"{abs(est.estimate):.1f} percentage points {word}" if round(est.estimate, 1) != 0 else \
         "no different"
-    if high < 0:
-        interval = f"{-high:.1f} to {-low:.1f} points lower"
-    elif low > 0:
-        interval = f"{low:.1f} to {high:.1f} points higher"
-    else:
-        interval = f"{-low:.1f} points lower to {high:.1f} points higher"
+    interval = text.fmt_signed_interval(low, high, lambda v: f"{v:.1f}", "points lower", "points higher")
     words = f"{head} ({text.LEVEL_WORDS} CI {interval})"
     if rates is None:
         return words
