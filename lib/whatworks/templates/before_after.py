@@ -513,11 +513,12 @@ def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.S
 def _with_cost(summary: tuple[str, ...], money: CostBenefit | None,
                spent: tuple[float | None, float | None, str | None]) -> tuple[str, ...]:
     """The summary with the officer time, its cost and the board sentence after its opening paragraph."""
-    hours, cost, year = spent
+    hours, cost, _ = spent
     if money is None or hours is None or cost is None:
         return summary
+    # the board sentence ends with the price year, so it is not said twice
     line = (f"The operation took {text.fmt_number(hours, 0)} officer hours after the start, costing "
-            f"{text.fmt_gbp(cost)} at {year} prices. {money.words()}")
+            f"{text.fmt_gbp(cost)}. {money.words()}")
     return (*summary[:1], line, *summary[1:])
 
 
