@@ -105,6 +105,7 @@ class SPCOptions(Options):
     spc_baseline: Any = None
     target: float | None = None
     outcome_type: str = "count"
+    denominator_column: str | None = None
 
     def fit_args(self, treated: list[str] | None = None) -> dict[str, Any]:
         """The keyword arguments of ``spc.fit``: ``spc`` chooses the units

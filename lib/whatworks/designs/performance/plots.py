@@ -11,6 +11,7 @@ from matplotlib.ticker import PercentFormatter
 
 from ... import plots, text
 from ..spc.plots import _draw, _legend_handles
+from ..spc.plots import plot_laney as _plot_laney
 from ..spc.rules import PROFILES
 from ..spc.words import VARIATION_WORDS
 from .model import MeasureFit
@@ -61,17 +62,8 @@ def plot_laney(fit: MeasureFit) -> plots.Chart | None:
     if lan is None:
         return None
     months = list(fit.measure.months)
-    fig, ax = plots.figure(width=8.0, height=2.6)
-    out = set(lan.outside)
-    colours = [plots.COLOURS["concerning" if i in out else "common"] for i in range(len(months))]
-    ax.plot(months, lan.proportions, color=plots.COLOURS["common"], linewidth=1.0, zorder=2)
-    ax.scatter(months, lan.proportions, c=colours, s=16, zorder=3)
-    ax.axhline(lan.centre, color=plots.COLOURS["limit"], linewidth=1.2)
-    ax.step(months, lan.lower, where="mid", color=plots.COLOURS["limit"], linewidth=1.0, linestyle="--")
-    ax.step(months, lan.upper, where="mid", color=plots.COLOURS["limit"], linewidth=1.0, linestyle="--")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title(f"{fit.definition.name}: p′ chart")
     alt = (f"p′ chart of {fit.definition.name}: centre {text.fmt_pct(lan.centre)}, between-month variation "
-           f"{text.fmt_number(lan.sigma_z, 2)} times the binomial; {len(out)} of {len(months)} months beyond "
+           f"{text.fmt_number(lan.sigma_z, 2)} times the binomial; {len(lan.outside)} of {len(months)} months beyond "
            "their limits.")
-    return plots.chart(fig, alt=alt, caption=f"{fit.definition.name}, p′ (Laney) chart")
+    return _plot_laney(months, lan, title=f"{fit.definition.name}: p′ chart", alt=alt,
+                       caption=f"{fit.definition.name}, p′ (Laney) chart", improvement=fit.definition.improvement)
