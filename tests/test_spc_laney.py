@@ -162,6 +162,16 @@ def test_a_month_within_its_limits_reads_as_none_outside() -> None:
     assert words is not None and "overall proportion" in words and "no month falls outside its limits" in words
 
 
+def test_many_units_count_the_p_prime_charts_in_words_and_draw_one_grid() -> None:
+    one = _proportion().frame
+    frame = pd.concat([one.assign(unit=f"Area {k:02d}") for k in range(14)], ignore_index=True)
+    res = spc.fit(SeriesData(frame, "month", source="t.csv"), intervention_date=CHANGE, outcome_type="proportion")
+    assert all(u.laney is not None for u in res.units)
+    assert len(res.plot().charts) == 1  # the grid of XmR charts only
+    assert "On the p′ charts (Laney), 14 of 14 units have months outside their limits." in res.summary_text[1]
+    assert any("the p′ charts are not drawn" in n for n in res.notes)
+
+
 def test_a_count_series_has_no_p_prime_chart() -> None:
     frame = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=12, freq="MS"), "outcome": NUM})
     res = spc.fit(SeriesData(frame, "month", source="t.csv"), intervention_date=CHANGE)

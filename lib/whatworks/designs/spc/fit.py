@@ -41,6 +41,7 @@ from ...results import Evidence
 from .checks import summary_checks, unit_checks
 from .inputs import baseline_range, choose, choose_units, intervention_dates, target_value
 from .model import BOUNDS, IMPROVEMENT_SIGN, REBASE, all_units, fit_unit
+from .plots import GRID_ABOVE
 from .result import SPCResult
 from .rules import PROFILES
 from .words import data_notes, method_notes, summary
@@ -171,7 +172,7 @@ def fit(
         notes=method_notes(profile.name, spc_screen_outliers, rebase=spc_rebase,
                            baseline=base is not None, changed=any(c.intervention_date is not None for c in charts),
                            bounds=outcome_type if "denominator" not in frame.columns else "proportion",
-                           p_chart=any(c.laney is not None for c in charts))
+                           p_chart=any(c.laney is not None for c in charts), grid=len(charts) > GRID_ABOVE)
         + data_notes(series.frame)
         if charts
         else ("No SPC charts were drawn (spc: none).",),

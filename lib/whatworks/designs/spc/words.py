@@ -139,9 +139,10 @@ def laney_caption(chart: UnitChart, freq: str, denominator_label: str | None = N
 def laney_sentence(chart: UnitChart, freq: str, denominator_label: str | None = None) -> str | None:
     """Which points fall outside the p′ limits, e.g. "On the p′ chart (Laney),
     whose limits allow for the varying number of crimes recorded each month,
-    the baseline proportion was 13.5%, with limits from 11.6% to 15.6%; 4 of
-    42 months fall outside their limits, all improving: April 2024, ...
-    (4 after the change)." ``None`` without a p′ chart."""
+    the baseline proportion was 13.5%, with limits at their widest from
+    10.6% to 16.4%; 2 of 42 months fall outside their limits, both
+    improving: April 2024, August 2024 (2 after the change)." ``None``
+    without a p′ chart."""
     lan = chart.laney
     if lan is None:
         return None
@@ -150,15 +151,15 @@ def laney_sentence(chart: UnitChart, freq: str, denominator_label: str | None = 
     what = f"number of {denominator_label}" if denominator_label else "denominator"
     whole = lan.baseline == (0, -1)
     head = (f"{who}On the p′ chart (Laney), whose limits allow for the varying {what} each {one}, the "
-            f"{'overall' if whole else 'baseline'} proportion was {text.fmt_pct(lan.centre)}, with limits from "
-            f"{text.fmt_pct(min(lan.lower))} to {text.fmt_pct(max(lan.upper))}")
+            f"{'overall' if whole else 'baseline'} proportion was {text.fmt_pct(lan.centre)}, with limits at their "
+            f"widest from {text.fmt_pct(min(lan.lower))} to {text.fmt_pct(max(lan.upper))}")
     outside = chart.laney_outside()
     if not outside:
         return f"{head}; no {one} falls outside its limits."
     n = len(outside)
     ways = {d for _, d in outside}
     if len(ways) == 1:
-        how = f"all {ways.pop()}" if n > 1 else next(d for _, d in outside)
+        how = f"{'both' if n == 2 else 'all'} {ways.pop()}" if n > 1 else next(d for _, d in outside)
     else:
         how = " and ".join(f"{sum(1 for _, d in outside if d == k)} {k}" for k in ("improving", "concerning"))
     named = [_period(p, freq) for p, _ in outside[:_MAX_NAMED]]
@@ -285,10 +286,12 @@ def method_notes(
     changed: bool = True,
     bounds: str = "count",
     p_chart: bool = False,
+    grid: bool = False,
 ) -> tuple[str, ...]:
     """How the charts were made: the rule profile's notes, then the baseline,
     rebasing, bounds, trial limits, icons and the listing of signals, and
-    with ``p_chart`` what a p′ chart is and why it is drawn.
+    with ``p_chart`` what a p′ chart is and why it is drawn (``grid``: the
+    charts are one grid of small multiples, without p′ charts).
     ``baseline`` says whether ``spc_baseline`` was given, ``changed`` whether
     any chart has a change date within its data."""
     if baseline:
@@ -317,13 +320,13 @@ def method_notes(
             "periods with the same periods a year earlier instead of listing every signal.",
             "Each flagged point is listed as one signal; periods marked as excluded are left out of the "
             "limits and the rules.",
-            *(_laney_notes(rebase) if p_chart else ()),
+            *(_laney_notes(rebase, grid) if p_chart else ()),
         )
         if t
     )
 
 
-def _laney_notes(rebase: str) -> tuple[str, ...]:
+def _laney_notes(rebase: str, grid: bool) -> tuple[str, ...]:
     """What a p′ chart is, and why a proportion with a denominator gets one."""
     return (
         "A proportion with a denominator is also drawn on a p′ chart (Laney 2002, 'Improved control charts for "
@@ -338,7 +341,9 @@ def _laney_notes(rebase: str) -> tuple[str, ...]:
         "period and are kept between 0 and 100%; only points beyond them are named (the run, trend and "
         "two-in-three rules belong to the XmR chart)."
         + (" The p′ chart keeps the first baseline even where the XmR chart starts a new phase." if rebase != "none"
-           else ""),
+           else "")
+        + (" With this many charts the p′ charts are not drawn: the summary counts the units with periods beyond "
+           "their limits, and results.json holds every unit's p′ chart." if grid else ""),
     )
 
 
