@@ -189,6 +189,22 @@ def test_the_shared_p_prime_drawing_serves_the_performance_pack() -> None:
     assert performance_plots._plot_laney is plot_laney  # one drawing for both templates
 
 
+@pytest.mark.parametrize("months", [24, 36, 42, 60])
+def test_p_prime_date_labels_never_overlap_beside_the_legend(monkeypatch: pytest.MonkeyPatch, months: int) -> None:
+    from whatworks import plots
+    from whatworks.designs.spc.rules import laney
+
+    kept: list = []
+    monkeypatch.setattr(plots.plt, "close", lambda fig: kept.append(fig))
+    periods = pd.date_range("2021-04-01", periods=months, freq="MS")
+    den = np.full(months, 4000.0)
+    num = np.resize([400.0, 420, 390, 410, 430, 380], months)
+    plot_laney(periods, laney(num, den), title="Rate: p′ chart", alt="a", caption="c", improvement="increase")
+    monkeypatch.undo()
+    assert kept and not plots.overlapping_tick_labels(kept[0])
+    plots.plt.close(kept[0])
+
+
 @pytest.mark.e2e
 def test_crime_allocation_report_shows_the_p_prime_chart_and_sentence(tmp_path: Path) -> None:
     spec = EVALUATIONS / "crime-allocation-policy.yaml"
