@@ -332,13 +332,16 @@ def _event_rows(bins: list[dict[str, Any]], family: str) -> tuple[dict[str, Any]
 
 
 def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
-    """Each group's mean by period, indexed to 100 over the periods before column ``first``."""
+    """Each group's mean by period, indexed to 100 over the periods before column ``first``.
+
+    A count with an exposure is charted as a rate per unit of exposure (a month
+    of five weeks is not drawn as a rise)."""
     out = {"period": panel.periods}
     for role in ("treated", "comparison", "buffer"):
         rows = panel.index(role)
         if rows.size == 0:
             continue
-        y = np.where(panel.mask[rows], panel.y[rows], np.nan)
+        y = np.where(panel.mask[rows], panel.y[rows] / np.exp(panel.offset[rows]), np.nan)
         mean = np.nanmean(y, axis=0)
         base = np.nanmean(mean[:first])
         out[role] = mean / base * 100 if base and np.isfinite(base) else mean
