@@ -342,7 +342,8 @@ def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
         if rows.size == 0:
             continue
         y = np.where(panel.mask[rows], panel.y[rows] / np.exp(panel.offset[rows]), np.nan)
-        mean = np.nanmean(y, axis=0)
+        seen = np.isfinite(y).sum(axis=0)  # a period left out for every unit of a group is a gap
+        mean = np.where(seen > 0, np.nansum(y, axis=0) / np.maximum(seen, 1), np.nan)
         base = np.nanmean(mean[:first])
         out[role] = mean / base * 100 if base and np.isfinite(base) else mean
     return pd.DataFrame(out)
