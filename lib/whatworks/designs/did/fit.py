@@ -336,7 +336,7 @@ def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
 
     A count with an exposure is charted as a rate per unit of exposure (a month
     of five weeks is not drawn as a rise)."""
-    out = {"period": panel.periods}
+    out: dict[str, Any] = {"period": panel.periods}
     for role in ("treated", "comparison", "buffer"):
         rows = panel.index(role)
         if rows.size == 0:
