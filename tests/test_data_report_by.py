@@ -167,3 +167,23 @@ def test_a_mid_month_start_with_comparison_areas_leaves_that_month_out(tmp_path)
     assert list(zip(gone["unit"], gone["period"])) == [("A", pd.Timestamp("2023-01-01"))]
     assert any("left out of the fit: A (January 2023)" in n for n in inputs.series.notes)
     assert inputs.panel is not None and not inputs.panel.mask[inputs.panel.units.index("A"), 12]
+
+
+def test_a_single_series_by_month_with_a_mid_month_start(tmp_path):
+    rng = np.random.default_rng(5)
+    weeks = pd.date_range("2021-01-04", "2024-12-23", freq="W-MON")
+    frame = pd.DataFrame({"week": weeks.strftime("%Y-%m-%d"), "crimes": rng.poisson(30, len(weeks))})
+    path = tmp_path / "weekly.csv"
+    frame.to_csv(path, index=False)
+    ev = Evaluation({"data": str(path), "date_column": "week", "outcome_column": "crimes",
+                     "intervention_date": "2023-07-03", "report_by": "month", "seasonality": "none",
+                     "title": "t", "owner": "o"})
+    inputs = before_after.load(ev)
+    # the SPC charts show the average a week in each month: a five-week month is not a signal
+    shown = before_after._spc_series(inputs)
+    assert shown.outcome_label == "crimes a week"
+    np.testing.assert_allclose(shown.frame["outcome"], inputs.frame["outcome"] / inputs.frame["exposure"])
+    result = before_after.analyse(inputs, ev)
+    notes = " ".join(result.notes)
+    assert "report_by: month" in notes  # the data note reaches the method notes
+    assert "the month starting 1 July 2023" in notes and "transition: exclude" in notes

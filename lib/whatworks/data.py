@@ -78,6 +78,10 @@ class SeriesData:
     notes
         What was done to the data on the way in, in words (blank rows
         skipped, empty periods filled), for a report's method notes.
+    added_up_from
+        ``week`` or ``day`` when ``report_by`` added the rows up to ``freq``;
+        a count's ``exposure`` then holds the weeks (or days) of each period,
+        unless the data gave an exposure column.
     """
 
     frame: pd.DataFrame
@@ -85,6 +89,7 @@ class SeriesData:
     source: str = "data"
     outcome_label: str = "outcome"
     notes: tuple[str, ...] = ()
+    added_up_from: str | None = None
 
 
 # --- files -------------------------------------------------------------------
@@ -939,7 +944,9 @@ def load_series(
     if freq == "week" and aggregate is None and (w["date"].dt.day_of_week != 0).any():
         notes.append("Weekly dates that are not Mondays are labelled by the Monday that starts "
                      "their week (weeks run Monday to Sunday).")
+    added_up_from = None
     if report_by is not None:
+        added_up_from = freq
         w, freq = _report_by(w, freq, report_by, keys, output_columns, file, notes)
     w["excluded"] = dates.mark_excluded(w["period"], freq, windows)
     columns = ["period", "outcome", *[c for c in ("denominator", "exposure") if c in w],
@@ -954,7 +961,7 @@ def load_series(
         label_ = str(outcome_label).strip()
     assert _is_freq(freq)  # aggregate was checked against dates.FREQS, and infer_freq returns one of them
     return SeriesData(frame=frame, freq=freq, source=file, outcome_label=str(label_),
-                      notes=tuple(notes))
+                      notes=tuple(notes), added_up_from=added_up_from)
 
 
 def _report_by(w: pd.DataFrame, freq: str, to: str, keys: list[str], output_columns: list[str], file: str,

@@ -556,9 +556,21 @@ def _with_cost(summary: tuple[str, ...], money: CostBenefit | None,
     return (*summary[:1], line, *summary[1:])
 
 
+def _spc_series(inputs: Inputs) -> SeriesData:
+    """The series the SPC charts show: a weekly count added up to months (``report_by``, no
+    exposure column) is charted as the average a week in each month, so a month of five weeks
+    is not a signal."""
+    series = inputs.series
+    if series.added_up_from is None or given(inputs.reading.exposure_column) or "exposure" not in series.frame:
+        return series
+    frame = series.frame.assign(outcome=series.frame["outcome"] / series.frame["exposure"])
+    return dataclasses.replace(series, frame=frame.drop(columns=["exposure"]),
+                               outcome_label=f"{series.outcome_label} a {series.added_up_from}")
+
+
 def _fit_single(inputs: Inputs) -> BeforeAfter:
     main = its.fit(inputs.series, **inputs.model.used())
-    charts = spc.fit(inputs.series, **inputs.spc.fit_args())
+    charts = spc.fit(_spc_series(inputs), **inputs.spc.fit_args())
     return _assemble(inputs, main, charts)
 
 
@@ -568,7 +580,7 @@ def _fit_areas(inputs: Inputs) -> BeforeAfter:
     main = did.fit_panel(inputs.panel, comparison_rationale=model.comparison_rationale,
                          improvement=model.improvement, seed=model.seed, n_boot=model.n_boot)
     treated = [str(u).strip() for u in model.treated_units]
-    charts = spc.fit(inputs.series, **inputs.spc.fit_args(treated))
+    charts = spc.fit(_spc_series(inputs), **inputs.spc.fit_args(treated))
     buffers = tuple(str(u).strip() for u in (model.buffer_units or ()))
     return _assemble(inputs, main, charts, buffers)
 
