@@ -187,3 +187,12 @@ def test_a_single_series_by_month_with_a_mid_month_start(tmp_path):
     notes = " ".join(result.notes)
     assert "report_by: month" in notes  # the data note reaches the method notes
     assert "the month starting 1 July 2023" in notes and "transition: exclude" in notes
+
+
+def test_an_activity_column_named_weeks_is_refused_only_when_adding_up():
+    frame = weekly("2024-01-01", 13, weeks=1)
+    assert "weeks" in load_series(frame, date_column="week", outcome_column="crimes",
+                                  output_columns=["weeks"]).frame
+    with pytest.raises(SpecError, match="whatworks uses") as err:
+        load_series(frame, date_column="week", outcome_column="crimes", output_columns=["weeks"], report_by="month")
+    assert err.value.key == "output_columns"

@@ -45,7 +45,7 @@ def _is_freq(name: str) -> TypeGuard[Freq]:
 
 
 _SHOWN = 5
-_RESERVED = ("period", "outcome", "denominator", "exposure", "group", "unit", "excluded", "weeks", "days")
+_RESERVED = ("period", "outcome", "denominator", "exposure", "group", "unit", "excluded")
 #: The longer periods a weekly or daily series can be added up to (``report_by``).
 REPORT_BY = ("month", "quarter")
 _HINT_AGGREGATE = dates.HINT_AGGREGATE
@@ -774,7 +774,8 @@ def _check_options(*, date_column: object, outcome_column: str | None, aggregate
         raise SpecError("adds up counts, and adding up a measured value (outcome_type: continuous) "
                         "would not give a monthly value", key="report_by",
                         hint="Remove report_by, or give the monthly values (an average, say) in the data.")
-    clash = [c for c in output_columns if c in _RESERVED]
+    reserved = _RESERVED + (("weeks", "days") if report_by is not None else ())
+    clash = [c for c in output_columns if c in reserved]
     if clash:
         raise SpecError(f"'{clash[0]}' is a name whatworks uses for its own columns",
                         key="output_columns", hint="Rename that column in the data file.")
