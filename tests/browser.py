@@ -163,6 +163,33 @@ IMAGES_JS = """() => [...document.images].map(img => ({
   alt: img.getAttribute('alt'), src: img.currentSrc.slice(0, 30), complete: img.complete,
   width: img.naturalWidth}))"""
 
+# Every picture with the tick-label measurement its chart recorded when it was drawn (a PNG hides
+# its labels from the browser), and every pair of text elements inside an inline SVG whose drawn
+# boxes overlap (the browser measures those itself).
+CHART_TICKS_JS = """() => ({
+  pictures: [...document.images].map(img => {
+    const fig = img.closest('figure.ww-chart');
+    return {alt: (img.getAttribute('alt') || '').slice(0, 80),
+            ticks: fig ? fig.getAttribute('data-tick-labels') : null};
+  }),
+  svgOverlaps: [...document.querySelectorAll('svg')].flatMap((svg, k) => {
+    const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim());
+    const boxes = texts.map(t => t.getBoundingClientRect());
+    const found = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        const wide = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const tall = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (wide > 0 && tall > 0) {
+          found.push(`svg ${k}: '${texts[i].textContent.trim()}' and '${texts[j].textContent.trim()}'`);
+        }
+      }
+    }
+    return found;
+  }),
+})"""
+
 TABLES_JS = """() => [...document.querySelectorAll('table')].map(t => ({
   id: t.id, caption: t.caption ? t.caption.textContent.trim() : null,
   headers: [...t.querySelectorAll('thead th')].map(th => th.textContent.trim()),

@@ -4,6 +4,7 @@ One browser for the module and one page per report (opened once, shared by the
 checks): no console errors, no request leaving the page, landmarks, language, title
 and the "How to read this report" box, alt text that states a number, headline
 numbers equal to results.json, headings in order, header cells in every table,
+tick labels of every chart standing apart,
 WCAG AA text contrast, A4 printing with the classification marking on every page,
 and the index's sorting and filtering. Chart colours are checked for colour-blind
 safety without the browser.
@@ -214,6 +215,32 @@ def test_every_chart_has_alt_text_stating_its_key_number(opened, demo_reports, n
         assert any(states_headline(i["alt"], est) for i in images), (
             f"{name}: no chart's alt text states the headline estimate {est['estimate']!r}: "
             f"{[i['alt'] for i in images]}")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_chart_has_overlapping_axis_labels(opened, name):
+    """Tick labels never run into each other, on any chart of any demo page.
+
+    The charts are embedded as PNG pictures (``plots.chart``), so the browser
+    cannot see their tick labels: measuring boxes in the page would measure
+    nothing. The honest place to measure them is where they are drawn:
+    ``plots.chart`` lays the figure out as it is saved, measures every drawn
+    tick label with matplotlib's renderer (``plots.overlapping_tick_labels``:
+    every pair, across the axes of small multiples too) and records the
+    result on the chart's ``figure`` element as ``data-tick-labels``. Here the
+    browser checks that every picture on the page is such a chart, so none
+    escapes the measurement, and that none found an overlap. Text inside
+    inline SVG (the SPC icons) is visible to the browser, and its drawn boxes
+    are compared here directly.
+    """
+    page, _ = opened(name)
+    found = page.evaluate(bw.CHART_TICKS_JS)
+    for picture in found["pictures"]:
+        assert picture["ticks"] is not None, (
+            f"{name}: the picture {picture['alt']!r} is not a chart drawn by plots.chart, so its tick "
+            "labels were never measured")
+        assert picture["ticks"] == "apart", f"{name}: {picture['alt']!r}: tick labels {picture['ticks']}"
+    assert not found["svgOverlaps"], f"{name}: text inside an SVG overlaps: {found['svgOverlaps'][:5]}"
 
 
 @pytest.mark.parametrize("name", REPORTS)

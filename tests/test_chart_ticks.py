@@ -42,3 +42,39 @@ def test_the_weekly_index_chart_has_no_overlapping_labels(monkeypatch: pytest.Mo
     assert kept and not plots.overlapping_tick_labels(kept[0])
     monkeypatch.undo()
     plots.plt.close(kept[0])
+
+
+def test_a_narrow_weekly_chart_is_drawn_with_labels_apart_and_says_so() -> None:
+    fig, ax = plots.figure(width=3.5)
+    weeks = pd.date_range("2022-01-03", periods=156, freq="W-MON")
+    ax.plot(weeks, np.arange(156))
+    c = plots.chart(fig, alt="Crimes rose by 155 over three years.")
+    assert c.tick_overlaps == ()
+    assert 'data-tick-labels="apart"' in c._repr_html_()
+
+
+def test_crowded_category_labels_are_turned_not_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = _drawn(monkeypatch)
+    fig, ax = plots.figure(width=3.0)
+    names = [f"Neighbourhood {i:02d}" for i in range(12)]
+    ax.bar(range(12), np.arange(12))
+    ax.set_xticks(range(12), names)
+    plots.chart(fig, alt="Neighbourhood 11 had the most, 11.")
+    monkeypatch.undo()
+    labels = [t.get_text() for t in kept[0].axes[0].get_xticklabels()]
+    assert labels == names and not plots.overlapping_tick_labels(kept[0])
+    plots.plt.close(kept[0])
+
+
+def test_labels_of_ticks_outside_the_view_are_not_counted() -> None:
+    fig, ax = plots.figure()
+    ax.plot([-55, 75], [0.5, 1.2])
+    ax.set_xlim(-58, 78)
+    # matplotlib keeps labels for ticks just beyond the limits (-60, 80); they are never drawn
+    assert not plots.overlapping_tick_labels(fig)
+    plots.plt.close(fig)
+
+
+def test_an_overlap_is_written_on_the_figure() -> None:
+    c = plots.Chart(png=b"", alt="x 1", tick_overlaps=("'2022-01' and '2022-05'",))
+    assert "data-tick-labels=\"overlap: &#x27;2022-01&#x27; and &#x27;2022-05&#x27;\"" in c._repr_html_()

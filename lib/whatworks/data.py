@@ -46,6 +46,8 @@ def _is_freq(name: str) -> TypeGuard[Freq]:
 
 _SHOWN = 5
 _RESERVED = ("period", "outcome", "denominator", "exposure", "group", "unit", "excluded")
+#: The longer periods a weekly or daily series can be added up to (``report_by``).
+REPORT_BY = ("month", "quarter")
 _HINT_AGGREGATE = dates.HINT_AGGREGATE
 
 
@@ -76,6 +78,10 @@ class SeriesData:
     notes
         What was done to the data on the way in, in words (blank rows
         skipped, empty periods filled), for a report's method notes.
+    added_up_from
+        ``week`` or ``day`` when ``report_by`` added the rows up to ``freq``;
+        a count's ``exposure`` then holds the weeks (or days) of each period,
+        unless the data gave an exposure column.
     """
 
     frame: pd.DataFrame
@@ -83,6 +89,7 @@ class SeriesData:
     source: str = "data"
     outcome_label: str = "outcome"
     notes: tuple[str, ...] = ()
+    added_up_from: str | None = None
 
 
 # --- files -------------------------------------------------------------------
@@ -726,12 +733,13 @@ def _names(raw: pd.Series, *, column: str, file: str, rows: np.ndarray, what: st
 def _check_options(*, date_column: object, outcome_column: str | None, aggregate: str | None,
                    outcome_type: str, denominator_column: str | None,
                    exposure_column: str | None, output_columns: Sequence[str],
-                   fill_missing: str | None) -> list[str]:
+                   fill_missing: str | None, report_by: str | None = None) -> list[str]:
     """Refuse option combinations that cannot work; return the date columns."""
     choices: dict[str, tuple[str | None, Sequence[str | None]]] = {
         "outcome_type": (outcome_type, list(_OUTCOME_CHECKS)),
         "aggregate": (aggregate, [None, *dates.FREQS]),
-        "fill_missing": (fill_missing, [None, "zero"])}
+        "fill_missing": (fill_missing, [None, "zero"]),
+        "report_by": (report_by, [None, *REPORT_BY])}
     for key, (value, allowed) in choices.items():
         if value not in allowed:
             listed = ", ".join(str(a) for a in allowed if a is not None)
@@ -757,7 +765,17 @@ def _check_options(*, date_column: object, outcome_column: str | None, aggregate
         raise SpecError("aggregate counts incidents, so it works only with outcome_type: count "
                         "and without exposure_column", key="aggregate",
                         hint="Remove aggregate and give one row per period, or remove the other keys.")
-    clash = [c for c in output_columns if c in _RESERVED]
+    if report_by is not None and aggregate is not None:
+        raise SpecError("adds up rows that are already one per week or day, so it cannot be combined "
+                        "with aggregate (one row per incident)", key="report_by",
+                        hint=f"Count the incidents straight into {report_by}s with aggregate: {report_by}, "
+                             "and remove report_by.")
+    if report_by is not None and outcome_type == "continuous":
+        raise SpecError("adds up counts, and adding up a measured value (outcome_type: continuous) "
+                        "would not give a monthly value", key="report_by",
+                        hint="Remove report_by, or give the monthly values (an average, say) in the data.")
+    reserved = _RESERVED + (("weeks", "days") if report_by is not None else ())
+    clash = [c for c in output_columns if c in reserved]
     if clash:
         raise SpecError(f"'{clash[0]}' is a name whatworks uses for its own columns",
                         key="output_columns", hint="Rename that column in the data file.")
@@ -785,6 +803,7 @@ def load_series(
     exclude_periods: Iterable[object] = (),
     label: str | None = None,
     outcome_label: str | None = None,
+    report_by: str | None = None,
 ) -> SeriesData:
     """Read an export into a tidy, checked series.
 
@@ -834,6 +853,16 @@ def load_series(
         Words for the outcome in sentences, e.g. ``"positive outcomes"``
         (default: the outcome column's name, or ``"incidents"`` with
         ``aggregate`` and no outcome column).
+    report_by
+        ``"month"`` (or ``"quarter"``): add a weekly (or daily) series of
+        counts up to months, for a noisy weekly series. Each week counts in
+        the month of its Thursday (:func:`whatworks.dates.regroup`); the
+        number of weeks in each month (4 or 5) becomes the ``exposure`` of
+        a count (an exposure column is added up instead), so a five-week
+        month is not read as a rise; a proportion's numerators and
+        denominators are added up. A first or last month the data do not
+        cover whole is left out. Refused for continuous outcomes and with
+        ``aggregate``.
 
     Returns
     -------
@@ -851,7 +880,8 @@ def load_series(
     date_cols = _check_options(
         date_column=date_column, outcome_column=outcome_column, aggregate=aggregate,
         outcome_type=outcome_type, denominator_column=denominator_column,
-        exposure_column=exposure_column, output_columns=output_columns, fill_missing=fill_missing)
+        exposure_column=exposure_column, output_columns=output_columns, fill_missing=fill_missing,
+        report_by=report_by)
     windows = dates.exclusions(exclude_periods)
     if isinstance(data, pd.DataFrame):
         file = label or "data"
@@ -915,6 +945,10 @@ def load_series(
     if freq == "week" and aggregate is None and (w["date"].dt.day_of_week != 0).any():
         notes.append("Weekly dates that are not Mondays are labelled by the Monday that starts "
                      "their week (weeks run Monday to Sunday).")
+    added_up_from = None
+    if report_by is not None:
+        added_up_from = freq
+        w, freq = _report_by(w, freq, report_by, keys, output_columns, file, notes)
     w["excluded"] = dates.mark_excluded(w["period"], freq, windows)
     columns = ["period", "outcome", *[c for c in ("denominator", "exposure") if c in w],
                *[c for c in ("group", "unit") if c in w], "excluded", *output_columns]
@@ -928,7 +962,44 @@ def load_series(
         label_ = str(outcome_label).strip()
     assert _is_freq(freq)  # aggregate was checked against dates.FREQS, and infer_freq returns one of them
     return SeriesData(frame=frame, freq=freq, source=file, outcome_label=str(label_),
-                      notes=tuple(notes))
+                      notes=tuple(notes), added_up_from=added_up_from)
+
+
+def _report_by(w: pd.DataFrame, freq: str, to: str, keys: list[str], output_columns: list[str], file: str,
+               notes: list[str]) -> tuple[pd.DataFrame, str]:
+    """A weekly or daily series added up to ``to`` (months), with a note for the method notes."""
+    if freq not in ("week", "day"):
+        raise SpecError(f"adds up a weekly or daily series, but the rows of {file} are one a "
+                        f"{dates.FREQS[freq].word}", key="report_by",
+                        hint="Remove report_by: the series is analysed as it is.")
+    sums = ["outcome", *[c for c in ("denominator", "exposure") if c in w], *output_columns]
+    shorter, longer = dates.FREQS[freq].word, dates.FREQS[to].word
+    out = dates.regroup(w, freq, to, keys, sums)
+    frame = out.frame
+    unit = f"{shorter}s"
+    if frame.empty:
+        raise DataError(f"the data do not hold one whole {longer}, so they cannot be added up to {longer}s",
+                        file=file, hint="Remove report_by, or use a longer series.")
+    where = ("each week counted in the month of its Thursday (ISO 8601), so a week running into the next "
+             "month is counted once and not split" if freq == "week" and to == "month" else
+             "each week counted in the quarter of its Thursday (ISO 8601)" if freq == "week" else
+             f"each day counted in its {longer}")
+    words = f"The {dates.FREQS[freq].adverb} figures were added up to {longer}s (report_by: {to}): {where}."
+    if "denominator" in frame:
+        words += " Numerators and denominators were added up separately, so each share is of the whole month."
+    elif "exposure" in frame:
+        words += f" The exposure was added up over the {shorter}s of each {longer}."
+    else:
+        frame["exposure"] = frame[unit].astype(float)
+        words += (f" {longer.capitalize()}s hold different numbers of {shorter}s, so the number of {shorter}s "
+                  f"is the model's exposure: estimates are rates per {shorter}, and a {longer} with more "
+                  f"{shorter}s is not read as a rise.")
+    if out.dropped:
+        listed = " and ".join(dates.period_words(p, to) for p in out.dropped)
+        words += (f" {listed} {'is' if len(out.dropped) == 1 else 'are'} not whole in the data and "
+                  f"{'is' if len(out.dropped) == 1 else 'are'} left out.")
+    notes.append(words)
+    return frame.drop(columns=[unit]), to
 
 
 def _values(df: pd.DataFrame, rows: np.ndarray, file: str, *, outcome_column: str | None,

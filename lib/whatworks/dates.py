@@ -28,8 +28,10 @@ The calendar (:data:`FREQS`, :data:`PERIODS_PER_YEAR`) knows days, weeks
 (starting Monday), months, quarters (starting January, April, July or
 October), financial quarters (the same periods, numbered from April), years
 and financial years. The helpers at the end count incidents per period,
-refuse two rows for one period, find (or fill) periods missing inside a
-series, and mark the periods a spec excludes from fitting.
+add a weekly (or daily) series up to months (:func:`regroup`: each week in
+the month of its Thursday, the ISO rule), refuse two rows for one period,
+find (or fill) periods missing inside a series, and mark the periods a spec
+excludes from fitting.
 
 Examples
 --------
@@ -67,7 +69,7 @@ from .errors import DataError, SpecError
 __all__ = ["FREQS", "PERIODS_PER_YEAR", "HINT_AGGREGATE", "DateReading", "parse_date",
            "written_day_first", "parse_dates", "parse_year_month", "parse_financial_year",
            "date_words", "floor", "span", "period_end", "period_words", "infer_freq",
-           "exclusions", "mark_excluded", "aggregate", "refuse_duplicates", "fill_gaps"]
+           "exclusions", "mark_excluded", "aggregate", "regroup", "Regrouped", "refuse_duplicates", "fill_gaps"]
 
 _SHOWN = 5
 _FY_START = 4  # financial years run from April to March
@@ -870,6 +872,62 @@ def aggregate(w: pd.DataFrame, freq: str, keys: list[str], outputs: list[str]) -
     out = summed.reindex(full, fill_value=0.0).reset_index()
     out["date"] = out["period"]
     return out
+
+
+class Regrouped(NamedTuple):
+    """A series added up to longer periods by :func:`regroup`, with what was left out."""
+
+    frame: pd.DataFrame
+    dropped: tuple[pd.Timestamp, ...]  # part periods at either end, left out
+
+
+#: Where a shorter period is counted: a week in the month (or quarter) of its Thursday, so each
+#: week counts once, in the month holding four or more of its days (ISO 8601's rule for years).
+_ANCHOR_DAYS = {"day": 0, "week": 3}
+
+
+def regroup(w: pd.DataFrame, freq: str, to: str, keys: list[str], sums: list[str]) -> Regrouped:
+    """Add up a weekly (or daily) series per month (or quarter), each short period counted once.
+
+    A week is counted in the month of its Thursday (the ISO 8601 rule), so a
+    week running over the end of a month is neither split nor counted twice.
+    Each longer period gets ``weeks`` (or ``days``): how many short periods
+    it holds, 4 or 5 weeks to a month. A count's model takes them as its
+    exposure (unless ``exposure`` is a column already, which is added up),
+    so a five-week month is not read as a rise. A first or last month the
+    data do not cover whole is left out and named in ``dropped``.
+
+    >>> weeks = pd.date_range("2024-01-01", "2024-03-25", freq="W-MON")
+    >>> w = pd.DataFrame({"period": weeks, "outcome": 1.0})
+    >>> out = regroup(w, "week", "month", [], ["outcome"])
+    >>> [(p.strftime("%b"), n, k) for p, n, k in out.frame[["period", "outcome", "weeks"]].itertuples(index=False)]
+    [('Jan', 4.0, 4), ('Feb', 5.0, 5), ('Mar', 4.0, 4)]
+    """
+    if freq not in _ANCHOR_DAYS or to not in ("month", "quarter"):
+        raise ValueError(f"cannot regroup {freq} periods into {to}s")
+    unit = f"{FREQS[freq].word}s"
+    w = w.astype({"period": "datetime64[ns]"})
+    anchor = w["period"] + pd.Timedelta(days=_ANCHOR_DAYS[freq])
+    w = w.assign(_to=floor(anchor, to).to_numpy())
+    summed = w.groupby([*keys, "_to"], sort=True)[sums].sum()
+    summed[unit] = w.groupby([*keys, "_to"], sort=True).size()
+    out = summed.reset_index().rename(columns={"_to": "period"})
+    first = out["period"].min()
+    last = out["period"].max()
+    full = {}
+    for start in span(first, last, to):
+        days = pd.date_range(start, period_end(start, to), freq="D")
+        full[start] = len(days) if freq == "day" else int((days.day_of_week == 3).sum())
+    whole = out[unit].to_numpy() == out["period"].map(full).to_numpy()
+    per = out.groupby(keys, sort=False)["period"] if keys else None
+    lo = per.transform("min") if per is not None else first
+    hi = per.transform("max") if per is not None else last
+    ends = ((out["period"] == lo) | (out["period"] == hi)).to_numpy()
+    dropped = tuple(sorted({pd.Timestamp(p) for p in out.loc[ends & ~whole, "period"]}))
+    out = out[~out["period"].isin(dropped)].reset_index(drop=True)
+    out[unit] = out[unit].astype(int)
+    out["date"] = out["period"]
+    return Regrouped(out, dropped)
 
 
 def _series_words(keys: list[str], values: tuple[object, ...]) -> str:

@@ -36,7 +36,7 @@ from .errors import TemplateError
 __all__ = ["Parameter", "parse_parameters", "CHOICES", "Any", "DataFile", "Date", "Dates", "Columns", "Record",
            "TableInput", "Literal", "Optional", *sorted(("Classification", "Aggregate", "OutcomeType", "Seasonality",
            "Overdispersion", "Improvement", "SpcRules", "SpcRebase", "SpcUnits", "FillMissing",
-           "AllocationMethod", "Transition", "AttritionBoundary", "OfficerGrade", "CrimeType"))]
+           "AllocationMethod", "Transition", "AttritionBoundary", "OfficerGrade", "CrimeType", "ReportBy"))]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
@@ -59,6 +59,7 @@ TableInput = str | list[dict[str, Any]]
 CHOICES: dict[str, tuple[str, ...]] = {
     "Classification": ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"),
     "Aggregate": ("day", "week", "month", "quarter"),
+    "ReportBy": ("month", "quarter"),
     "OutcomeType": ("count", "proportion", "continuous"),
     "Seasonality": ("auto", "none", "fourier", "dummies"),
     "Overdispersion": ("quasipoisson", "negbin", "none"),
@@ -79,6 +80,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 Classification = Literal["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"]
 Aggregate = Literal["day", "week", "month", "quarter"]
+ReportBy = Literal["month", "quarter"]
 OutcomeType = Literal["count", "proportion", "continuous"]
 Seasonality = Literal["auto", "none", "fourier", "dummies"]
 Overdispersion = Literal["quasipoisson", "negbin", "none"]

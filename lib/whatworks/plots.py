@@ -32,7 +32,9 @@ import matplotlib.pyplot as plt
 from .display import esc
 
 if TYPE_CHECKING:
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
     from matplotlib.typing import RcKeyType
 
 matplotlib.rcParams["text.parse_math"] = False  # labels come from specs and data: never maths
@@ -109,11 +111,18 @@ class Chart:
         than expected after the plan began (95% CI 9% to 26%)."
     caption
         A short title shown under the chart.
+    tick_overlaps
+        Neighbouring tick labels whose boxes overlapped when the chart was
+        drawn (:func:`overlapping_tick_labels`); empty for a readable chart.
+        A picture hides its labels from a browser, so the page carries this
+        measurement as ``data-tick-labels`` ("apart", or the labels that
+        overlap) for the browser tests.
     """
 
     png: bytes
     alt: str
     caption: str = ""
+    tick_overlaps: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Chart({self.caption or self.alt[:40]!r})"
@@ -121,8 +130,9 @@ class Chart:
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
         cap = f"<figcaption>{esc(self.caption)}</figcaption>" if self.caption else ""
+        ticks = "apart" if not self.tick_overlaps else "overlap: " + "; ".join(self.tick_overlaps)
         return (
-            f'<figure class="ww-chart"><img src="data:image/png;base64,{data}" '
+            f'<figure class="ww-chart" data-tick-labels="{esc(ticks)}"><img src="data:image/png;base64,{data}" '
             f'alt="{esc(self.alt)}">{cap}</figure>'
         )
 
@@ -140,47 +150,97 @@ class ChartSet:
         return "".join(c._repr_html_() for c in self.charts)
 
 
-def _concise_dates(fig: Figure) -> None:
-    """Short date labels ("Jul", "2023") where matplotlib's default ISO labels on a
-    date axis would run into each other (narrow charts, long periods)."""
-    import matplotlib.dates as mdates
+def _drawn_labels(axis: Axis) -> list[Text]:
+    """The tick labels of ``axis`` that are drawn: visible, with text, at a tick inside the view.
 
-    axes = [ax for ax in fig.axes if type(ax.xaxis.get_major_formatter()) is mdates.AutoDateFormatter]
-    if not axes:
-        return
-    fig.canvas.draw()
-    # the Agg canvas (matplotlib.use("Agg") above) has get_renderer; the stubs type the base canvas
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    for ax in axes:
-        boxes = [t.get_window_extent(renderer) for t in ax.xaxis.get_ticklabels() if t.get_visible() and t.get_text()]
-        if any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:])):
-            locator = ax.xaxis.get_major_locator()
+    Matplotlib keeps labels for ticks just outside the view limits; they are not drawn.
+    """
+    lo, hi = sorted(axis.get_view_interval())
+    eps = (hi - lo) * 1e-9
+    locs = axis.get_majorticklocs()
+    out: list[Text] = []
+    for tick, loc in zip(axis.get_major_ticks(len(locs)), locs):
+        if lo - eps <= loc <= hi + eps:
+            out += [t for t in (tick.label1, tick.label2) if t.get_visible() and t.get_text().strip()]
+    return out
+
+
+def _overlapping(labels: list[Text], renderer: Any) -> list[tuple[int, int]]:
+    """Index pairs of ``labels`` whose drawn boxes overlap (sharing only an edge is not overlapping)."""
+    import numpy as np
+
+    if len(labels) < 2:
+        return []
+    boxes = np.array([t.get_window_extent(renderer).extents for t in labels])  # x0, y0, x1, y1
+    x0, y0, x1, y1 = (boxes[:, i] for i in range(4))
+    wide = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+    tall = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
+    hit = np.triu((wide > 0) & (tall > 0), k=1)
+    return [(int(i), int(j)) for i, j in zip(*np.nonzero(hit))]
+
+
+def _fewer_ticks(axis: Axis, shown: int) -> None:
+    """Make room on a crowded axis: short date labels first ("Jul", "2023"), then fewer
+    ticks; numbers get fewer ticks; fixed labels (categories) are turned, never dropped."""
+    import matplotlib.dates as mdates
+    import matplotlib.ticker as mticker
+    from matplotlib.axis import XAxis
+
+    locator, formatter = axis.get_major_locator(), axis.get_major_formatter()
+    if isinstance(locator, mdates.DateLocator):
+        if not isinstance(formatter, mdates.ConciseDateFormatter):
             # matplotlib.dates has no type information for ConciseDateFormatter
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+            axis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+            return
+        fewer = mdates.AutoDateLocator(minticks=2, maxticks=max(2, shown // 2))  # type: ignore[no-untyped-call]
+        axis.set_major_locator(fewer)
+        axis.set_major_formatter(mdates.ConciseDateFormatter(fewer))  # type: ignore[no-untyped-call]
+    elif isinstance(locator, mticker.FixedLocator):
+        for label in axis.get_ticklabels():
+            label.set_rotation(90 if label.get_rotation() else 45)
+            label.set_horizontalalignment("right" if isinstance(axis, XAxis) else "center")
+    else:
+        axis.set_major_locator(mticker.MaxNLocator(nbins=max(2, shown // 2)))
+
+
+def _readable_ticks(fig: Figure) -> None:
+    """Lay the figure out, and thin or shorten the tick labels of any axis whose labels run
+    into each other, until none do (or nothing more can be done)."""
+    for _ in range(4):
+        fig.tight_layout()
+        fig.canvas.draw()
+        # the Agg canvas (matplotlib.use("Agg") above) has get_renderer; the stubs type the base canvas
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        crowded = [(axis, len(labels)) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+                   for labels in [_drawn_labels(axis)] if _overlapping(labels, renderer)]
+        if not crowded:
+            return
+        for axis, shown in crowded:
+            _fewer_ticks(axis, shown)
+    fig.tight_layout()
 
 
 def overlapping_tick_labels(fig: Figure) -> list[str]:
-    """Pairs of neighbouring tick labels whose drawn boxes overlap, on any axis of ``fig``."""
+    """Tick labels whose drawn boxes overlap, anywhere in ``fig``.
+
+    Every drawn tick label of every axes is measured by the renderer and
+    each pair is compared: neighbours on one axis, a y label running into an
+    x label at a corner, and labels of small multiples running into their
+    neighbour's.
+    """
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    found: list[str] = []
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
-            boxes = [t.get_window_extent(renderer) for t in labels]
-            for (ta, a), (tb, b) in zip(zip(labels, boxes), zip(labels[1:], boxes[1:])):
-                if a.overlaps(b):
-                    found.append(f"{ta.get_text()!r} and {tb.get_text()!r}")
-    return found
+    labels = [t for ax in fig.axes for axis in (ax.xaxis, ax.yaxis) for t in _drawn_labels(axis)]
+    return [f"{labels[i].get_text()!r} and {labels[j].get_text()!r}" for i, j in _overlapping(labels, renderer)]
 
 
 def chart(fig: Figure, alt: str, caption: str = "") -> Chart:
     """Turn a matplotlib figure into a :class:`Chart` and close the figure."""
     if not alt or not alt.strip():
         raise ValueError("a chart needs alt text stating its finding")
-    _concise_dates(fig)
+    _readable_ticks(fig)
     buf = io.BytesIO()
-    fig.tight_layout()
+    overlaps = tuple(overlapping_tick_labels(fig))  # measured in the layout that is saved
     fig.savefig(buf, format="png", metadata={"Software": None}, dpi=_RC["savefig.dpi"])
     plt.close(fig)
-    return Chart(png=buf.getvalue(), alt=alt.strip(), caption=caption)
+    return Chart(png=buf.getvalue(), alt=alt.strip(), caption=caption, tick_overlaps=overlaps)

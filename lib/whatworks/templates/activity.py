@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .. import plots, text, value
+from .. import dates, plots, text, value
 from ..display import Heading, Prose, Section, Table
 from ..errors import SpecError
 from ..options import Options, given
@@ -244,16 +244,24 @@ def effort_columns(options: EffortOptions) -> list[str]:
     return [str(c) for c in (options.effort_column, options.officer_hours_column) if given(c)]
 
 
-def officer_hours(frame: pd.DataFrame, options: EffortOptions, starts: Mapping[str | None, pd.Timestamp]) -> float:
-    """Officer hours at the treated units from each unit's start (the series itself without units)."""
+def officer_hours(frame: pd.DataFrame, options: EffortOptions, starts: Mapping[str | None, pd.Timestamp],
+                  freq: str | None = None) -> float:
+    """Officer hours at the treated units from each unit's start (the series itself without units).
+
+    With ``freq`` a period the start falls part-way through counts too (a weekly
+    series added up to months, started on the 3rd: that month's hours were spent).
+    """
     column = str(options.officer_hours_column or options.effort_column)
     values = frame[column].to_numpy(float)
+    last_day = pd.Series(frame["period"])
+    if freq is not None:
+        last_day = last_day + dates.FREQS[freq].step - pd.Timedelta(days=1)
     if "unit" in frame.columns and any(u is not None for u in starts):
         unit = frame["unit"].astype(str)
         start = unit.map({u: s for u, s in starts.items() if u is not None})
-        mask = (start.notna() & (frame["period"] >= start)).to_numpy()
+        mask = (start.notna() & (last_day >= start)).to_numpy()
     else:
-        mask = (frame["period"] >= starts[None]).to_numpy()
+        mask = (last_day >= starts[None]).to_numpy()
     kept = values[mask]
     if np.isnan(kept).any() or (kept < 0).any():
         raise SpecError(f"the column '{column}' has missing or negative values after the start",

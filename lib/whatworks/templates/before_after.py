@@ -88,6 +88,7 @@ class LoadOptions(Options):
     output_columns: tuple[str, ...] | list[str] = ()
     fill_missing: str | None = None
     exclude_periods: Any = ()
+    report_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -288,9 +289,40 @@ def load(ev: Evaluation) -> Inputs:
     _within_data(series, model)
     panel = None
     if isinstance(model, AreasOptions):
+        series = _part_periods(series, model)
         panel = did.build_panel(series, model.treated_units, model.intervention_date, model.comparison_units,
                                 model.buffer_units, model.outcome_type)
     return Inputs(kind, series, reading, model, charts, panel, tuple(dict.fromkeys(everything)), effort)
+
+
+def _part_periods(series: data.SeriesData, model: AreasOptions) -> data.SeriesData:
+    """Leave out of the fit each treated area's period that its start falls part-way through.
+
+    With comparison areas a start date is given on the first day of a period; a
+    weekly series added up to months (``report_by``) may not start on the 1st,
+    and the month it began in is then neither before nor after (as
+    ``transition: exclude`` does for a single series).
+    """
+    if series.freq not in data.REPORT_BY:
+        return series
+    value = model.intervention_date
+    starts = dict(value) if isinstance(value, Mapping) else {str(u).strip(): value for u in model.treated_units}
+    frame = series.frame.copy()
+    left_out = []
+    for unit, start in starts.items():
+        start = pd.Timestamp(start).normalize()
+        first = dates.floor(pd.Series([start]), series.freq).iloc[0]
+        if first == start:
+            continue
+        hit = (frame["unit"].astype(str) == unit) & (frame["period"] == first)
+        if hit.any():
+            frame.loc[hit, "excluded"] = True
+            left_out.append(f"{unit} ({dates.period_words(first, series.freq)})")
+    if not left_out:
+        return series
+    note = (f"An area's {dates.FREQS[series.freq].word} in which its start date falls part-way is neither "
+            "before nor after, so it is left out of the fit: " + ", ".join(left_out) + ".")
+    return dataclasses.replace(series, frame=frame, notes=(*series.notes, note))
 
 
 def _within_data(series: data.SeriesData, model: SeriesOptions | AreasOptions) -> None:
@@ -496,7 +528,8 @@ def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.S
     estimates, money = list(main.estimates), None
     spent: tuple[float | None, float | None, str | None] = (None, None, None)
     if inputs.effort.wanted:
-        hours, year = officer_hours(inputs.frame, inputs.effort, _starts(inputs)), inputs.effort.report_year()
+        hours = officer_hours(inputs.frame, inputs.effort, _starts(inputs), inputs.freq)
+        year = inputs.effort.report_year()
         spent = (hours, hours * inputs.effort.hourly().at(year, default_deflator()), year)
         money = value_for_money(estimates, hours, inputs.effort)
         if money is not None:
@@ -504,7 +537,8 @@ def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.S
     return BeforeAfter(
         estimates=tuple(estimates), checks=main.checks, evidence=main.evidence,
         summary_text=_with_cost(main.summary_text, money, spent),
-        notes=main.notes + charts.notes, period_start=main.period_start, period_end=main.period_end,
+        notes=inputs.series.notes + main.notes + charts.notes,
+        period_start=main.period_start, period_end=main.period_end,
         analysis=inputs.analysis, main=main, charts=charts, outputs=outputs, buffer_units=buffers,
         freq=inputs.freq, value=money, effort_given=inputs.effort.wanted, effort_spent=spent,
         costable=inputs.reading.outcome_type == "count",
@@ -523,9 +557,21 @@ def _with_cost(summary: tuple[str, ...], money: CostBenefit | None,
     return (*summary[:1], line, *summary[1:])
 
 
+def _spc_series(inputs: Inputs) -> SeriesData:
+    """The series the SPC charts show: a weekly count added up to months (``report_by``, no
+    exposure column) is charted as the average a week in each month, so a month of five weeks
+    is not a signal."""
+    series = inputs.series
+    if series.added_up_from is None or given(inputs.reading.exposure_column) or "exposure" not in series.frame:
+        return series
+    frame = series.frame.assign(outcome=series.frame["outcome"] / series.frame["exposure"])
+    return dataclasses.replace(series, frame=frame.drop(columns=["exposure"]),
+                               outcome_label=f"{series.outcome_label} a {series.added_up_from}")
+
+
 def _fit_single(inputs: Inputs) -> BeforeAfter:
     main = its.fit(inputs.series, **inputs.model.used())
-    charts = spc.fit(inputs.series, **inputs.spc.fit_args())
+    charts = spc.fit(_spc_series(inputs), **inputs.spc.fit_args())
     return _assemble(inputs, main, charts)
 
 
@@ -535,7 +581,7 @@ def _fit_areas(inputs: Inputs) -> BeforeAfter:
     main = did.fit_panel(inputs.panel, comparison_rationale=model.comparison_rationale,
                          improvement=model.improvement, seed=model.seed, n_boot=model.n_boot)
     treated = [str(u).strip() for u in model.treated_units]
-    charts = spc.fit(inputs.series, **inputs.spc.fit_args(treated))
+    charts = spc.fit(_spc_series(inputs), **inputs.spc.fit_args(treated))
     buffers = tuple(str(u).strip() for u in (model.buffer_units or ()))
     return _assemble(inputs, main, charts, buffers)
 

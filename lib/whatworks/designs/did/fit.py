@@ -332,14 +332,18 @@ def _event_rows(bins: list[dict[str, Any]], family: str) -> tuple[dict[str, Any]
 
 
 def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
-    """Each group's mean by period, indexed to 100 over the periods before column ``first``."""
-    out = {"period": panel.periods}
+    """Each group's mean by period, indexed to 100 over the periods before column ``first``.
+
+    A count with an exposure is charted as a rate per unit of exposure (a month
+    of five weeks is not drawn as a rise)."""
+    out: dict[str, Any] = {"period": panel.periods}
     for role in ("treated", "comparison", "buffer"):
         rows = panel.index(role)
         if rows.size == 0:
             continue
-        y = np.where(panel.mask[rows], panel.y[rows], np.nan)
-        mean = np.nanmean(y, axis=0)
+        y = np.where(panel.mask[rows], panel.y[rows] / np.exp(panel.offset[rows]), np.nan)
+        seen = np.isfinite(y).sum(axis=0)  # a period left out for every unit of a group is a gap
+        mean = np.where(seen > 0, np.nansum(y, axis=0) / np.maximum(seen, 1), np.nan)
         base = np.nanmean(mean[:first])
         out[role] = mean / base * 100 if base and np.isfinite(base) else mean
     return pd.DataFrame(out)
