@@ -300,7 +300,8 @@ def _reader_text(res: did.DiDResult) -> str:
     return " ".join([*res.summary_text, *(c.message for c in res.checks), *res.notes, res.evidence.explanation,
                      res.evidence.to_raise,
                      *(e.label for e in res.estimates), res.displacement, res.wdq_reading, chart.alt, chart.caption,
-                     did.plot_event_study(res).caption, *did.net_effect_words(res.estimates, did.Places("ward"))])
+                     did.plot_event_study(res).caption,
+                     *did.net_effect_words(res.estimates, did.Places("ward", res.n_treated))])
 
 
 @pytest.mark.parametrize("n_treated", [1, 4, 22])
@@ -313,6 +314,8 @@ def test_the_unit_label_names_the_places_in_every_sentence_table_and_chart(n_tre
     words = _reader_text(res)
     assert "comparison wards" in words and "neighbouring wards" in words
     assert ("ward where it ran" if n_treated == 1 else "wards where it ran") in words
+    if n_treated == 1:
+        assert "wards where it ran" not in words
     for jargon in ("treated unit", "comparison unit", "buffer unit", "treated area", "buffer area", " units",
                    "Treated relative", "the change the work aimed for"):
         assert jargon not in words, jargon

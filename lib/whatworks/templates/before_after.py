@@ -382,13 +382,14 @@ class BeforeAfter(Result):
     @property
     def places(self) -> did.Places:
         """The areas in words, from ``unit_label``."""
-        return did.Places(self.main.unit_label if isinstance(self.main, did.DiDResult) else "area")
+        if not isinstance(self.main, did.DiDResult):
+            return did.Places()
+        return did.Places(self.main.unit_label, self.main.n_treated)
 
     @property
     def _where(self) -> str:
         """Where it ran: ``sites where it ran``, or ``street where it ran`` for one."""
-        one = isinstance(self.main, did.DiDResult) and self.main.n_treated == 1
-        return self.places.one if one else self.places.treated
+        return self.places.treated
 
     # -- sections, in report order ------------------------------------------------
     def what_happened(self) -> Section:

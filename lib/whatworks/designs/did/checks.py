@@ -33,14 +33,18 @@ __all__ = ["AREAS", "Places", "REGIME_WORDS", "PRETREND_DOUBT", "pretrend_doubt"
 
 @dataclass(frozen=True)
 class Places:
-    """The groups of units in words, from what one unit is called (``unit_label``: "site", "beat").
+    """The groups of units in words, from what one unit is called (``unit_label``: "site", "beat") and
+    how many had the intervention.
 
     >>> p = Places("beat")
     >>> p.treated, p.comparison, p.buffer, p.one
     ('beats where it ran', 'comparison beats', 'neighbouring beats', 'beat where it ran')
+    >>> Places("street", n_treated=1).treated
+    'street where it ran'
     """
 
     unit: str = "area"
+    n_treated: int = 2
 
     @property
     def units(self) -> str:
@@ -49,8 +53,8 @@ class Places:
 
     @property
     def treated(self) -> str:
-        """The units that had the intervention: ``sites where it ran``."""
-        return f"{self.units} where it ran"
+        """The units that had the intervention: ``sites where it ran`` (``site where it ran`` for one)."""
+        return self.one if self.n_treated == 1 else f"{self.units} where it ran"
 
     @property
     def one(self) -> str:

@@ -306,10 +306,10 @@ def _prevented(panel: Panel, main: Analysis, bins: list[dict[str, Any]], improve
     outcome = panel.outcome_label
     word = dates.FREQS[panel.freq].word
     observed, span = observed_after(panel)
+    where = places.treated
     out = [prevented_from_ratio(
-        "crimes_prevented", f"Crimes prevented at the {places.treated} after the start, relative to the "
-        "comparison trend", f"crimes prevented over {span} {word}s (expected from the comparison units minus "
-        "observed)",
+        "crimes_prevented", f"Crimes prevented at the {where} after the start, relative to the comparison trend",
+        f"crimes prevented over {span} {word}s (expected from the comparison units minus observed)",
         observed, main["did"], outcome=outcome)]
     lags = [b for b in bins if b["kind"] == "lag"]
     if lags:
@@ -372,7 +372,8 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     outcome = panel.outcome_label
     treated = panel.index("treated")
     n_treated = int(treated.size)
-    where = places.one if n_treated == 1 else places.treated
+    places = dataclasses.replace(places, n_treated=n_treated)
+    where = places.treated
     estimates = [_estimate("did", f"{where[:1].upper()}{where[1:]} relative to the {places.comparison}", main["did"],
                            fam, headline=True, outcome=outcome)]
     for col, cohort in cohorts.items():

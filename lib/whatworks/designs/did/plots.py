@@ -42,7 +42,7 @@ def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: s
     unit_label, n_treated
         What one unit is called, and how many had the intervention (for the legend and the words).
     """
-    places = Places(unit_label)
+    places = Places(unit_label, n_treated)
     legend = _legend(places, n_treated)
     fig, ax = plots.figure()
     for col in ("treated", "comparison", "buffer"):
@@ -61,7 +61,7 @@ def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: s
 
 
 def plot_event_study(bins: Sequence[Mapping[str, Any]], *, family: str, pretrend_p: float | None,
-                     unit_label: str = "area") -> plots.Chart:
+                     unit_label: str = "area", n_treated: int = 2) -> plots.Chart:
     """Leads and lags with their intervals, against periods from the start.
 
     Parameters
@@ -73,10 +73,10 @@ def plot_event_study(bins: Sequence[Mapping[str, Any]], *, family: str, pretrend
         ``poisson`` (rate ratios, no effect at 1) or ``gaussian`` (differences, at 0).
     pretrend_p
         The joint test of the bins before the start, if there was one.
-    unit_label
-        What one unit is called, for the caption.
+    unit_label, n_treated
+        What one unit is called, and how many had the intervention, for the caption.
     """
-    places = Places(unit_label)
+    places = Places(unit_label, n_treated)
     fig, ax = plots.figure()
     null = 1.0 if family == "poisson" else 0.0
     for b in bins:
