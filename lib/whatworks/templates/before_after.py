@@ -466,8 +466,8 @@ class BeforeAfter(Result):
         p = self.places
         if not self.buffer_units:
             return Section(Heading("Displacement and diffusion"), Prose([
-                f"Displacement was not assessed: no {p.buffer} (next to the {self._where}) were listed in "
-                "buffer_units, so the report cannot say whether crime moved next door."]))
+                f"Displacement was not assessed: no {p.buffer} (next to the {self._where}) were named in the "
+                "spec (buffer_units), so the report cannot say whether crime moved next door."]))
         assert isinstance(self.main, did.DiDResult)  # comparison areas are fitted by did
         names = ", ".join(self.buffer_units)
         paragraphs = [

@@ -228,7 +228,7 @@ def evidence_level(rationale: str | None, doubt: bool, tested: bool = True, plac
                         "Random allocation of the intervention would raise it to level 5.")
     reasons = []
     if not (rationale and rationale.strip()):
-        reasons.append(f"no comparison_rationale says how the {p.comparison} were chosen")
+        reasons.append(f"the spec does not say how the {p.comparison} were chosen (comparison_rationale)")
     if doubt:
         reasons.append(f"the {p.treated} and the {p.comparison} moved differently before the start "
                        "(parallel-trends doubt)")
