@@ -155,7 +155,7 @@ def test_staggered_imputation_is_exact_where_two_way_is_biased():
     assert abs(res.estimate("did_twfe").estimate - truth) > 0.02
     assert res.estimate(f"did.{date(28)}").estimate == pytest.approx(0.95, rel=1e-6)
     assert res.check("staggered_twfe").status == "info"
-    assert "has one unit" in res.check("coarse_cohort_interval").message  # the cohort of Area 03
+    assert "has one area" in res.check("coarse_cohort_interval").message  # the cohort of Area 03
     assert any("Borusyak" in n for n in res.notes)
 
 
@@ -293,6 +293,42 @@ def test_displacement_words_follow_the_buffer_interval(ratio, words, status):
     assert res.check("displacement").message.startswith(words)
     assert words in " ".join(res.summary_text)
     assert res.estimate("buffer_did").estimate == pytest.approx(ratio, abs=0.06)
+
+
+def _reader_text(res: did.DiDResult) -> str:
+    chart = res.plot()
+    return " ".join([*res.summary_text, *(c.message for c in res.checks), *res.notes, res.evidence.explanation,
+                     res.evidence.to_raise,
+                     *(e.label for e in res.estimates), res.displacement, res.wdq_reading, chart.alt, chart.caption,
+                     did.plot_event_study(res).caption,
+                     *did.net_effect_words(res.estimates, did.Places("ward", res.n_treated))])
+
+
+@pytest.mark.parametrize("n_treated", [1, 4, 22])
+def test_the_unit_label_names_the_places_in_every_sentence_table_and_chart(n_treated):
+    treated = {i: 20 if i % 2 else 24 for i in range(n_treated)}
+    series = make_series(n_units=n_treated + 16, treated=treated, buffers={n_treated: 1.3, n_treated + 1: 1.3},
+                         base=200, seed=5)
+    res = fit(series, treated, buffer_units=units(n_treated, n_treated + 1), unit_label="ward",
+              comparison_rationale="Wards with similar crime.")
+    words = _reader_text(res)
+    assert "comparison wards" in words and "neighbouring wards" in words
+    assert ("ward where it ran" if n_treated == 1 else "wards where it ran") in words
+    if n_treated == 1:
+        assert "wards where it ran" not in words
+    for jargon in ("treated unit", "comparison unit", "buffer unit", "treated area", "buffer area", " units",
+                   "Treated relative", "the change the work aimed for"):
+        assert jargon not in words, jargon
+    assert res.unit_label == "ward"
+
+
+def test_the_summary_says_the_direction_in_its_own_sentence_and_only_warns_against_it():
+    series = make_series(n_units=20, treated={i: 20 for i in range(4)}, base=300, seed=3)
+    fell = fit(series, {i: 20 for i in range(4)})
+    assert "fell by an estimated" in " ".join(fell.summary_text) or "lower than" in " ".join(fell.summary_text)
+    assert not any("aimed for" in line for line in fell.summary_text)
+    rose = fit(series, {i: 20 for i in range(4)}, improvement="increase")
+    assert "That is the opposite of the change the work aimed for." in rose.summary_text
 
 
 def test_without_buffers_displacement_is_not_assessed():
@@ -626,7 +662,7 @@ def test_staggered_pre_trend_test_runs_per_cohort_and_names_its_cohorts():
     assert res.pretrend_cohorts == (date(3), date(4))
     message = res.check("parallel_trends").message
     assert "covering the cohorts starting 23 January 2023 and 30 January 2023" in message
-    assert ("not covered, with too few periods before the start or one unit only: the cohort starting "
+    assert ("not covered, with too few periods before the start or one area only: the cohort starting "
             "9 January 2023") in message
     assert res.evidence.sms_level == 3
     assert res.to_dict()["did"]["pretrend_cohorts"] == [date(3), date(4)]

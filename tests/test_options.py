@@ -53,6 +53,7 @@ def test_comparison_areas_refuse_keys_of_the_single_series_analysis(tmp_path, ke
     ("seed", 7, "no random numbers"),
     ("n_boot", 1999, "bootstrap"),
     ("comparison_rationale", "Chosen in May.", "unit_column and treated_units"),
+    ("unit_label", "ward", "a single series has no areas to name"),
 ])
 def test_a_single_series_refuses_keys_of_the_comparison_areas_analysis(tmp_path, key, value, why):
     error = _refused(_spec(tmp_path, "town-centre-shop-theft", **{key: value}))
@@ -64,6 +65,18 @@ def test_keys_left_at_their_defaults_are_not_refused(tmp_path):
     inputs = validate(load_spec(_spec(tmp_path, "servator-deployments", seasonality="auto", slope_change=True)))
     assert isinstance(inputs.model, before_after.AreasOptions)
     assert "seasonality" not in inputs.used and "treated_units" in inputs.used
+
+
+def test_the_unit_label_is_read_by_the_comparison_areas_analysis(tmp_path):
+    inputs = validate(load_spec(_spec(tmp_path, "servator-deployments", unit_label="deployment site")))
+    assert isinstance(inputs.model, before_after.AreasOptions) and "unit_label" in inputs.used
+    assert inputs.model.places.treated == "deployment sites where it ran"
+    path = _spec(tmp_path, "hotspot-problem-solving")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw.pop("unit_label")
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    default = validate(load_spec(path))
+    assert isinstance(default.model, before_after.AreasOptions) and default.model.places.units == "areas"
 
 
 def test_spc_options_are_read_by_both_analyses(tmp_path):

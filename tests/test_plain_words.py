@@ -20,8 +20,6 @@ import yaml
 from conftest import EVALUATIONS
 
 SPECS = sorted(p.stem for p in EVALUATIONS.glob("*.yaml"))
-#: Reports still known to show codes (the trial's checks, allocation and subgroup tables).
-KNOWN = {"fraud-protect-trial"}
 
 
 class _Visible(HTMLParser):
@@ -82,8 +80,7 @@ def test_visible_text_leaves_out_scripts_and_the_parameters_table() -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("spec", [pytest.param(s, marks=pytest.mark.xfail(reason="codes still shown", strict=True))
-                                  if s in KNOWN else s for s in SPECS])
+@pytest.mark.parametrize("spec", SPECS)
 def test_no_raw_column_names_or_codes_in_the_report(demo_reports: Path, spec: str) -> None:
     text = visible_text((demo_reports / spec / "report.html").read_text(encoding="utf-8"))
     hits = found(text, raw_names(EVALUATIONS / f"{spec}.yaml"))

@@ -233,3 +233,35 @@ def test_arm_labels_replace_codes_everywhere():
     assert res.estimates[0].name == "y.risk_difference"  # names keep the codes
     with pytest.raises(SpecError, match="not an arm"):
         fit(two_arm(10, 100, 12, 100), arm_labels={"call": "a call"})
+
+
+def test_covariate_and_level_labels_replace_column_names_and_values():
+    rng = np.random.default_rng(3)
+    n = 400
+    frame = pd.DataFrame({"id": range(n), "arm": np.where(np.arange(n) % 2, "letter", "bau"),
+                          "y": (rng.random(n) < 0.2).astype(int), "prior_victim": rng.integers(0, 2, n),
+                          "fraud_type": rng.choice(["courier", "romance"], n)})
+    res = fit(frame, covariates=["prior_victim", "fraud_type"], subgroups=["prior_victim"],
+              exploratory_subgroups=["fraud_type"],
+              covariate_labels={"prior_victim": "Victim of fraud before", "fraud_type": "Type of fraud"},
+              level_labels={"prior_victim": {0: "no", 1: "yes"}, "fraud_type": {"courier": "courier fraud"}})
+    shown = " ".join([str(rct.baseline_table(res)), str(rct.subgroup_table(res)),
+                      *(c.message for c in res.checks)])
+    assert "Victim of fraud before: yes" in shown and "Type of fraud: courier fraud" in shown
+    assert "Type of fraud: romance" in shown  # a value without a label is shown as it is
+    assert "prior_victim" not in shown and "fraud_type" not in shown
+    assert res.subgroups[0]["subgroup"] == "prior_victim"  # results.json keeps the column names
+    with pytest.raises(SpecError, match="not a covariate, subgroup or strata column"):
+        fit(frame, covariates=["prior_victim"], covariate_labels={"age": "Age"})
+    with pytest.raises(SpecError, match="must map each value"):
+        fit(frame, covariates=["prior_victim"], level_labels={"prior_victim": "yes"})
+
+
+def test_exclusion_and_arm_size_checks_name_the_arms_in_words():
+    frame = two_arm(10, 100, 12, 100)
+    frame["why"] = [""] * 195 + ["moved away"] * 5
+    res = fit(frame, exclusion_column="why", arm_labels={"bau": "usual letter", "letter": "new letter"},
+              intended_ratios={"bau": 1, "letter": 1}, allocation_method="simple")
+    words = res.check("itt_complete").message + res.check("arm_sizes").message
+    assert "moved away (usual letter: 5)" in words and "new letter 100" in words
+    assert "bau" not in words.replace("usual", "")

@@ -216,7 +216,7 @@ class CheckList:
 #: Maryland Scientific Methods Scale, in the What Works Centre for Local
 #: Economic Growth's wording.
 SMS_WORDING: dict[int, str] = {
-    1: "Level 1: a before-and-after comparison of the treated area(s), with no control for other changes.",
+    1: "Level 1: a comparison of before and after the change, with no control for other changes.",
     2: "Level 2: a before-and-after comparison that controls for wider change (trend and season), "
        "with no comparison group.",
     3: "Level 3: a comparison with a group that did not receive the intervention, chosen with a stated justification.",

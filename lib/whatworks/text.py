@@ -42,6 +42,7 @@ __all__ = [
     "fmt_p",
     "fmt_change_pct",
     "plural",
+    "plural_label",
 ]
 
 #: The one interval level used in every table, chart and sentence.
@@ -193,3 +194,21 @@ def plural(n: float, word: str, words: str | None = None) -> str:
     """
     many = words or word + "s"
     return f"{fmt_number(n)} {word if n == 1 else many}"
+
+
+def plural_label(label: str) -> str:
+    """The plural of a label for one thing (its last word made plural), for "the 12 wards".
+
+    >>> plural_label("deployment site"), plural_label("beat"), plural_label("city"), plural_label("church")
+    ('deployment sites', 'beats', 'cities', 'churches')
+    >>> plural_label("policing area"), plural_label("bus stop"), plural_label("box"), plural_label("day")
+    ('policing areas', 'bus stops', 'boxes', 'days')
+    """
+    label = label.strip()
+    if not label:
+        return label
+    if label.endswith("y") and len(label) > 1 and label[-2].lower() not in "aeiou":
+        return label[:-1] + "ies"
+    if label.endswith(("s", "x", "z", "ch", "sh")):
+        return label + "es"
+    return label + "s"

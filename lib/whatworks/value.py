@@ -286,7 +286,7 @@ class CostBenefit:
 
     def estimates(self) -> list[Estimate]:
         """The five estimates, for ``results.json``."""
-        which = "net of displacement" if self.net else "at the treated units"
+        which = "net of displacement" if self.net else "where it ran"
         v_lo, v_hi = self.value_interval
         r_lo, r_hi = self.ratio_interval
         c_lo, c_hi = self.cost_per_crime_interval

@@ -32,13 +32,18 @@ from ..results import Estimate
 __all__ = ["Activity", "activity", "EffortOptions", "effort_columns", "officer_hours", "value_for_money",
            "value_section"]
 
-_WHO = {"treated": "Treated units", "other": "Other units", "series": "The series"}
-
-
-def _where(row: Mapping[str, Any]) -> str:
+def _where(row: Mapping[str, Any], unit: str = "area") -> str:
+    """The group of a row in words: ``The series``, ``Sites where it ran (5, together)``, ``Other sites (15,
+    together)``, or ``The street where it ran`` for one."""
     if row["group"] == "series":
-        return _WHO["series"]
-    return f"{_WHO[row['group']]} ({row['n_units']}, together)"
+        return "The series"
+    units = text.plural_label(unit)
+    n = row["n_units"]
+    if row["group"] == "treated":
+        if n == 1:
+            return f"The {unit} where it ran"
+        return f"{units[:1].upper()}{units[1:]} where it ran ({text.fmt_number(n)}, together)"
+    return f"Other {units}" + (f" ({text.fmt_number(n)}, together)" if n > 1 else "")
 
 
 def _words(column: str) -> str:
@@ -59,11 +64,12 @@ class Activity:
     starts: tuple[pd.Timestamp, ...]
     freq: str
     outcome: str
+    unit_label: str = "area"
 
     def table(self) -> Table:
         """Mean per period before and after the start, and the total after it."""
         per = text.plural(1, self.freq).removeprefix("1 ")
-        rows = tuple((_words(r["column"]).capitalize(), _where(r), text.fmt_number(r["before"], 1),
+        rows = tuple((_words(r["column"]).capitalize(), _where(r, self.unit_label), text.fmt_number(r["before"], 1),
                       text.fmt_number(r["after"], 1), text.fmt_number(r["total_after"]))
                      for r in self.rows)
         return Table(("Activity", "Where", f"A {per} before (mean)", f"A {per} after (mean)", "Total after"),
@@ -100,11 +106,12 @@ class Activity:
 
 
 def activity(frame: pd.DataFrame, columns: Sequence[str], starts: Mapping[str | None, pd.Timestamp], *,
-             freq: str, outcome: str) -> Activity | None:
+             freq: str, outcome: str, unit_label: str = "area") -> Activity | None:
     """Summarise ``columns`` of a tidy frame around each unit's start.
 
     ``starts`` maps each treated unit (or ``None`` for a single series) to
     its start; other units are measured around the earliest start.
+    ``unit_label`` is what one unit is called in the table.
     """
     columns = tuple(c for c in columns if c in frame.columns)
     if not columns:
@@ -135,7 +142,7 @@ def activity(frame: pd.DataFrame, columns: Sequence[str], starts: Mapping[str | 
     where = groups[0][1]
     over_time = frame.loc[where].groupby("period", as_index=False)[list(columns)].sum()
     return Activity(columns=columns, rows=tuple(rows), over_time=over_time,
-                    starts=tuple(starts.values()), freq=freq, outcome=outcome)
+                    starts=tuple(starts.values()), freq=freq, outcome=outcome, unit_label=unit_label)
 
 
 # -- effort and cost ------------------------------------------------------------------------------
@@ -298,7 +305,7 @@ def value_section(result: value.CostBenefit | None, options_given: bool, hours: 
     if options_given:
         spent = ""
         if hours is not None and cost is not None:
-            spent = (f"The treated units had {text.fmt_number(hours, 0)} officer hours after the start, costing "
+            spent = (f"The operation took {text.fmt_number(hours, 0)} officer hours after the start, costing "
                      f"{text.fmt_gbp(cost)} at {price_year} prices. ")
         words = (spent + "This analysis has no estimate of crimes prevented to set the officer time against, "
                  "so no benefit-cost ratio is shown.")

@@ -131,6 +131,8 @@ class SeriesOptions(Options):
         "seed": "the interrupted time series draws no random numbers",
         "n_boot": "the interrupted time series has no bootstrap (its intervals come from the model)",
         "comparison_rationale": "it describes comparison areas, which need unit_column and treated_units",
+        "unit_label": "it names the areas compared, which need unit_column and treated_units; a single series "
+                      "has no areas to name",
     }
 
     intervention_date: Any = None
@@ -170,6 +172,12 @@ class AreasOptions(Options):
     improvement: str = "decrease"
     seed: int = 20240401
     n_boot: int = 999
+    unit_label: str = "area"
+
+    @property
+    def places(self) -> did.Places:
+        """The areas in words (``unit_label``; blank means ``area``)."""
+        return did.Places(str(self.unit_label or "").strip() or "area")
 
 
 #: The keys every template reads for the report's header and publication.
@@ -404,6 +412,18 @@ class BeforeAfter(Result):
     def areas(self) -> bool:
         return self.analysis == "areas"
 
+    @property
+    def places(self) -> did.Places:
+        """The areas in words, from ``unit_label``."""
+        if not isinstance(self.main, did.DiDResult):
+            return did.Places()
+        return did.Places(self.main.unit_label, self.main.n_treated)
+
+    @property
+    def _where(self) -> str:
+        """Where it ran: ``sites where it ran``, or ``street where it ran`` for one."""
+        return self.places.treated
+
     # -- sections, in report order ------------------------------------------------
     def what_happened(self) -> Section:
         """The main chart(s) with a paragraph saying how to read them."""
@@ -416,11 +436,12 @@ class BeforeAfter(Result):
                 self.main.plot(), its.plot_forest(self.main))
         assert isinstance(self.main, did.DiDResult)  # comparison areas are fitted by did
         per = _PER.get(self.freq, "period")
+        p = self.places
         return Section(
-            Prose([f"Each line is the average {self.main.outcome_label} a {per} across a group of areas, indexed "
-                   "so that its average before the start is 100. The comparison areas show what would have been "
-                   "expected at the treated areas without the intervention: lines that move together before the "
-                   "start and apart after it point to an effect. Dashed lines mark the start dates."]),
+            Prose([f"Each line is the average {self.main.outcome_label} a {per} across a group of {p.units}, "
+                   f"indexed so that its average before the start is 100. The {p.comparison} show what would "
+                   f"have been expected at the {self._where} without the intervention: lines that move together "
+                   "before the start and apart after it point to an effect. Dashed lines mark the start dates."]),
             self.main.plot())
 
     def plot(self) -> Section:
@@ -432,14 +453,15 @@ class BeforeAfter(Result):
         if not self.areas:
             return self.main.table()
         head = self.main.headline
-        how = ("A rate ratio below 1 means fewer than expected from the comparison areas (0.80 is 20% fewer), "
+        p = self.places
+        how = (f"A rate ratio below 1 means fewer than expected from the {p.comparison} (0.80 is 20% fewer), "
                "above 1 more." if head is not None and head.scale == "ratio" else
-               "A difference below 0 means lower than expected from the comparison areas, above 0 higher.")
+               f"A difference below 0 means lower than expected from the {p.comparison}, above 0 higher.")
         counts = (" Crimes prevented, and the parts of the total net effect, are numbers of crimes: above 0 means "
-                  "fewer than the comparison areas' trend suggests, below 0 more."
+                  f"fewer than the trend at the {p.comparison} suggests, below 0 more."
                   if any(e.unit == "crimes" for e in self.main.estimates) else "")
         return Section(Prose([how + " The first row is the main result; the others are checks on it or the same "
-                                    "result in other units." + counts]),
+                                    "result measured another way." + counts]),
                        self.main.table())
 
     def event_study(self) -> Section | None:
@@ -451,9 +473,9 @@ class BeforeAfter(Result):
         null = "1" if self.main.family == "poisson" else "0"
         return Section(
             Heading("Before and after the start, step by step (event study)"),
-            Prose([f"Each point compares the treated with the comparison areas in a group of {per}s before (grey) "
-                   f"or after (blue) the start, with its 95% interval. If the areas moved together before the "
-                   f"start, the grey points sit near {null}; the blue points show how the difference built up.",
+            Prose([f"Each point compares the {self._where} with the {self.places.comparison} in a group of {per}s "
+                   f"before (grey) or after (blue) the start, with its 95% interval. If they moved together before "
+                   f"the start, the grey points sit near {null}; the blue points show how the difference built up.",
                    self.main.check("parallel_trends").message]),
             did.plot_event_study(self.main),
             did.event_study_table(self.main),
@@ -474,24 +496,25 @@ class BeforeAfter(Result):
         """Displacement to, or diffusion of benefits into, the buffer areas."""
         if not self.areas:
             return None
+        p = self.places
         if not self.buffer_units:
             return Section(Heading("Displacement and diffusion"), Prose([
-                "Displacement was not assessed: no buffer areas (areas next to the treated ones) were listed "
-                "in buffer_units, so the report cannot say whether crime moved next door."]))
+                f"Displacement was not assessed: no {p.buffer} (next to the {self._where}) were named in the "
+                "spec (buffer_units), so the report cannot say whether crime moved next door."]))
         assert isinstance(self.main, did.DiDResult)  # comparison areas are fitted by did
         names = ", ".join(self.buffer_units)
         paragraphs = [
             "Crime prevented in one place can move next door (displacement), or the benefits can spread to "
-            f"nearby places (diffusion of benefits). The buffer areas ({names}) are next to the treated areas; "
-            "their change is measured against the comparison areas in the same way as the treated areas' change.",
+            f"nearby places (diffusion of benefits). The {p.buffer} ({names}) are next to the {self._where}; "
+            f"their change is measured against the {p.comparison} in the same way.",
             self.main.displacement,
-            *did.net_effect_words(self.main.estimates),
-            "The weighted displacement quotient (WDQ; Bowers and Johnson, 2003) sets the buffer areas' change "
-            "against the treated areas' change, both relative to the comparison areas, and is read only when "
+            *did.net_effect_words(self.main.estimates, p),
+            f"The weighted displacement quotient (WDQ; Bowers and Johnson, 2003) sets the change at the {p.buffer} "
+            f"against the change at the {self._where}, both relative to the {p.comparison}, and is read only when "
             "the operation worked (the success measure below 0). Then above 0 means benefits spread to the "
-            "buffer areas, above 1 that the diffusion was larger than the direct effect; between 0 and -1 that "
+            f"{p.buffer}, above 1 that the diffusion was larger than the direct effect; between 0 and -1 that "
             "some crime moved there, but less than was prevented; below -1 that more moved than was prevented. "
-            "It has no interval, so read it alongside the buffer estimate.",
+            f"It has no interval, so read it alongside the estimate for the {p.buffer}.",
             self.main.wdq_reading,
         ]
         return Section(Heading("Displacement and diffusion"), Prose(paragraphs))
@@ -523,8 +546,9 @@ class BeforeAfter(Result):
 
 def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.SPCResult,
               buffers: tuple[str, ...] = ()) -> BeforeAfter:
+    unit = inputs.model.places.unit if isinstance(inputs.model, AreasOptions) else "area"
     outputs = activity(inputs.frame, list(inputs.reading.output_columns or ()), _starts(inputs), freq=inputs.freq,
-                       outcome=inputs.series.outcome_label)
+                       outcome=inputs.series.outcome_label, unit_label=unit)
     estimates, money = list(main.estimates), None
     spent: tuple[float | None, float | None, str | None] = (None, None, None)
     if inputs.effort.wanted:
@@ -579,7 +603,8 @@ def _fit_areas(inputs: Inputs) -> BeforeAfter:
     model = inputs.model
     assert isinstance(model, AreasOptions) and inputs.panel is not None
     main = did.fit_panel(inputs.panel, comparison_rationale=model.comparison_rationale,
-                         improvement=model.improvement, seed=model.seed, n_boot=model.n_boot)
+                         improvement=model.improvement, seed=model.seed, n_boot=model.n_boot,
+                         unit_label=model.places.unit)
     treated = [str(u).strip() for u in model.treated_units]
     charts = spc.fit(_spc_series(inputs), **inputs.spc.fit_args(treated))
     buffers = tuple(str(u).strip() for u in (model.buffer_units or ()))

@@ -264,6 +264,8 @@ class TrialOptions(Options):
     seed: int = 20240401
     attrition_boundary: str = "cautious"
     arm_labels: Any = None
+    covariate_labels: Any = None
+    level_labels: Any = None
     cost_per_participant: Any = None
     recruitment_start: Any = None
     recruitment_end: Any = None

@@ -10,7 +10,7 @@ numbers up:
 - :mod:`.inference` - cluster-robust, wild cluster bootstrap and placebo-in-space inference
 - :mod:`.prevented` - crimes prevented relative to the comparison trend; the success measure and total net
   effect of displacement (Guerette, 2009) with unit-bootstrap intervals
-- :mod:`.checks` - diagnostics and the evidence level
+- :mod:`.checks` - diagnostics and the evidence level; :class:`Places`, the units in words (``unit_label``)
 - :mod:`.words`, :mod:`.plots` - summary and notes; charts
 - :mod:`.result` - :class:`DiDResult`
 - :mod:`.sections` - the event-study table and chart of a result
@@ -19,6 +19,7 @@ numbers up:
 
 from __future__ import annotations
 
+from .checks import Places
 from .fit import fit, fit_panel
 from .model import wdq
 from .panel import Panel, build_panel
@@ -28,4 +29,4 @@ from .sections import event_study_table, plot_event_study
 from .words import net_effect_words
 
 __all__ = ["fit", "fit_panel", "DiDResult", "wdq", "Panel", "build_panel", "event_study_table", "plot_event_study",
-           "guide_measures", "net_effect_words"]
+           "guide_measures", "net_effect_words", "Places"]

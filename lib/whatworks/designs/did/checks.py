@@ -21,26 +21,80 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ... import text
 from ...results import Check, Estimate, Evidence
 from .inference import Analysis, Inference
 
-__all__ = ["REGIME_WORDS", "PRETREND_DOUBT", "pretrend_doubt", "design_checks", "coarse_cohort_check",
-           "evidence_level"]
+__all__ = ["AREAS", "Places", "REGIME_WORDS", "PRETREND_DOUBT", "pretrend_doubt", "design_checks",
+           "coarse_cohort_check", "evidence_level"]
 
-#: The ``inference`` check's message, by regime.
+
+@dataclass(frozen=True)
+class Places:
+    """The groups of units in words, from what one unit is called (``unit_label``: "site", "beat") and
+    how many had the intervention.
+
+    >>> p = Places("beat")
+    >>> p.treated, p.comparison, p.buffer, p.one
+    ('beats where it ran', 'comparison beats', 'neighbouring beats', 'beat where it ran')
+    >>> Places("street", n_treated=1).treated
+    'street where it ran'
+    """
+
+    unit: str = "area"
+    n_treated: int = 2
+
+    @property
+    def units(self) -> str:
+        """The label for several: ``sites``."""
+        return text.plural_label(self.unit)
+
+    @property
+    def treated(self) -> str:
+        """The units that had the intervention: ``sites where it ran`` (``site where it ran`` for one)."""
+        return self.one if self.n_treated == 1 else f"{self.units} where it ran"
+
+    @property
+    def one(self) -> str:
+        """One unit that had it: ``site where it ran``."""
+        return f"{self.unit} where it ran"
+
+    @property
+    def comparison(self) -> str:
+        """The units without it, for comparison: ``comparison sites``."""
+        return f"comparison {self.units}"
+
+    @property
+    def buffer(self) -> str:
+        """The units next to those that had it, watched for displacement: ``neighbouring sites``."""
+        return f"neighbouring {self.units}"
+
+    def words(self) -> dict[str, str]:
+        """The names a template sentence is filled with (``{unit}``, ``{units}``, ``{treated}``, ...)."""
+        return {"unit": self.unit, "units": self.units, "treated": self.treated, "one": self.one,
+                "comparison": self.comparison, "buffer": self.buffer}
+
+
+#: The default: units called areas.
+AREAS = Places()
+
+
+#: The ``inference`` check's message, by regime (``{n}`` and the places of :meth:`Places.words`).
 REGIME_WORDS = {
-    "cluster": "{n} treated units: cluster-robust intervals (CR1, t quantiles).",
-    "wild": "{n} treated units: wild cluster bootstrap intervals (Webb weights, jackknife variance).",
-    "placebo": "{n} treated unit: placebo-in-space p-value and interval.",
+    "cluster": "With {n} {treated}, the intervals are cluster-robust (CR1, t quantiles).",
+    "wild": "With {n} {treated}, the intervals come from a wild cluster bootstrap (Webb weights, jackknife "
+            "variance).",
+    "placebo": "With one {one}, the p-value and interval come from placebo tests on the {comparison}.",
 }
 
 #: A joint pre-trend p-value below this casts doubt on parallel trends.
 PRETREND_DOUBT = 0.10
 
 _CAVEAT = ("Passing this test does not prove the trends would have stayed parallel: it has little power "
-           "with few units, and it says nothing about changes that began at the same time as the intervention.")
+           "with few {units}, and it says nothing about changes that began at the same time as the "
+           "intervention.")
 
 
 def pretrend_doubt(pretrend_p: float | None) -> bool:
@@ -55,7 +109,8 @@ def _scale(inf: Inference, family: str) -> float:
 def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretrend_p: float | None,
                   n_leads: int, placebo_time: Estimate | None, placebo_date: str | None,
                   buffer_est: Estimate | None, quotient: float | None, n_treated: int,
-                  displacement: str, pretrend_cover: str = "", placebo_cover: str = "") -> list[Check]:
+                  displacement: str, pretrend_cover: str = "", placebo_cover: str = "",
+                  places: Places = AREAS) -> list[Check]:
     """Inference, coarse interval, parallel trends, placebo in time, displacement and staggered starts.
 
     Parameters
@@ -73,23 +128,28 @@ def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretre
     pretrend_cover, placebo_cover
         Under staggered starts, which cohorts the pre-trend test and the
         placebo in time covered (and the fake starts), in words.
+    places
+        The units in words (``unit_label``).
     """
-    checks = [Check("inference", "info", REGIME_WORDS[main.regime].format(n=n_treated))]
+    p = places
+    caveat = _CAVEAT.format(units=p.units)
+    checks = [Check("inference", "info", REGIME_WORDS[main.regime].format(n=text.fmt_number(n_treated),
+                                                                          **p.words()))]
     if main.regime == "placebo":
         inf = main["did"]
         m = inf.n_placebo or 0
         cov = 0.0 if inf.coverage is None else inf.coverage
         reach = ("" if cov >= 0.95 else
-                 " rather than 95% (that needs at least 39 comparison units), so it is narrower than a true "
+                 f" rather than 95% (that needs at least 39 {p.comparison}), so it is narrower than a true "
                  "95% interval")
         checks.append(Check(
             "coarse_interval", "warn",
-            f"With one treated unit the interval comes from {m} placebo estimates, one per comparison unit, so "
+            f"With one {p.one}, the interval comes from {m} placebo estimates, one per comparison {p.unit}, so "
             f"it is coarse: its ends are single placebo estimates, and under exchangeability it covers the true "
             f"effect with probability {cov * 100:.0f}%{reach}. The smallest possible p-value is "
             f"{1 / (m + 1):.3f}" + (
                 "." if m >= 19 else
-                f", so with {m} comparison units no result can reach p < 0.05 (that needs at least 19): "
+                f", so with {m} {p.comparison} no result can reach p < 0.05 (that needs at least 19): "
                 "the test cannot show an effect at the 5% level here.")))
     cover = f", {pretrend_cover}" if pretrend_cover else ""
     if pretrend_p is None:
@@ -99,13 +159,13 @@ def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretre
                             "of the trends before it."))
     elif pretrend_doubt(pretrend_p):
         checks.append(Check("parallel_trends", "warn",
-                            f"Parallel-trends doubt: the treated and comparison units moved differently before the "
-                            f"start (joint test of {n_leads} pre-period bins{cover}, {text.fmt_p(pretrend_p)}). "
-                            f"{_CAVEAT}"))
+                            f"Parallel-trends doubt: the {p.treated} and the {p.comparison} moved differently "
+                            f"before the start (joint test of {n_leads} pre-period bins{cover}, "
+                            f"{text.fmt_p(pretrend_p)}). {caveat}"))
     else:
         checks.append(Check("parallel_trends", "pass",
-                            f"Before the start, treated and comparison units moved together (joint test of "
-                            f"{n_leads} pre-period bins{cover}, {text.fmt_p(pretrend_p)}). {_CAVEAT}"))
+                            f"Before the start, the {p.treated} and the {p.comparison} moved together (joint "
+                            f"test of {n_leads} pre-period bins{cover}, {text.fmt_p(pretrend_p)}). {caveat}"))
     if placebo_time is None:
         checks.append(Check("placebo_in_time", "info", "Too few periods before the start for a placebo in time."))
     else:
@@ -116,7 +176,7 @@ def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretre
             checks.append(Check("placebo_in_time", "warn",
                                 f"A fake start {when}, using only data from before the real start, shows an "
                                 f"'effect' ({words}): something other than the intervention may separate the "
-                                "treated and comparison units."))
+                                f"{p.treated} from the {p.comparison}."))
         else:
             checks.append(Check("placebo_in_time", "pass",
                                 f"A fake start {when}, using only data from before the real start, shows no "
@@ -131,49 +191,51 @@ def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretre
     if plain is not None:
         est = plain["did"]
         checks.append(Check("staggered_twfe", "info",
-                            "Treated units started on different dates, so the plain two-way fixed-effects "
+                            f"The {p.treated} started on different dates, so the plain two-way fixed-effects "
                             f"estimate ({_scale(est, family):.3f}) is shown for comparison only: it is "
-                            "biased when effects differ by cohort or change over time, because units already "
-                            "treated act as comparisons for later ones."))
+                            f"biased when effects differ by cohort or change over time, because {p.units} where it "
+                            "had already started act as comparisons for later ones."))
     return checks
 
 
-def coarse_cohort_check(cohorts: Mapping[_dt.date, Analysis]) -> Check | None:
+def coarse_cohort_check(cohorts: Mapping[_dt.date, Analysis], places: Places = AREAS) -> Check | None:
     """A warning for each cohort of one unit (placebo inference), by its start date; ``None`` if none."""
     lone = [(start, c["did"]) for start, c in cohorts.items() if c.regime == "placebo"]
     if not lone:
         return None
     words = "; ".join(
-        f"the cohort starting {text.fmt_date(start)} has one unit, so its interval comes "
+        f"the cohort starting {text.fmt_date(start)} has one {places.unit}, so its interval comes "
         f"from {inf.n_placebo} placebo estimates and covers the true effect with probability "
         f"{(inf.coverage or 0) * 100:.0f}%" + (", not 95%" if (inf.coverage or 0) < 0.95 - 1e-9 else "")
         + ("" if (inf.n_placebo or 0) >= 19 else
            f"; its smallest possible p-value is {1 / ((inf.n_placebo or 0) + 1):.3f}, so it cannot reach "
-           "p < 0.05 (that needs at least 19 comparison units)")
+           f"p < 0.05 (that needs at least 19 {places.comparison})")
         for start, inf in lone)
     return Check("coarse_cohort_interval", "warn", words[:1].upper() + words[1:] + ".")
 
 
-def evidence_level(rationale: str | None, doubt: bool, tested: bool = True) -> Evidence:
+def evidence_level(rationale: str | None, doubt: bool, tested: bool = True, places: Places = AREAS) -> Evidence:
     """Maryland level 3 with a stated choice of comparison units and a pre-trend test that ran and
     found no doubt, else 2.
 
     ``tested`` is whether the test of the trends before the start ran: with too few periods
     before the start to test them, parallel trends are unchecked, so the comparison is level 2.
     """
+    p = places
     if rationale and rationale.strip() and not doubt and tested:
-        return Evidence(3, "A comparison with units that did not receive the intervention, chosen as follows: "
-                        + rationale.strip(), "Random allocation of the intervention would raise it to level 5.")
+        return Evidence(3, f"A comparison with {p.units} that did not receive the intervention, chosen as "
+                        "follows: " + rationale.strip(),
+                        "Random allocation of the intervention would raise it to level 5.")
     reasons = []
     if not (rationale and rationale.strip()):
-        reasons.append("no comparison_rationale says how the comparison units were chosen")
+        reasons.append(f"the spec does not say how the {p.comparison} were chosen (comparison_rationale)")
     if doubt:
-        reasons.append("the treated and comparison units moved differently before the start "
+        reasons.append(f"the {p.treated} and the {p.comparison} moved differently before the start "
                        "(parallel-trends doubt)")
     if not tested:
-        reasons.append("there were too few periods before the start to test whether the treated and "
-                       "comparison units moved together (parallel trends untested)")
+        reasons.append(f"there were too few periods before the start to test whether the {p.treated} and "
+                       f"the {p.comparison} moved together (parallel trends untested)")
     return Evidence(2, "There is a comparison group, but " + " and ".join(reasons) + ", so it counts as level 2.",
-                    "State how and when the comparison units were chosen (comparison_rationale), and choose "
-                    "units that moved with the treated ones before the start (with enough periods before it "
+                    f"State how and when the {p.comparison} were chosen (comparison_rationale), and choose "
+                    f"{p.units} that moved with the {p.treated} before the start (with enough periods before it "
                     "to test that), to reach level 3.")

@@ -41,7 +41,7 @@ from ... import dates, text
 from ...data import SeriesData
 from ...errors import SpecError
 from ...results import Estimate
-from .checks import coarse_cohort_check, design_checks, evidence_level, pretrend_doubt
+from .checks import AREAS, Places, coarse_cohort_check, design_checks, evidence_level, pretrend_doubt
 from .inference import WILD_MAX, Analysis, Inference, analyse, headline, joint_p
 from .model import (
     Stat,
@@ -192,7 +192,7 @@ def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date: 
         comparison_units: Sequence[str] | None = None, buffer_units: Sequence[str] | None = None,
         comparison_rationale: str | None = None, outcome_type: str = "count",
         improvement: str = "decrease", seed: int = 20240401, n_boot: int = 999,
-        event_window: Sequence[int] | None = None) -> DiDResult:
+        event_window: Sequence[int] | None = None, unit_label: str = "area") -> DiDResult:
     """Difference-in-differences of treated against comparison units.
 
     Parameters
@@ -223,6 +223,9 @@ def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date: 
     event_window
         ``[before, after]`` periods around the start for the event study,
         e.g. ``[-26, 52]``; all periods by default.
+    unit_label
+        What one unit is called in the report ("site", "beat", "ward"), for
+        its sentences, tables and charts.
 
     Returns
     -------
@@ -235,12 +238,12 @@ def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date: 
     panel = build_panel(series, treated_units, intervention_date, comparison_units, buffer_units,
                         outcome_type)
     return fit_panel(panel, comparison_rationale=comparison_rationale, improvement=improvement, seed=seed,
-                     n_boot=n_boot, event_window=window)
+                     n_boot=n_boot, event_window=window, unit_label=unit_label)
 
 
 def fit_panel(panel: Panel, *, comparison_rationale: str | None = None, improvement: str = "decrease",
               seed: int = 20240401, n_boot: int = 999,
-              event_window: Sequence[int] | None = None) -> DiDResult:
+              event_window: Sequence[int] | None = None, unit_label: str = "area") -> DiDResult:
     """Difference-in-differences on a panel already built and checked by :func:`build_panel`.
 
     The same analysis as :func:`fit`, for a caller (the before-after
@@ -269,7 +272,7 @@ def fit_panel(panel: Panel, *, comparison_rationale: str | None = None, improvem
         panel=panel, method=method, main=main, plain=plain, cohorts=cohorts, bins=bins, pretrend_p=pretrend_p,
         n_leads=n_leads, tested=tested, placebo_time=placebo_time, placebo_cols=placebo_cols, buffer=buffer,
         quotient=quotient, rationale=comparison_rationale, improvement=improvement, seed=seed,
-        n_boot=n_boot, guide=guide,
+        n_boot=n_boot, guide=guide, places=Places(unit_label),
     )
 
 
@@ -292,7 +295,8 @@ def _estimate(name: str, label: str, inf: Inference, family: str, *, headline: b
                     p_value=inf.p_value, outcome=outcome, ci_level=level)
 
 
-def _prevented(panel: Panel, main: Analysis, bins: list[dict[str, Any]], improvement: str) -> list[Estimate]:
+def _prevented(panel: Panel, main: Analysis, bins: list[dict[str, Any]], improvement: str,
+               places: Places = AREAS) -> list[Estimate]:
     """Crimes prevented at the treated units after their start, and a period in the last event-study bin.
 
     Only when a decrease is hoped for: positive means fewer than the comparison trend suggests.
@@ -302,9 +306,10 @@ def _prevented(panel: Panel, main: Analysis, bins: list[dict[str, Any]], improve
     outcome = panel.outcome_label
     word = dates.FREQS[panel.freq].word
     observed, span = observed_after(panel)
+    where = places.treated
     out = [prevented_from_ratio(
-        "crimes_prevented", "Crimes prevented at the treated units after the start, relative to the comparison "
-        "trend", f"crimes prevented over {span} {word}s (expected from the comparison units minus observed)",
+        "crimes_prevented", f"Crimes prevented at the {where} after the start, relative to the comparison trend",
+        f"crimes prevented over {span} {word}s (expected from the comparison units minus observed)",
         observed, main["did"], outcome=outcome)]
     lags = [b for b in bins if b["kind"] == "lag"]
     if lags:
@@ -364,14 +369,17 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
             tested: list[int], placebo_time: Inference | None, placebo_cols: list[tuple[int, int]],
             buffer: Analysis | None,
             quotient: float | None, rationale: str | None, improvement: str, seed: int,
-            n_boot: int, guide: dict[str, tuple[float, float | None, float | None, float | None]] | None = None
-            ) -> DiDResult:
+            n_boot: int, guide: dict[str, tuple[float, float | None, float | None, float | None]] | None = None,
+            places: Places = AREAS) -> DiDResult:
     """Assemble the :class:`DiDResult` from the fitted pieces."""
     fam = panel.family
     outcome = panel.outcome_label
     treated = panel.index("treated")
-    estimates = [_estimate("did", "Treated relative to comparison units", main["did"], fam, headline=True,
-                           outcome=outcome)]
+    n_treated = int(treated.size)
+    places = dataclasses.replace(places, n_treated=n_treated)
+    where = places.treated
+    estimates = [_estimate("did", f"{where[:1].upper()}{where[1:]} relative to the {places.comparison}", main["did"],
+                           fam, headline=True, outcome=outcome)]
     for col, cohort in cohorts.items():
         date = panel.periods[col].date().isoformat()
         units = [panel.units[i] for i in treated if panel.start[i] == col]
@@ -387,15 +395,15 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         estimates.append(pt)
     buffer_est = None
     if buffer is not None:
-        buffer_est = _estimate("buffer_did", "Buffer relative to comparison units", buffer["did"], fam,
-                               outcome=outcome)
+        buffer_est = _estimate("buffer_did", f"Neighbouring {places.units} relative to the {places.comparison}",
+                               buffer["did"], fam, outcome=outcome)
         estimates.append(buffer_est)
         estimates.append(Estimate(name="wdq", label="Weighted displacement quotient",
                                   measure="weighted displacement quotient", scale="difference",
                                   estimate=float("nan") if quotient is None else quotient, outcome=outcome))
-    prevented = _prevented(panel, main, bins, improvement) if fam == "poisson" else []
+    prevented = _prevented(panel, main, bins, improvement, places) if fam == "poisson" else []
     estimates += prevented
-    guide_est = guide_estimates(guide, outcome=outcome) if guide is not None else []
+    guide_est = guide_estimates(guide, outcome=outcome, places=places.words()) if guide is not None else []
     estimates += guide_est
     named = {e.name: e for e in estimates}
     success = named.get("success_measure")
@@ -405,8 +413,8 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         head = estimates[0]
         worked = bool(head.excludes_null()) and head.estimate < head.null_value and improvement == "decrease"
     doubt = pretrend_doubt(pretrend_p)
-    evidence = evidence_level(rationale, doubt, tested=pretrend_p is not None)
-    displacement = displacement_words(buffer_est)
+    evidence = evidence_level(rationale, doubt, tested=pretrend_p is not None, places=places)
+    displacement = displacement_words(buffer_est, places)
     cohort_cols = sorted({int(panel.start[i]) for i in treated})
     day = [text.fmt_date(panel.periods[c].date().isoformat()) for c in range(panel.n_periods)]
     pretrend_cover = placebo_cover = ""
@@ -414,7 +422,7 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         left = [c for c in cohort_cols if c not in tested]
         pretrend_cover = "covering " + _cohorts_words([day[c] for c in tested]) if tested else ""
         if tested and left:
-            pretrend_cover += ("; not covered, with too few periods before the start or one unit only: "
+            pretrend_cover += (f"; not covered, with too few periods before the start or one {places.unit} only: "
                                + _cohorts_words([day[c] for c in left]))
         placebo_cover = "; ".join(f"on {day[f]} for the cohort starting {day[c]}" for f, c in placebo_cols)
         left = [c for c in cohort_cols if c not in {c for _, c in placebo_cols}]
@@ -425,17 +433,17 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     checks = design_checks(main=main, plain=plain, family=fam, pretrend_p=pretrend_p, n_leads=n_leads,
                            placebo_time=pt, placebo_date=placebo_date, buffer_est=buffer_est, quotient=quotient,
                            n_treated=int(treated.size), displacement=displacement, pretrend_cover=pretrend_cover,
-                           placebo_cover=placebo_cover)
-    cohort_check = coarse_cohort_check({panel.periods[col].date(): c for col, c in cohorts.items()})
+                           placebo_cover=placebo_cover, places=places)
+    cohort_check = coarse_cohort_check({panel.periods[col].date(): c for col, c in cohorts.items()}, places)
     if cohort_check is not None:
         checks.append(cohort_check)
     summary = summary_lines(estimates[0], outcome=outcome, evidence=evidence, improvement=improvement,
                             doubt=doubt, regime=main.regime, displacement=displacement,
                             prevented=named.get("crimes_prevented"), net=named.get("crimes_prevented_net"),
-                            buffer_part=named.get("net_effect_buffer"))
+                            buffer_part=named.get("net_effect_buffer"), places=places, n_treated=n_treated)
     notes = method_notes(method=method, family=fam, regime=main.regime, seed=seed, n_boot=n_boot,
                          cohorts=bool(cohorts), buffer=buffer is not None, prevented=bool(prevented),
-                         guide=guide is not None)
+                         guide=guide is not None, places=places)
     first = int(panel.start[treated].min())
     return DiDResult(
         estimates=tuple(estimates), checks=tuple(checks), evidence=evidence, summary_text=tuple(summary),
@@ -448,5 +456,5 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         event_study=_event_rows(bins, fam), pretrend_p=pretrend_p,
         pretrend_cohorts=tuple(panel.periods[c].date().isoformat() for c in tested), wdq=quotient,
         displacement=displacement, series=_indexed_means(panel, first),
-        wdq_reading=wdq_words(quotient, worked) if buffer is not None else "",
+        wdq_reading=wdq_words(quotient, worked, places) if buffer is not None else "", unit_label=places.unit,
     )

@@ -49,27 +49,28 @@ __all__ = ["Inference", "REGIMES", "regime_for", "cluster_interval", "wild_inter
 
 _ALPHA = 1 - text.LEVEL
 
-#: Regime names and the sentence the method notes use for each.
+#: Regime names and the sentence the method notes use for each ({unit}, {units}, {treated} and
+#: {comparison}: the places in words, filled by :func:`.words.method_notes`).
 REGIMES: dict[str, str] = {
     "cluster": (
-        "Intervals are cluster-robust by unit (CR1: the sandwich variance multiplied by G/(G-1), "
-        "G the number of units) with t quantiles on G-1 degrees of freedom."
+        "Intervals are cluster-robust by {unit} (CR1: the sandwich variance multiplied by G/(G-1), "
+        "G the number of {units}) with t quantiles on G-1 degrees of freedom."
     ),
     "wild": (
-        "Intervals and p-values come from a restricted wild cluster bootstrap-t by unit, because there "
-        "are few treated units: the standard error is the cluster jackknife (CV3, (G-1)/G times the sum "
-        "of squared leave-one-unit-out changes, from the linearised estimate); to test a value of the "
-        "effect, the units' influences are moved to that value, perturbed with Webb's six-point weights, "
+        "Intervals and p-values come from a restricted wild cluster bootstrap-t by {unit}, because there "
+        "are few {treated}: the standard error is the cluster jackknife (CV3, (G-1)/G times the sum "
+        "of squared leave-one-out changes, from the linearised estimate); to test a value of the "
+        "effect, the {units}' influences are moved to that value, perturbed with Webb's six-point weights, "
         "refitted and re-studentised (WCR33 of MacKinnon, Nielsen and Webb, 2023). The p-value tests no "
-        "effect; the interval holds every value the test does not reject at 5%. When treated units' "
-        "effects differ, the interval is conservative."
+        "effect; the interval holds every value the test does not reject at 5%. When the effects at the "
+        "{treated} differ, the interval is conservative."
     ),
     "placebo": (
-        "With one treated unit, treatment is re-assigned to each comparison unit in turn "
-        "(placebo in space). The p-value is the rank of the treated estimate's distance from the mean "
-        "of all the estimates (treated and placebo) among the placebos' distances from it; the "
-        "interval subtracts the placebo estimates' extreme order statistics from the treated "
-        "estimate (Conley and Taber), so its coverage is fixed by the number of comparison units."
+        "With one {unit} where it ran, the start is given to each comparison {unit} in turn "
+        "(placebo in space). The p-value is the rank of the real estimate's distance from the mean "
+        "of all the estimates (real and placebo) among the placebos' distances from it; the "
+        "interval subtracts the placebo estimates' extreme order statistics from the real "
+        "estimate (Conley and Taber), so its coverage is fixed by the number of {comparison}."
     ),
 }
 

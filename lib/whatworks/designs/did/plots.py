@@ -14,16 +14,20 @@ import pandas as pd
 from ... import plots, text
 from ...dates import parse_date
 from ...results import Estimate
+from .checks import Places
 from .words import effect_sentence
 
 __all__ = ["plot_trends", "plot_event_study"]
 
-#: The groups in words for a chart's legend.
-_WHERE = {"treated": "Where it ran", "comparison": "Comparison places", "buffer": "Nearby (buffer) places"}
+def _legend(places: Places, n_treated: int) -> dict[str, str]:
+    """The groups in words for a chart's legend."""
+    where = places.one if n_treated == 1 else places.treated
+    return {"treated": where[:1].upper() + where[1:], "comparison": f"Comparison {places.units}",
+            "buffer": f"Neighbouring {places.units}"}
 
 
 def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: str,
-                headline: Estimate) -> plots.Chart:
+                headline: Estimate, unit_label: str = "area", n_treated: int = 2) -> plots.Chart:
     """Treated, comparison (and buffer) means, each indexed to 100 before the start.
 
     Parameters
@@ -35,23 +39,29 @@ def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: s
         Start dates (ISO), each drawn as a dashed line.
     outcome_label, headline
         What is measured, and the headline estimate the alt text states.
+    unit_label, n_treated
+        What one unit is called, and how many had the intervention (for the legend and the words).
     """
+    places = Places(unit_label, n_treated)
+    legend = _legend(places, n_treated)
     fig, ax = plots.figure()
     for col in ("treated", "comparison", "buffer"):
         if col in series:
             ax.plot(series["period"], series[col], color=plots.COLOURS[col],
-                    lw=1.4 if col == "treated" else 1.0, label=_WHERE[col])
+                    lw=1.4 if col == "treated" else 1.0, label=legend[col])
     for s in sorted(set(starts)):
         ax.axvline(parse_date(s), color=plots.COLOURS["intervention"], ls="--", lw=1)
     ax.set_ylabel("Index (mean before the start = 100)")
     ax.legend(loc="best")
-    alt = f"{outcome_label.capitalize()} where it ran and at the comparison places over time. " + effect_sentence(
-        headline, outcome_label, causal=False)
-    return plots.chart(fig, alt=alt, caption="Where it ran and the comparison places, indexed to their "
-                                                "mean before the start")
+    where = places.one if n_treated == 1 else places.treated
+    alt = (f"{outcome_label.capitalize()} at the {where} and at the {places.comparison} over "
+           "time. " + effect_sentence(headline, outcome_label, causal=False, places=places, n_treated=n_treated))
+    return plots.chart(fig, alt=alt, caption=f"{legend['treated']} and the {places.comparison}, indexed to their "
+                                             "mean before the start")
 
 
-def plot_event_study(bins: Sequence[Mapping[str, Any]], *, family: str, pretrend_p: float | None) -> plots.Chart:
+def plot_event_study(bins: Sequence[Mapping[str, Any]], *, family: str, pretrend_p: float | None,
+                     unit_label: str = "area", n_treated: int = 2) -> plots.Chart:
     """Leads and lags with their intervals, against periods from the start.
 
     Parameters
@@ -63,7 +73,10 @@ def plot_event_study(bins: Sequence[Mapping[str, Any]], *, family: str, pretrend
         ``poisson`` (rate ratios, no effect at 1) or ``gaussian`` (differences, at 0).
     pretrend_p
         The joint test of the bins before the start, if there was one.
+    unit_label, n_treated
+        What one unit is called, and how many had the intervention, for the caption.
     """
+    places = Places(unit_label, n_treated)
     fig, ax = plots.figure()
     null = 1.0 if family == "poisson" else 0.0
     for b in bins:
@@ -84,5 +97,5 @@ def plot_event_study(bins: Sequence[Mapping[str, Any]], *, family: str, pretrend
         f" In the last bin after the start ({last['from']} to {last['to']} periods) the estimate is "
         f"{text.fmt_number(last['estimate'], 3)}.")
     alt = f"Event study: before the start, {pre}.{after}"
-    return plots.chart(fig, alt=alt, caption="Event study: difference between treated and comparison units "
-                                             "by periods from the start, with 95% intervals")
+    return plots.chart(fig, alt=alt, caption=f"Event study: difference between the {places.treated} and the "
+                                             f"{places.comparison} by periods from the start, with 95% intervals")

@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
@@ -128,30 +129,37 @@ def prevented_from_ratio(name: str, label: str, measure: str, observed: float, i
                     ci_low=low, ci_high=high, p_value=inf.p_value, unit=unit, outcome=outcome, ci_level=level)
 
 
-#: Name, label, measure, scale and unit of each guide measure's estimate.
+#: Name, label, measure, scale and unit of each guide measure's estimate (the labels name the places as
+#: ``{treated}``, ``{buffer}`` and ``{comparison}``, filled by :func:`guide_estimates`).
 _GUIDE_ESTIMATES: dict[str, tuple[str, str, str, str, str]] = {
-    "success_measure": ("success_measure", "Success measure: Ra/Ca - Rb/Cb (below 0: crime fell at the treated "
-                        "units relative to the comparison units)", "difference of ratios to the comparison total",
+    "success_measure": ("success_measure", "Success measure: Ra/Ca - Rb/Cb (below 0: crime fell at the {treated} "
+                        "relative to the {comparison})", "difference of ratios to the comparison total",
                         "difference", "ratio to the comparison total"),
-    "buffer_measure": ("buffer_measure", "Buffer measure: Da/Ca - Db/Cb (above 0: possible displacement, "
-                       "below 0: possible diffusion of benefits)", "difference of ratios to the comparison total",
-                       "difference", "ratio to the comparison total"),
-    "treated": ("net_effect_treated", "Crimes prevented at the treated units, by the totals: Rb(Ca/Cb) - Ra",
+    "buffer_measure": ("buffer_measure", "Buffer measure at the {buffer}: Da/Ca - Db/Cb (above 0: possible "
+                       "displacement, below 0: possible diffusion of benefits)",
+                       "difference of ratios to the comparison total", "difference", "ratio to the comparison total"),
+    "treated": ("net_effect_treated", "Crimes prevented at the {treated}, by the totals: Rb(Ca/Cb) - Ra",
                 "crimes, expected from the comparison trend minus observed", "count", "crimes"),
-    "buffer": ("net_effect_buffer", "Crimes prevented at the buffer units, by the totals: Db(Ca/Cb) - Da "
+    "buffer": ("net_effect_buffer", "Crimes prevented at the {buffer}, by the totals: Db(Ca/Cb) - Da "
                "(below 0: crime moved there)", "crimes, expected from the comparison trend minus observed",
                "count", "crimes"),
-    "net": ("crimes_prevented_net", "Crimes prevented net of displacement (total net effect: treated plus "
-            "buffer units)", "crimes, total net effect", "count", "crimes"),
+    "net": ("crimes_prevented_net", "Crimes prevented net of displacement (total net effect: the {treated} "
+            "and the {buffer} together)", "crimes, total net effect", "count", "crimes"),
 }
 
 
 def guide_estimates(guide: dict[str, tuple[float, float | None, float | None, float | None]], *,
-                    outcome: str | None = None) -> list[Estimate]:
-    """The guide's measures (from :func:`bootstrap_guide`) as estimates, the total net effect last."""
+                    outcome: str | None = None, places: Mapping[str, str] | None = None) -> list[Estimate]:
+    """The guide's measures (from :func:`bootstrap_guide`) as estimates, the total net effect last.
+
+    ``places`` names the groups in words (``treated``, ``buffer``, ``comparison``; by default areas).
+    """
+    words = {"treated": "areas where it ran", "buffer": "neighbouring areas", "comparison": "comparison areas",
+             **(places or {})}
     out = []
     for key, (name, label, measure, scale, unit) in _GUIDE_ESTIMATES.items():
         est, se, low, high = guide[key]
-        out.append(Estimate(name=name, label=label, measure=measure, estimate=est, se=se, ci_low=low, ci_high=high,
-                            scale="count" if scale == "count" else "difference", unit=unit, outcome=outcome))
+        out.append(Estimate(name=name, label=label.format(**words), measure=measure, estimate=est, se=se,
+                            ci_low=low, ci_high=high, scale="count" if scale == "count" else "difference",
+                            unit=unit, outcome=outcome))
     return out

@@ -39,6 +39,7 @@ class DiDResult(Result):
     wdq: float | None = None
     displacement: str = ""
     wdq_reading: str = ""
+    unit_label: str = "area"
     series: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
     def extra(self) -> dict[str, Any]:
@@ -66,4 +67,4 @@ class DiDResult(Result):
         if head is None:
             raise ValueError("the result has no headline estimate for the chart to state")
         return plot_trends(self.series, starts=self.starts, outcome_label=self.outcome_label,
-                           headline=head)
+                           headline=head, unit_label=self.unit_label, n_treated=self.n_treated)

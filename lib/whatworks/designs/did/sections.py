@@ -33,4 +33,5 @@ def event_study_table(result: DiDResult) -> Table:
 
 def plot_event_study(result: DiDResult) -> plots.Chart:
     """Leads and lags with their intervals, against periods from the start."""
-    return _plot_bins(result.event_study, family=result.family, pretrend_p=result.pretrend_p)
+    return _plot_bins(result.event_study, family=result.family, pretrend_p=result.pretrend_p,
+                      unit_label=result.unit_label, n_treated=result.n_treated)

@@ -229,10 +229,10 @@ def summary_paragraphs(
 
 def _closing(paras: list[str], good: bool | None, sms_level: int, groups: Sequence[Estimate], by: str,
              warns: Sequence[Check]) -> tuple[str, ...]:
-    """The summary's closing paragraphs: the direction (when clear), the level of evidence, groups, cautions."""
-    if good is not None:
-        paras.append("That is the change the work aimed for." if good
-                     else "That is the opposite of the change the work aimed for.")
+    """The summary's closing paragraphs: a change against the one aimed for (the headline says the direction
+    itself), the level of evidence, groups, cautions."""
+    if good is False:
+        paras.append("That is the opposite of the change the work aimed for.")
     if sms_level < 3:
         paras[-1] += (" This is an association, not proof of cause: the comparison is with the trend"
                       " and season before the intervention, with no comparison group"

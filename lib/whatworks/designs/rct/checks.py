@@ -29,12 +29,14 @@ def _people(disclosure: Disclosure, n: int, word: str) -> str:
     return f"{disclosure.count(n)} {word if n == 1 and not disclosure.hides(n) else word + 's'}"
 
 
-def check_itt(t: Trial, a: Analysis, disclosure: Disclosure) -> Check:
+def check_itt(t: Trial, a: Analysis, disclosure: Disclosure, arm_labels: Mapping[str, str] | None = None) -> Check:
     k = int(t.excluded.sum())
     if k == 0:
         return Check("itt_complete", "pass", f"All {disclosure.count(t.n)} randomised participants are analysed "
                                               "in the arm they were allocated to (intention to treat).")
-    reasons = "; ".join(f"{r['reason']} ({r['arm']}: {disclosure.count(r['n'])})" for r in a.exclusions)
+    named = dict(arm_labels or {})
+    reasons = "; ".join(f"{r['reason']} ({named.get(r['arm'], r['arm'])}: {disclosure.count(r['n'])})"
+                        for r in a.exclusions)
     share = disclosure.share(k, t.n)
     return Check("itt_complete", "warn",
                  f"{_people(disclosure, k, 'randomised participant')} "
@@ -43,7 +45,7 @@ def check_itt(t: Trial, a: Analysis, disclosure: Disclosure) -> Check:
 
 
 def check_arm_sizes(t: Trial, intended: Mapping[str, float] | None, method: str | None,
-                    disclosure: Disclosure) -> Check:
+                    disclosure: Disclosure, arm_labels: Mapping[str, str] | None = None) -> Check:
     if method is None or intended is None:
         return Check("arm_sizes", "info", "Arm sizes were not compared with the intended ratio (give "
                                           "allocation_method and intended_ratios to check them).")
@@ -54,7 +56,8 @@ def check_arm_sizes(t: Trial, intended: Mapping[str, float] | None, method: str 
     ratios = [float(intended[arm]) for arm in t.arms]
     expected = [t.n * r / sum(ratios) for r in ratios]
     chi2, p = stats.chisquare(counts, expected)
-    sizes = ", ".join(f"{arm} {disclosure.count(c)} (expected {text.fmt_number(e, 0)})"
+    named = dict(arm_labels or {})
+    sizes = ", ".join(f"{named.get(arm, arm)} {disclosure.count(c)} (expected {text.fmt_number(e, 0)})"
                       for arm, c, e in zip(t.arms, counts, expected))
     if p < 0.001:
         return Check("arm_sizes", "warn", f"Arm sizes differ from the intended ratio more than chance would "
@@ -65,12 +68,13 @@ def check_arm_sizes(t: Trial, intended: Mapping[str, float] | None, method: str 
 
 def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity: Iterable[Check],
                  intended: Mapping[str, float] | None, method: str | None, encourages: bool,
-                 disclosure: Disclosure, arm_labels: Mapping[str, str] | None = None) -> list[Check]:
+                 disclosure: Disclosure, arm_labels: Mapping[str, str] | None = None,
+                 covariate_labels: Mapping[str, str] | None = None) -> list[Check]:
     """The allocation checks given (``integrity``) followed by every diagnostic of the analysis."""
     named = dict(arm_labels or {})  # arm codes in words, for the messages
     checks = list(integrity)
-    checks.append(check_itt(t, a, disclosure))
-    checks.append(check_arm_sizes(t, intended, method, disclosure))
+    checks.append(check_itt(t, a, disclosure, named))
+    checks.append(check_arm_sizes(t, intended, method, disclosure, named))
     analysed = {r["arm"]: r["analysed"] for r in a.flow}
     if primary.source == "police_recorded" and encourages:
         checks.append(Check("ascertainment", "warn",
@@ -102,7 +106,8 @@ def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity: Iter
                             status, words))
     big = [r for r in a.baseline for arm in t.arms[1:] if abs(r.get(f"smd:{arm}", 0.0)) > 0.1]
     if big:
-        names = ", ".join(sorted({r["covariate"] for r in big}))
+        labels = dict(covariate_labels or {})
+        names = ", ".join(sorted({labels.get(r["covariate"], r["covariate"]) for r in big}))
         checks.append(Check("baseline_balance", "info", f"Chance imbalance at baseline (standardised difference "
                                                         f"above 0.1) in: {names}. The adjusted analysis allows "
                                                         "for the covariates."))

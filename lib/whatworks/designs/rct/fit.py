@@ -97,6 +97,8 @@ def fit(
     source: str = "trial data",
     disclosure: Disclosure | int = Disclosure(),
     arm_labels: Mapping[str, str] | None = None,
+    covariate_labels: Mapping[str, str] | None = None,
+    level_labels: Mapping[str, Mapping[Any, str]] | None = None,
     cost_per_participant: Mapping[str, float] | float | None = None,
     recruitment_start: object = None,
     recruitment_end: object = None,
@@ -158,6 +160,14 @@ def fit(
     arm_labels
         A label for each arm code (``{bau_letter: business-as-usual letter}``),
         shown in place of the code in every table, chart and sentence.
+    covariate_labels
+        Words for each covariate, subgroup or strata column
+        (``{prior_victim: victim of fraud before}``), shown in place of the
+        column name in the balance and subgroup tables and the checks.
+    level_labels
+        Words for the values of a covariate or subgroup column
+        (``{vulnerable: {0: not vulnerable, 1: vulnerable}}``), shown in
+        place of the value.
     cost_per_participant
         Each active arm's cost per participant over the control arm's, as
         ``{arm: cost}`` (or one number for every active arm): with it, the
@@ -191,10 +201,13 @@ def fit(
     several = len(t.arms) > 2
     head = estimate_name(primary.column, MAIN_MEASURE[primary.type], t.arms[1], several)
     labels = _arm_labels(arm_labels, t.arms)
+    names = _column_labels(covariate_labels, (*covariates, *subgroups, *exploratory_subgroups,
+                                              *([strata_column] if strata_column else [])))
+    levels = _level_labels(level_labels)
     estimates = tuple(_relabel(e, labels, t.arms[0]).with_headline(e.name == head) for e in a.estimates)
     checks = trial_checks(t, a, primary, integrity=integrity, intended=intended_ratios,
                           method=allocation_method, encourages=message_encourages_reporting,
-                          disclosure=disclosure, arm_labels=labels)
+                          disclosure=disclosure, arm_labels=labels, covariate_labels=names)
     evidence = grade_evidence(integrity, a)
     costs = _costs(cost_per_participant, t.arms)
     if costs is not None and not any(o.type == "binary" for o in specs):
@@ -217,6 +230,7 @@ def fit(
         baseline=tuple(a.baseline), attrition=tuple(a.attrition), lee=tuple(a.lee), subgroups=tuple(a.subgroups),
         interactions=tuple(a.interactions), holm=tuple(a.holm), first_stage=tuple(a.first_stage),
         verdicts=tuple(verdicts), source=source, disclosure=disclosure, arm_labels=labels, nnt=tuple(nnt),
+        covariate_labels=names, level_labels=levels,
         dates=when, period_start=when.get("recruitment_start"),
         period_end=when.get("follow_up_end") or when.get("recruitment_end"),
     )
@@ -238,6 +252,38 @@ def _arm_labels(given: Mapping[str, str] | None, arms: Sequence[str]) -> dict[st
                         f"an arm of the trial ({', '.join(arms)})", key="arm_labels",
                         hint="Give a label for each arm code in the arm column.")
     return {arm: labels.get(arm, arm) for arm in arms}
+
+
+def _column_labels(given: Mapping[str, str] | None, columns: Sequence[str]) -> dict[str, str]:
+    """Words for each covariate, subgroup or strata column (``covariate_labels``), checked against them."""
+    labels = {str(k): str(v) for k, v in (given or {}).items()}
+    unknown = sorted(set(labels) - set(columns))
+    if unknown:
+        raise SpecError(f"covariate_labels names {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} "
+                        "not a covariate, subgroup or strata column of the trial", key="covariate_labels",
+                        hint="Give a label for each column listed in covariates, subgroups, exploratory_subgroups "
+                             "or strata_column.")
+    return labels
+
+
+def _level_labels(given: Mapping[str, Mapping[Any, str]] | None) -> dict[str, dict[str, str]]:
+    """Words for the values of a covariate or subgroup column (``level_labels``), keyed by the value as text."""
+    out: dict[str, dict[str, str]] = {}
+    for column, levels in (given or {}).items():
+        if not isinstance(levels, Mapping):
+            raise SpecError(f"level_labels for '{column}' must map each value to words", key="level_labels",
+                            hint=f"Write e.g.  {column}: {{0: No, 1: Yes}}.")
+        out[str(column)] = {_level_text(k): str(v) for k, v in levels.items()}
+    return out
+
+
+def _level_text(value: Any) -> str:
+    """A value as the trial file's text holds it: ``1`` for 1, 1.0 or True."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _costs(given: Mapping[str, float] | float | None, arms: Sequence[str]) -> dict[str, float] | None:

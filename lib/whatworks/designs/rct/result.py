@@ -47,6 +47,8 @@ class RCTResult(Result):
     source: str = "trial data"
     disclosure: Disclosure = Disclosure()
     arm_labels: Mapping[str, str] = field(default_factory=dict)
+    covariate_labels: Mapping[str, str] = field(default_factory=dict)
+    level_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     nnt: tuple[dict[str, Any], ...] = ()
     dates: Mapping[str, _dt.date] = field(default_factory=dict)
 
@@ -58,6 +60,14 @@ class RCTResult(Result):
     def arm_label(self, arm: str) -> str:
         """The arm's label (``arm_labels``), or its code without one."""
         return str(self.arm_labels.get(arm, arm))
+
+    def covariate_label(self, column: str) -> str:
+        """A covariate or subgroup column's label (``covariate_labels``), or its name without one."""
+        return str(self.covariate_labels.get(column, column))
+
+    def level_label(self, column: str, level: Any) -> str:
+        """A value of a covariate or subgroup column in words (``level_labels``), or the value itself."""
+        return str(self.level_labels.get(column, {}).get(str(level), level))
 
     def outcome_spec(self, column: str) -> dict[str, Any]:
         return next(o for o in self.outcome_specs if o["column"] == column)

@@ -44,7 +44,8 @@ def consort_table(result: RCTResult) -> Table:
 def baseline_table(result: RCTResult) -> Table:
     """Baseline characteristics by arm with standardised mean differences."""
     return _baseline_table(result.baseline, result.arms, result.disclosure,
-                           {r["arm"]: r["allocated"] for r in result.flow}, arm_name=result.arm_label)
+                           {r["arm"]: r["allocated"] for r in result.flow}, arm_name=result.arm_label,
+                           column_name=result.covariate_label, level_name=result.level_label)
 
 
 def attrition_table(result: RCTResult) -> Table:
@@ -61,4 +62,5 @@ def lee_table(result: RCTResult) -> Table:
 def subgroup_table(result: RCTResult) -> Table:
     """Subgroup effects on the primary outcome and the interaction tests."""
     return _subgroup_table(result.subgroups, result.interactions, result.outcome_spec(result.primary_outcome),
-                           result.disclosure, arm_name=result.arm_label)
+                           result.disclosure, arm_name=result.arm_label, column_name=result.covariate_label,
+                           level_name=result.level_label)

@@ -57,12 +57,15 @@ def estimates_table(estimates: Sequence[Estimate], holm_rows: Sequence[Mapping[s
 
 
 def baseline_table(baseline: Sequence[Mapping[str, Any]], arms: Sequence[str], disclosure: Disclosure,
-                   sizes: Mapping[str, int] | None = None, arm_name: Callable[[str], str] = str) -> Table:
+                   sizes: Mapping[str, int] | None = None, arm_name: Callable[[str], str] = str,
+                   column_name: Callable[[str], str] = str,
+                   level_name: Callable[[str, Any], str] = lambda column, level: str(level)) -> Table:
     """Baseline characteristics by arm: mean (SD) or %, and SMD against the control (the first arm).
 
     A category's share of an arm (``sizes``: people allocated to each arm) is
     withheld when it counts, or leaves out, fewer people than ``disclosure``
-    allows.
+    allows. ``arm_name``, ``column_name`` and ``level_name`` put words in
+    place of arm codes, column names and values.
     """
     arms, active = tuple(arms), tuple(arms[1:])
     sizes = sizes or {}
@@ -72,7 +75,8 @@ def baseline_table(baseline: Sequence[Mapping[str, Any]], arms: Sequence[str], d
 
     rows = []
     for r in baseline:
-        name = r["covariate"] + (f": {r['level']}" if r["level"] is not None else "")
+        name = column_name(r["covariate"]) + (f": {level_name(r['covariate'], r['level'])}"
+                                              if r["level"] is not None else "")
         cells = [pct(r[f"mean:{a}"], a) if r["binary"] else
                  f"{text.fmt_number(r[f'mean:{a}'], 2)} ({text.fmt_number(r[f'sd:{a}'], 2)})" for a in arms]
         rows.append((name, *cells, *(text.fmt_number(r[f"smd:{a}"], 3) for a in active)))
@@ -141,8 +145,12 @@ def lee_table(lee: Sequence[Mapping[str, Any]], outcome_specs: Sequence[Mapping[
 
 def subgroup_table(subgroups: Sequence[Mapping[str, Any]], interactions: Sequence[Mapping[str, Any]],
                    primary: Mapping[str, Any], disclosure: Disclosure,
-                   arm_name: Callable[[str], str] = str) -> Table:
-    """Subgroup effects on the primary outcome (``primary``: its outcome spec) with each interaction test."""
+                   arm_name: Callable[[str], str] = str, column_name: Callable[[str], str] = str,
+                   level_name: Callable[[str, Any], str] = lambda column, level: str(level)) -> Table:
+    """Subgroup effects on the primary outcome (``primary``: its outcome spec) with each interaction test.
+
+    ``arm_name``, ``column_name`` and ``level_name`` put words in place of arm codes, column names and values.
+    """
     o = primary
     tests = {(r["subgroup"], r["arm"]): r for r in interactions}
     rows = []
@@ -152,7 +160,8 @@ def subgroup_table(subgroups: Sequence[Mapping[str, Any]], interactions: Sequenc
             return fmt_effect(v, o["type"], m).replace(" percentage points", " pts")
 
         test = tests[(r["subgroup"], r["arm"])]
-        rows.append((f"{r['subgroup']} = {r['level']}", r["kind"], arm_name(r["arm"]), fmt(r["estimate"]),
+        group = f"{column_name(r['subgroup'])}: {level_name(r['subgroup'], r['level'])}"
+        rows.append((group, r["kind"], arm_name(r["arm"]), fmt(r["estimate"]),
                      text.fmt_interval(r["ci_low"], r["ci_high"], fmt=fmt).removeprefix("95% CI "),
                      f"{disclosure.count(r['n_arm'])} / {disclosure.count(r['n_control'])}",
                      text.fmt_p(test["p_value"])))

@@ -321,7 +321,7 @@ class ChartIcons:
                 f"<td>{esc(icon_words(c))}</td></tr>"
             )
         return ('<table class="ww-table ww-spc-icons"><caption>Variation and assurance (Making Data Count '
-                'icons)</caption><thead><tr><th scope="col">Unit</th><th scope="col">Variation</th>'
+                'icons)</caption><thead><tr><th scope="col">Chart</th><th scope="col">Variation</th>'
                 '<th scope="col">Assurance</th><th scope="col">In words</th></tr></thead><tbody>'
                 + "".join(rows) + "</tbody></table>")
 
