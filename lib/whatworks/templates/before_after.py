@@ -129,6 +129,8 @@ class SeriesOptions(Options):
         "seed": "the interrupted time series draws no random numbers",
         "n_boot": "the interrupted time series has no bootstrap (its intervals come from the model)",
         "comparison_rationale": "it describes comparison areas, which need unit_column and treated_units",
+        "weight_column": "weights make each comparison area count in proportion to its population, and a single "
+                         "series has no areas to weigh (give unit_column and treated_units to compare areas)",
     }
 
     intervention_date: Any = None
@@ -168,6 +170,12 @@ class AreasOptions(Options):
     improvement: str = "decrease"
     seed: int = 20240401
     n_boot: int = 999
+    weight_column: str | None = None
+
+    def fit_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``did.fit_panel`` (the units and the weights went into the panel)."""
+        return {"comparison_rationale": self.comparison_rationale, "improvement": self.improvement,
+                "seed": self.seed, "n_boot": self.n_boot}
 
 
 #: The keys every template reads for the report's header and publication.
@@ -283,6 +291,14 @@ def load(ev: Evaluation) -> Inputs:
     extra = [c for c in effort_columns(effort) if c not in list(options.get("output_columns") or ())]
     if extra:
         options["output_columns"] = [*list(options.get("output_columns") or ()), *extra]
+    weighted = isinstance(model, AreasOptions) and given(model.weight_column)
+    if weighted:
+        assert isinstance(model, AreasOptions)  # weight_column is an option of comparison areas only
+        options["weight_column"] = model.weight_column
+        if effort.wanted:
+            raise SpecError("cannot be used with the effort keys (officer time and its value)", key="weight_column",
+                            hint="Value for money sets officer time against crimes prevented, which a weighted "
+                                 "estimate does not give: remove weight_column, or the effort keys.")
     series = data.load_series(path if path is not None else source, **options)
     _within_data(series, model)
     panel = None
@@ -531,8 +547,7 @@ def _fit_single(inputs: Inputs) -> BeforeAfter:
 def _fit_areas(inputs: Inputs) -> BeforeAfter:
     model = inputs.model
     assert isinstance(model, AreasOptions) and inputs.panel is not None
-    main = did.fit_panel(inputs.panel, comparison_rationale=model.comparison_rationale,
-                         improvement=model.improvement, seed=model.seed, n_boot=model.n_boot)
+    main = did.fit_panel(inputs.panel, **model.fit_args())
     treated = [str(u).strip() for u in model.treated_units]
     charts = spc.fit(inputs.series, **inputs.spc.fit_args(treated))
     buffers = tuple(str(u).strip() for u in (model.buffer_units or ()))

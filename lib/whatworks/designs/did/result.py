@@ -39,6 +39,7 @@ class DiDResult(Result):
     wdq: float | None = None
     displacement: str = ""
     wdq_reading: str = ""
+    weighted_by: str | None = None
     series: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
     def extra(self) -> dict[str, Any]:
@@ -58,6 +59,7 @@ class DiDResult(Result):
             "wdq": self.wdq,
             "displacement": self.displacement,
             "wdq_reading": self.wdq_reading,
+            **({"weighted_by": self.weighted_by} if self.weighted_by is not None else {}),
         }}
 
     def plot(self) -> plots.Chart:

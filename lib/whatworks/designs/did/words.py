@@ -305,3 +305,29 @@ def method_notes(*, method: str, family: str, regime: str, seed: int, n_boot: in
         "Excluded periods are left out of every fit.",
     ]
     return tuple(n for n in notes if n)
+
+
+__all__ += ["weighted_notes"]
+
+
+def weighted_notes(label: str, *, family: str, improvement: str) -> tuple[str, ...]:
+    """What weighting by ``label`` (a population, in words) means, for the method notes.
+
+    >>> weighted_notes("population", family="gaussian", improvement="decrease")[0][:52]
+    'Estimates are weighted by population: each area coun'
+    """
+    notes = [
+        f"Estimates are weighted by {label}: each area counts in proportion to its {label}, so the result is the "
+        f"average effect across the {label} of the areas rather than across areas each counting once. The same "
+        "weights enter every fit (the main estimate, each cohort, the event study, the pre-trend test and the "
+        "placebo in time) and the intervals (each area's contribution to an estimate is multiplied by its "
+        "weight); the chart's lines are weighted averages too.",
+    ]
+    if family == "poisson":
+        notes.append(f"For counts the Poisson model already gives areas with more crimes more say; the weights "
+                     f"multiply that by each area's {label}.")
+        if improvement == "decrease":
+            notes.append(f"Crimes prevented are not given: a rate ratio weighted by {label} describes the "
+                         "weighted average area, not the treated areas' own crimes, so it does not turn into a "
+                         "number of crimes.")
+    return tuple(notes)
