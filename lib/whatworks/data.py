@@ -80,6 +80,9 @@ class SeriesData:
         skipped, empty periods filled), for a report's method notes.
     weight_label
         What the ``weight`` column is, in words (``None`` without one).
+    weight_notes
+        What was done to the weights (a unit's mean used, units with
+        weight 0 left out), for the method notes of a weighted analysis.
     """
 
     frame: pd.DataFrame
@@ -88,6 +91,7 @@ class SeriesData:
     outcome_label: str = "outcome"
     notes: tuple[str, ...] = ()
     weight_label: str | None = None
+    weight_notes: tuple[str, ...] = ()
 
 
 # --- files -------------------------------------------------------------------
@@ -907,9 +911,10 @@ def load_series(
             keys.append(name)
 
     weights: dict[str, float] = {}
+    weight_notes: list[str] = []
     if weight_column is not None:
-        weights, said = unit_weights(df[weight_column], w["unit"], rows=rows, column=weight_column, file=file)
-        notes += said
+        weights, weight_notes = unit_weights(df[weight_column], w["unit"], rows=rows, column=weight_column,
+                                             file=file)
     values = _values(df, rows, file, outcome_column=outcome_column, outcome_type=outcome_type,
                      denominator_column=denominator_column, exposure_column=exposure_column,
                      output_columns=output_columns)
@@ -948,7 +953,7 @@ def load_series(
         label_ = str(outcome_label).strip()
     assert _is_freq(freq)  # aggregate was checked against dates.FREQS, and infer_freq returns one of them
     return SeriesData(frame=frame, freq=freq, source=file, outcome_label=str(label_),
-                      notes=tuple(notes),
+                      notes=tuple(notes), weight_notes=tuple(weight_notes),
                       weight_label=None if weight_column is None else str(weight_column).replace("_", " "))
 
 

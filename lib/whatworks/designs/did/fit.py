@@ -453,6 +453,7 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
                          guide=guide is not None)
     if panel.weights is not None:
         notes += weighted_notes(panel.weight_label or "weight", family=fam, improvement=improvement)
+        notes += panel.weight_notes
     first = int(panel.start[treated].min())
     return DiDResult(
         estimates=tuple(estimates), checks=tuple(checks), evidence=evidence, summary_text=tuple(summary),

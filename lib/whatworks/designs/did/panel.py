@@ -42,7 +42,8 @@ class Panel:
     ``start[i]`` is the column of unit ``i``'s first treated period, or the
     number of periods for units never treated. ``weights`` (one per unit,
     mean 1 over the units, from the data's ``weight`` column) make every
-    estimate weighted; ``weight_label`` says what they are, in words.
+    estimate weighted; ``weight_label`` says what they are, in words, and
+    ``weight_notes`` what was done to them on the way in.
     """
 
     units: tuple[str, ...]
@@ -58,6 +59,7 @@ class Panel:
     freq: str
     weights: np.ndarray | None = None
     weight_label: str | None = None
+    weight_notes: tuple[str, ...] = ()
 
     def index(self, role: str) -> np.ndarray:
         """Row numbers of the units with ``role``."""
@@ -264,6 +266,7 @@ def build_panel(series: SeriesData, treated_units: object, intervention_date: ob
         mask=~excluded, roles=roles, start=start, family=OUTCOME_FAMILIES[outcome_type],
         source=source, outcome_label=series.outcome_label, freq=series.freq, weights=weights,
         weight_label=series.weight_label if unit_weight is not None else None,
+        weight_notes=series.weight_notes if unit_weight is not None else (),
     )
 
 
