@@ -74,10 +74,7 @@ def _panel_rows(seed: int, n_treated: int, n_comparison: int, *, starts: dict[in
     d = treated_cells(start, N_PERIODS)
     effect = -0.1 - 0.3 * (pop / pop.max())  # bigger areas, bigger falls
     eta = np.log(pop / 1000)[:, None] + unit[:, None] + period[None, :] + effect[:, None] * d
-    if continuous:
-        y = 10 * eta + rng.normal(0, 1.0, eta.shape)
-    else:
-        y = rng.poisson(np.exp(eta)).astype(float)
+    y = 10 * eta + rng.normal(0, 1.0, eta.shape) if continuous else rng.poisson(np.exp(eta)).astype(float)
     months = pd.date_range("2022-01-01", periods=N_PERIODS, freq="MS")
     names = [f"Area {i + 1:02d}" for i in range(g)]
     return pd.DataFrame({
