@@ -403,7 +403,9 @@ class BeforeAfter(Result):
             Prose([f"Each line is the average {self.main.outcome_label} a {per} across a group of areas, indexed "
                    "so that its average before the start is 100. The comparison areas show what would have been "
                    "expected at the treated areas without the intervention: lines that move together before the "
-                   "start and apart after it point to an effect. Dashed lines mark the start dates."]),
+                   "start and apart after it point to an effect. Dashed lines mark the start dates."
+                   + (f" Each group's average is weighted by {self.main.weighted_by}, as the estimates are."
+                      if self.main.weighted_by else "")]),
             self.main.plot())
 
     def plot(self) -> Section:
