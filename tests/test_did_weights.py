@@ -191,6 +191,8 @@ def test_method_notes_and_results_say_what_the_weights_are(tmp_path):
     assert res.main.extra()["did"]["weighted_by"] == "population"
     assert not any(e.name.startswith("crimes_prevented") for e in res.estimates)
     assert "weighted by population, as the estimates are" in res.what_happened()._repr_html_()
+    assert res.summary_text[-1] == ("The comparison is weighted by population: each area counts in proportion "
+                                    "to its population.")
 
 
 def test_unweighted_results_carry_no_weight_key():

@@ -57,7 +57,7 @@ from .model import (
 from .panel import Panel, build_panel
 from .prevented import bootstrap_guide, guide_estimates, observed_after, prevented_from_ratio
 from .result import DiDResult
-from .words import displacement_words, method_notes, summary_lines, wdq_words, weighted_notes
+from .words import displacement_words, method_notes, summary_lines, wdq_words, weighted_notes, weighted_summary
 
 __all__ = ["fit"]
 
@@ -448,6 +448,8 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
                             doubt=doubt, regime=main.regime, displacement=displacement,
                             prevented=named.get("crimes_prevented"), net=named.get("crimes_prevented_net"),
                             buffer_part=named.get("net_effect_buffer"))
+    if panel.weights is not None:
+        summary = [*summary, weighted_summary(panel.weight_label or "weight")]
     notes = method_notes(method=method, family=fam, regime=main.regime, seed=seed, n_boot=n_boot,
                          cohorts=bool(cohorts), buffer=buffer is not None, prevented=bool(prevented),
                          guide=guide is not None)

@@ -307,7 +307,16 @@ def method_notes(*, method: str, family: str, regime: str, seed: int, n_boot: in
     return tuple(n for n in notes if n)
 
 
-__all__ += ["weighted_notes"]
+__all__ += ["weighted_notes", "weighted_summary"]
+
+
+def weighted_summary(label: str) -> str:
+    """The summary's sentence on weights.
+
+    >>> weighted_summary("population")
+    'The comparison is weighted by population: each area counts in proportion to its population.'
+    """
+    return f"The comparison is weighted by {label}: each area counts in proportion to its {label}."
 
 
 def weighted_notes(label: str, *, family: str, improvement: str) -> tuple[str, ...]:
