@@ -317,3 +317,15 @@ def test_the_design_refuses_placebo_inference_with_weights():
         did.fit(weighted, treated_units=["Site 01"], intervention_date="2023-07-03",
                 comparison_units=truth["comparison_units"], n_boot=99)
     assert caught.value.key == "weight_column"
+
+
+def test_weights_are_carried_through_counting_incidents():
+    """One row per incident (``aggregate``): each area keeps its weight, also in weeks with no incident."""
+    rows = pd.DataFrame({"area": ["North", "North", "South", "South", "South"],
+                         "date": ["2024-01-01", "2024-01-09", "2024-01-02", "2024-01-03", "2024-01-20"],
+                         "population": [100, 100, 300, 300, 300]})
+    series = data.load_series(rows, date_column="date", aggregate="week", unit_column="area",
+                              weight_column="population", label="incidents.csv")
+    frame = series.frame
+    assert frame["outcome"].tolist() == [1.0, 1.0, 0.0, 2.0, 0.0, 1.0]
+    assert frame["weight"].tolist() == [100.0] * 3 + [300.0] * 3 and series.weight_label == "population"
