@@ -260,6 +260,7 @@ def test_an_area_with_weight_zero_is_left_out_with_a_note(tmp_path):
     res = _analyse(_spec(tmp_path, rows, treated=[f"Area {i + 1:02d}" for i in range(4)], start="2023-01-01"))
     assert res.main.n_comparison == 15
     assert any("weight 0" in n and "Area 20" in n for n in res.notes)
+    assert "Area 20" in res.check("weights").message and res.check("weights").status == "info"
     listed = _spec(tmp_path, rows, treated=[f"Area {i + 1:02d}" for i in range(4)], start="2023-01-01",
                    comparison_units=["Area 19", "Area 20"])
     with pytest.raises(SpecError) as caught:

@@ -40,7 +40,7 @@ import pandas as pd
 from ... import dates, text
 from ...data import SeriesData
 from ...errors import SpecError
-from ...results import Estimate
+from ...results import Check, Estimate
 from .checks import coarse_cohort_check, design_checks, evidence_level, pretrend_doubt
 from .inference import WILD_MAX, Analysis, Inference, analyse, headline, joint_p
 from .model import (
@@ -444,6 +444,10 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     cohort_check = coarse_cohort_check({panel.periods[col].date(): c for col, c in cohorts.items()})
     if cohort_check is not None:
         checks.append(cohort_check)
+    if panel.weights is not None:
+        # how the weights were read (a unit's mean, units left out), where a reader of the checks sees it
+        checks.append(Check("weights", "info", " ".join([weighted_summary(panel.weight_label or "weight"),
+                                                         *panel.weight_notes])))
     summary = summary_lines(estimates[0], outcome=outcome, evidence=evidence, improvement=improvement,
                             doubt=doubt, regime=main.regime, displacement=displacement,
                             prevented=named.get("crimes_prevented"), net=named.get("crimes_prevented_net"),
