@@ -56,7 +56,7 @@ N_PERIODS = 24
 
 
 def _panel_rows(seed: int, n_treated: int, n_comparison: int, *, starts: dict[int, int] | None = None,
-                continuous: bool = False) -> pd.DataFrame:
+                continuous: bool = False, pop_range: tuple[int, int] = (2_000, 40_000)) -> pd.DataFrame:
     """A monthly panel of areas with populations and effects that grow with population.
 
     ``starts`` maps a treated area's index to its start column (default:
@@ -64,7 +64,7 @@ def _panel_rows(seed: int, n_treated: int, n_comparison: int, *, starts: dict[in
     """
     rng = np.random.default_rng(seed)
     g = n_treated + n_comparison
-    pop = rng.integers(2_000, 40_000, g).astype(float)
+    pop = rng.integers(*pop_range, g).astype(float)
     unit = rng.normal(0, 0.3, g)
     period = rng.normal(0, 0.1, N_PERIODS)
     start = np.full(g, N_PERIODS)
@@ -102,9 +102,13 @@ def _analyse(path: Path) -> before_after.BeforeAfter:
 
 @pytest.mark.parametrize("outcome_type", ["count", "continuous"])
 def test_weighted_headline_and_cluster_se_from_a_csv_equal_pyfixest(tmp_path, outcome_type):
-    """24 treated and 16 comparison areas, one start: CR1 inference, compared with ``feols``/``fepois``."""
-    rows = _panel_rows(11, 24, 16, continuous=outcome_type == "continuous")
-    treated = [f"Area {i + 1:02d}" for i in range(24)]
+    """30 treated and 16 comparison areas, one start: CR1 inference, compared with ``feols``/``fepois``.
+
+    Populations from 10,000 to 16,000 keep the effective number of treated
+    areas above 20, so the inference is cluster-robust.
+    """
+    rows = _panel_rows(11, 30, 16, continuous=outcome_type == "continuous", pop_range=(10_000, 16_000))
+    treated = [f"Area {i + 1:02d}" for i in range(30)]
     res = _analyse(_spec(tmp_path, rows, treated=treated, start="2023-01-01", outcome_type=outcome_type))
     head = res.headline
     assert head is not None and head.name == "did" and res.main.regime == "cluster"
@@ -119,7 +123,7 @@ def test_weighted_headline_and_cluster_se_from_a_csv_equal_pyfixest(tmp_path, ou
     beta, se = float(ref.coef()["treat"]), float(ref.se()["treat"])
     assert est == pytest.approx(beta, abs=TOL)
     assert head.se == pytest.approx(se, abs=TOL)
-    q = stats.t.ppf(0.975, 40 - 1)
+    q = stats.t.ppf(0.975, 46 - 1)
     assert (low, high) == pytest.approx((beta - q * se, beta + q * se), abs=1e-5)
     # and the weights matter here: the unweighted fit is a different number
     plain = pf.feols("crimes ~ treat | area + t", data=rows) if outcome_type == "continuous" else \
@@ -129,7 +133,7 @@ def test_weighted_headline_and_cluster_se_from_a_csv_equal_pyfixest(tmp_path, ou
 
 def test_weighted_staggered_estimate_from_a_csv_equals_did2s(tmp_path):
     """Two cohorts of three areas (the imputation estimator), continuous outcome, against weighted ``did2s``."""
-    rows = _panel_rows(12, 6, 14, starts={3: 16, 4: 16, 5: 16}, continuous=True)
+    rows = _panel_rows(12, 6, 14, starts={3: 16, 4: 16, 5: 16}, continuous=True, pop_range=(5_000, 20_000))
     treated = [f"Area {i + 1:02d}" for i in range(6)]
     starts = {u: ("2023-01-01" if i < 3 else "2023-05-01") for i, u in enumerate(treated)}
     res = _analyse(_spec(tmp_path, rows, treated=treated, start=starts, outcome_type="continuous"))
@@ -330,3 +334,11 @@ def test_weights_are_carried_through_counting_incidents():
     frame = series.frame
     assert frame["outcome"].tolist() == [1.0, 1.0, 0.0, 2.0, 0.0, 1.0]
     assert frame["weight"].tolist() == [100.0] * 3 + [300.0] * 3 and series.weight_label == "population"
+
+
+def test_weights_that_leave_too_few_effective_treated_areas_are_refused(tmp_path):
+    """Six treated areas, one with most of the population: fewer than three areas' worth of data."""
+    rows = _panel_rows(13, 6, 16)
+    rows.loc[rows["area"] == "Area 01", "population"] = 2_000_000
+    err = _refusal(tmp_path, rows, [f"Area {i + 1:02d}" for i in range(6)], "2023-01-01")
+    assert "effective number" in err.message and "add treated areas" in (err.hint or "")

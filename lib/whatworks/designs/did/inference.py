@@ -26,7 +26,11 @@ With unit weights (a population per area, ``Panel.weights``) each unit's
 influence is that of the weighted fit (its score multiplied by its weight),
 so the cluster-robust variance and the wild cluster bootstrap, which work
 on the influences, are weighted too; placebo in space, which compares
-single units, has no weighted form and is refused.
+single units, has no weighted form and is refused. The regime then
+follows the effective number of treated units
+(:func:`.panel.effective_units`: each unit's weight times its total count,
+or its number of periods), not their count, as a few large areas weighted
+heavily carry most of the estimate.
 
 Examples
 --------
@@ -49,7 +53,7 @@ from scipy import stats
 from ... import text
 from ...errors import SpecError
 from .model import ESTIMATORS, PLACEBO_BATCH, Stat, design_rows, estimator_for
-from .panel import Panel
+from .panel import Panel, effective_units
 
 __all__ = ["Inference", "REGIMES", "regime_for", "cluster_interval", "wild_interval", "wild_p_value", "wild_wald_p",
            "placebo_interval", "webb_weights", "Runner", "Analysis", "analyse", "headline", "joint_p"]
@@ -335,7 +339,12 @@ def analyse(panel: Panel, rows: np.ndarray, start: np.ndarray, runner: Runner, *
     """Statistics from ``runner`` on ``rows`` with intervals for the number of treated rows."""
     y, offset, mask = panel.y[rows], panel.offset[rows], panel.mask[rows]
     stats = runner(y, offset, mask, start, True)
-    regime = regime_for(int(np.sum(start < y.shape[1])))
+    treated = start < y.shape[1]
+    if panel.weights is None:
+        regime = regime_for(int(np.sum(treated)))
+    else:  # weighted: by the effective number of treated units, which a few large areas can make small
+        regime = regime_for(int(effective_units(panel.weights[rows][treated], y[treated], mask[treated],
+                                                panel.family)))
     if regime == "placebo" and panel.weights is not None:
         raise SpecError("cannot be used with one treated unit", key="weight_column",
                         hint="Placebo in space compares single units and has no weighted form: remove "

@@ -29,7 +29,7 @@ from ...data import SeriesData
 from ...dates import parse_date
 from ...errors import DataError, SpecError
 
-__all__ = ["Panel", "build_panel", "OUTCOME_FAMILIES"]
+__all__ = ["Panel", "build_panel", "OUTCOME_FAMILIES", "effective_units", "MIN_EFFECTIVE"]
 
 #: Model family for each ``outcome_type``.
 OUTCOME_FAMILIES: dict[str, str] = {"count": "poisson", "continuous": "gaussian"}
@@ -261,6 +261,8 @@ def build_panel(series: SeriesData, treated_units: object, intervention_date: ob
         weights = np.array([unit_weight[u] for u in units], float)
         weights = weights / weights.mean()
         _check_weighted_starts(treated, start, periods)
+        _check_effective(treated, start, weights, np.where(excluded, np.nan, values), ~excluded,
+                         OUTCOME_FAMILIES[outcome_type], periods)
     return Panel(
         units=tuple(units), periods=periods, y=np.where(excluded, np.nan, values), offset=offset,
         mask=~excluded, roles=roles, start=start, family=OUTCOME_FAMILIES[outcome_type],
@@ -268,6 +270,30 @@ def build_panel(series: SeriesData, treated_units: object, intervention_date: ob
         weight_label=series.weight_label if unit_weight is not None else None,
         weight_notes=series.weight_notes if unit_weight is not None else (),
     )
+
+
+#: The fewest effective treated units (:func:`effective_units`) a weighted analysis accepts.
+MIN_EFFECTIVE = 3.0
+
+
+def effective_units(weights: np.ndarray, y: np.ndarray, mask: np.ndarray, family: str) -> float:
+    """Kish's effective number of units, ``(sum v)^2 / sum v^2``, of units weighted by ``weights``.
+
+    Each unit's say in a fit is its weight times what it carries on its
+    own: its total count for Poisson (the model's Newton weights are the
+    expected counts), its number of cells for least squares; ``v`` is that
+    product. Equal units give their number; a few large units weighted
+    heavily give few.
+
+    >>> effective_units(np.ones(4), np.ones((4, 3)), np.ones((4, 3), bool), "poisson")
+    4.0
+    >>> round(effective_units(np.array([1.0, 1, 1, 10]), np.ones((4, 3)), np.ones((4, 3), bool), "gaussian"), 2)
+    1.64
+    """
+    carried = np.where(mask, np.nan_to_num(y) if family == "poisson" else 1.0, 0.0).sum(axis=1)
+    v = np.asarray(weights, float) * carried
+    total = float(np.sum(v**2))
+    return float(np.sum(v) ** 2 / total) if total > 0 else 0.0
 
 
 def _unit_weights(frame: pd.DataFrame) -> dict[str, float] | None:
@@ -317,3 +343,26 @@ def _check_weighted_starts(treated: list[str], start: np.ndarray, periods: pd.Da
                         hint="A cohort of one unit is judged against each comparison unit in turn (placebo in "
                              "space), which has no weighted form. " + _WEIGHT_HINT + ", or give that unit "
                              "the start date of another treated unit if it really started with them.")
+
+
+
+def _check_effective(treated: list[str], start: np.ndarray, weights: np.ndarray, y: np.ndarray, mask: np.ndarray,
+                     family: str, periods: pd.DatetimeIndex) -> None:
+    """Refuse weights that rest the estimate on too few treated units: fewer than :data:`MIN_EFFECTIVE`
+    effective treated units in all, or fewer than two in a cohort (its own estimate could not be judged)."""
+    n = len(treated)
+    total = effective_units(weights[:n], y[:n], mask[:n], family)
+    hint = ("With weights, a few large areas can carry most of the estimate, and intervals from so few areas' "
+            "worth of data are too narrow (a test of no effect rejects too often). Remove weight_column for an "
+            "unweighted analysis, or add treated areas.")
+    if total < MIN_EFFECTIVE:
+        raise SpecError(f"the weights leave {total:.1f} treated units' worth of data (effective number); "
+                        f"at least {MIN_EFFECTIVE:g} are needed", key="weight_column", hint=hint)
+    for col in sorted({int(c) for c in start[:n]}):
+        rows = np.flatnonzero(start[:n] == col)
+        if rows.size < n:
+            eff = effective_units(weights[rows], y[rows], mask[rows], family)
+            if eff < 2:
+                raise SpecError(f"the weights leave the units starting {periods[col]:%Y-%m-%d} {eff:.1f} units' "
+                                "worth of data (effective number); at least 2 are needed", key="weight_column",
+                                hint=hint)

@@ -331,6 +331,9 @@ def weighted_notes(label: str, *, family: str, improvement: str) -> tuple[str, .
         "weights enter every fit (the main estimate, each cohort, the event study, the pre-trend test and the "
         "placebo in time) and the intervals (each area's contribution to an estimate is multiplied by its "
         "weight); the chart's lines are weighted averages too.",
+        "With weights the inference follows the effective number of treated areas (Kish's: each area's weight "
+        "times its total count, or its number of periods, as shares) rather than their count, since a few large "
+        "areas can carry most of the estimate: cluster-robust from 21, the wild cluster bootstrap below.",
     ]
     if family == "poisson":
         notes.append(f"For counts the Poisson model already gives areas with more crimes more say; the weights "
