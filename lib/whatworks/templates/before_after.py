@@ -291,9 +291,7 @@ def load(ev: Evaluation) -> Inputs:
     extra = [c for c in effort_columns(effort) if c not in list(options.get("output_columns") or ())]
     if extra:
         options["output_columns"] = [*list(options.get("output_columns") or ()), *extra]
-    weighted = isinstance(model, AreasOptions) and given(model.weight_column)
-    if weighted:
-        assert isinstance(model, AreasOptions)  # weight_column is an option of comparison areas only
+    if isinstance(model, AreasOptions) and given(model.weight_column):
         options["weight_column"] = model.weight_column
         if effort.wanted:
             raise SpecError("cannot be used with the effort keys (officer time and its value)", key="weight_column",

@@ -345,7 +345,6 @@ def _check_weighted_starts(treated: list[str], start: np.ndarray, periods: pd.Da
                              "the start date of another treated unit if it really started with them.")
 
 
-
 def _check_effective(treated: list[str], start: np.ndarray, weights: np.ndarray, y: np.ndarray, mask: np.ndarray,
                      family: str, periods: pd.DatetimeIndex) -> None:
     """Refuse weights that rest the estimate on too few treated units: fewer than :data:`MIN_EFFECTIVE`
