@@ -25,7 +25,10 @@ headline with pyfixest 0.60 fitted to the same rows with the same weights:
   often as its weight.
 
 Bad weights are refused with the file, column and rows (never the cells'
-contents), and what cannot be weighted is refused naming ``weight_column``.
+contents), and what cannot be weighted is refused naming ``weight_column``:
+one treated area, a start date with one treated area alone, buffer areas,
+the effort keys, and weights that leave fewer than three effective treated
+areas.
 """
 
 from __future__ import annotations

@@ -14,10 +14,12 @@ the template does (weights scaled to mean 1), and unweighted:
   (:func:`whatworks.designs.did.inference.wild_p_value` on the weighted
   fit's influences and leverages, six treated of 24 areas whose populations
   differ tenfold, noisier in smaller areas) rejects at 5% in 3.6% to 6.4% of
-  the 1,000 draws.
+  the 1,000 draws; and for counts (Poisson), of the draws the panel check
+  accepts (three or more effective treated areas).
 
-The outcome is a continuous rate (crimes per 1,000 residents), so least
-squares applies; the panels of all draws are drawn at once.
+The bias and first size studies use a continuous rate (crimes per 1,000
+residents), so least squares applies; the panels of all draws are drawn at
+once.
 """
 
 from __future__ import annotations
