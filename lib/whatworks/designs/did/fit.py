@@ -54,7 +54,7 @@ from .model import (
     role_totals,
     wdq,
 )
-from .panel import Panel, build_panel
+from .panel import Panel, build_panel, effective_units
 from .prevented import bootstrap_guide, guide_estimates, observed_after, prevented_from_ratio
 from .result import DiDResult
 from .words import displacement_words, method_notes, summary_lines, wdq_words, weighted_notes, weighted_summary
@@ -446,8 +446,11 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         checks.append(cohort_check)
     if panel.weights is not None:
         # how the weights were read (a unit's mean, units left out), where a reader of the checks sees it
-        checks.append(Check("weights", "info", " ".join([weighted_summary(panel.weight_label or "weight"),
-                                                         *panel.weight_notes])))
+        eff = effective_units(panel.weights[treated], panel.y[treated], panel.mask[treated], fam)
+        checks.append(Check("weights", "info", " ".join([
+            weighted_summary(panel.weight_label or "weight"),
+            f"The weights leave {eff:.1f} treated units' worth of data (the effective number), which sets the "
+            "kind of interval.", *panel.weight_notes])))
     summary = summary_lines(estimates[0], outcome=outcome, evidence=evidence, improvement=improvement,
                             doubt=doubt, regime=main.regime, displacement=displacement,
                             prevented=named.get("crimes_prevented"), net=named.get("crimes_prevented_net"),
