@@ -345,3 +345,10 @@ def test_weights_that_leave_too_few_effective_treated_areas_are_refused(tmp_path
     rows.loc[rows["area"] == "Area 01", "population"] = 2_000_000
     err = _refusal(tmp_path, rows, [f"Area {i + 1:02d}" for i in range(6)], "2023-01-01")
     assert "effective number" in err.message and "add treated areas" in (err.hint or "")
+
+
+def test_a_weight_column_not_in_the_file_is_refused():
+    with pytest.raises(DataError) as caught:
+        data.load_series(_frame([1] * 6).drop(columns="population"), date_column="month", outcome_column="crimes",
+                         unit_column="area", weight_column="population", label="areas.csv")
+    assert "weight_column" in caught.value.message and caught.value.file == "areas.csv"
