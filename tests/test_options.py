@@ -54,6 +54,7 @@ def test_comparison_areas_refuse_keys_of_the_single_series_analysis(tmp_path, ke
     ("n_boot", 1999, "bootstrap"),
     ("comparison_rationale", "Chosen in May.", "unit_column and treated_units"),
     ("unit_label", "ward", "a single series has no areas to name"),
+    ("weight_column", "population", "a single series has no areas to weigh"),
 ])
 def test_a_single_series_refuses_keys_of_the_comparison_areas_analysis(tmp_path, key, value, why):
     error = _refused(_spec(tmp_path, "town-centre-shop-theft", **{key: value}))

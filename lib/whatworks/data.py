@@ -35,7 +35,7 @@ from .errors import DataError, SpecError
 from .text import plural
 
 __all__ = ["SeriesData", "read_table", "require_columns", "load_series", "resolve",
-           "display_name", "read_numbers", "read_number", "NumberReading"]
+           "display_name", "read_numbers", "read_number", "NumberReading", "unit_weights"]
 
 Freq = Literal["day", "week", "month", "quarter", "financial_quarter", "year", "financial_year"]
 
@@ -45,7 +45,7 @@ def _is_freq(name: str) -> TypeGuard[Freq]:
 
 
 _SHOWN = 5
-_RESERVED = ("period", "outcome", "denominator", "exposure", "group", "unit", "excluded")
+_RESERVED = ("period", "outcome", "denominator", "exposure", "group", "unit", "excluded", "weight")
 #: The longer periods a weekly or daily series can be added up to (``report_by``).
 REPORT_BY = ("month", "quarter")
 _HINT_AGGREGATE = dates.HINT_AGGREGATE
@@ -67,6 +67,8 @@ class SeriesData:
         - ``exposure``: float, only when an exposure column is given;
         - ``group``: str, only with a breakdown column (e.g. crime type);
         - ``unit``: str, only with a unit column (area, site);
+        - ``weight``: float, only with a weight column: each unit's weight
+          (its population), the same on every row of the unit;
         - ``excluded``: bool, True for periods in ``exclude_periods``;
         - one column per name in ``output_columns`` (activity measures).
     freq
@@ -82,6 +84,11 @@ class SeriesData:
         ``week`` or ``day`` when ``report_by`` added the rows up to ``freq``;
         a count's ``exposure`` then holds the weeks (or days) of each period,
         unless the data gave an exposure column.
+    weight_label
+        What the ``weight`` column is, in words (``None`` without one).
+    weight_notes
+        What was done to the weights (a unit's mean used, units with
+        weight 0 left out), for the method notes of a weighted analysis.
     """
 
     frame: pd.DataFrame
@@ -90,6 +97,8 @@ class SeriesData:
     outcome_label: str = "outcome"
     notes: tuple[str, ...] = ()
     added_up_from: str | None = None
+    weight_label: str | None = None
+    weight_notes: tuple[str, ...] = ()
 
 
 # --- files -------------------------------------------------------------------
@@ -804,6 +813,7 @@ def load_series(
     label: str | None = None,
     outcome_label: str | None = None,
     report_by: str | None = None,
+    weight_column: str | None = None,
 ) -> SeriesData:
     """Read an export into a tidy, checked series.
 
@@ -863,6 +873,10 @@ def load_series(
         denominators are added up. A first or last month the data do not
         cover whole is left out. Refused for continuous outcomes and with
         ``aggregate``.
+    weight_column
+        With ``unit_column``: each unit's weight, such as its population
+        (finite, 0 or more, not all 0), carried as the ``weight`` column;
+        see :func:`unit_weights`.
 
     Returns
     -------
@@ -882,6 +896,9 @@ def load_series(
         outcome_type=outcome_type, denominator_column=denominator_column,
         exposure_column=exposure_column, output_columns=output_columns, fill_missing=fill_missing,
         report_by=report_by)
+    if weight_column is not None and unit_column is None:
+        raise SpecError("weights units (areas), so it needs unit_column", key="weight_column",
+                        hint="Name the area column with unit_column, or remove weight_column.")
     windows = dates.exclusions(exclude_periods)
     if isinstance(data, pd.DataFrame):
         file = label or "data"
@@ -889,13 +906,14 @@ def load_series(
     else:
         file = label or display_name(data)
         wanted = [*date_cols, *[c for c in (outcome_column, denominator_column, exposure_column,
-                                            breakdown_column, unit_column) if c is not None], *output_columns]
+                                            breakdown_column, unit_column, weight_column) if c is not None],
+                  *output_columns]
         df = read_table(data, sheet=sheet, label=file, columns=wanted)
     named: dict[str, Sequence[str | None]] = {
         "date_column": date_cols, "outcome_column": [outcome_column],
         "denominator_column": [denominator_column], "exposure_column": [exposure_column],
         "breakdown_column": [breakdown_column], "unit_column": [unit_column],
-        "output_columns": output_columns}
+        "weight_column": [weight_column], "output_columns": output_columns}
     for key, cols in named.items():
         require_columns(df, [c for c in cols if c is not None], file=file, key=key)
 
@@ -922,6 +940,11 @@ def load_series(
             w[name] = _names(df[col], column=col, file=file, rows=rows, what=what).to_numpy()
             keys.append(name)
 
+    weights: dict[str, float] = {}
+    weight_notes: list[str] = []
+    if weight_column is not None:
+        weights, weight_notes = unit_weights(df[weight_column], w["unit"], rows=rows, column=weight_column,
+                                             file=file)
     values = _values(df, rows, file, outcome_column=outcome_column, outcome_type=outcome_type,
                      denominator_column=denominator_column, exposure_column=exposure_column,
                      output_columns=output_columns)
@@ -950,8 +973,10 @@ def load_series(
         added_up_from = freq
         w, freq = _report_by(w, freq, report_by, keys, output_columns, file, notes)
     w["excluded"] = dates.mark_excluded(w["period"], freq, windows)
+    if weight_column is not None:
+        w["weight"] = w["unit"].map(weights).astype(float)
     columns = ["period", "outcome", *[c for c in ("denominator", "exposure") if c in w],
-               *[c for c in ("group", "unit") if c in w], "excluded", *output_columns]
+               *[c for c in ("group", "unit", "weight") if c in w], "excluded", *output_columns]
     frame = w.sort_values([*keys, "period"], kind="stable")[columns].reset_index(drop=True)
     frame["period"] = frame["period"].astype("datetime64[ns]")
     frame["outcome"] = frame["outcome"].astype(float)
@@ -962,7 +987,8 @@ def load_series(
         label_ = str(outcome_label).strip()
     assert _is_freq(freq)  # aggregate was checked against dates.FREQS, and infer_freq returns one of them
     return SeriesData(frame=frame, freq=freq, source=file, outcome_label=str(label_),
-                      notes=tuple(notes), added_up_from=added_up_from)
+                      notes=tuple(notes), added_up_from=added_up_from, weight_notes=tuple(weight_notes),
+                      weight_label=None if weight_column is None else str(weight_column).replace("_", " "))
 
 
 def _report_by(w: pd.DataFrame, freq: str, to: str, keys: list[str], output_columns: list[str], file: str,
@@ -1031,3 +1057,77 @@ def _values(df: pd.DataFrame, rows: np.ndarray, file: str, *, outcome_column: st
         _refuse(exposure <= 0, df[exposure_column], rows, exposure_column, file,
                 "exposures must be more than 0: {shown}", "Correct those cells.")
     return out
+
+
+# --- weights -----------------------------------------------------------------
+
+
+def _rows_text(rows: np.ndarray) -> str:
+    return ", ".join(str(int(r)) for r in rows[:_SHOWN]) + (", ..." if rows.size > _SHOWN else "")
+
+
+def unit_weights(raw: pd.Series, units: pd.Series, *, rows: np.ndarray, column: str,
+                 file: str) -> tuple[dict[str, float], list[str]]:
+    """Each unit's weight (such as its population) from a weight column, and notes for the report.
+
+    Blank, non-numeric, non-finite and negative cells are refused (a
+    :class:`DataError` naming the file, column and rows, never the cells'
+    contents), as are weights that are all 0, and a unit whose weight is 0
+    on some rows and more than 0 on others. A weight is one number per
+    unit: where it differs between a unit's rows (a population estimated
+    each year) the unit's mean is used, and a note says so. A unit whose
+    weight is 0 is left out of the comparison (a note names it).
+
+    >>> w, notes = unit_weights(pd.Series(["1000", "1000", "3000", "3000"]), pd.Series(["A", "A", "B", "B"]),
+    ...                         rows=np.arange(2, 6), column="population", file="areas.csv")
+    >>> w, notes
+    ({'A': 1000.0, 'B': 3000.0}, [])
+    """
+    raw = raw.reset_index(drop=True)
+    units = units.reset_index(drop=True).astype(str)
+    reading = read_numbers(raw)
+    problems = (
+        (reading.non_finite, "are not finite numbers", "give each area an ordinary number"),
+        (reading.bad | reading.doubtful, "are not numbers (or could be read two ways)",
+         "write each weight as a plain number such as 12500"),
+        (np.isnan(reading.values) & ~reading.non_finite & ~reading.bad & ~reading.doubtful, "are blank",
+         "fill in every row's weight"),
+    )
+    for mask, what, fix in problems:
+        mask = np.asarray(mask, bool)
+        if mask.any():
+            raise DataError(f"weights on rows {_rows_text(rows[mask])} {what}", file=file, column=column,
+                            rows=[int(r) for r in rows[mask]],
+                            hint=f"Correct those cells: {fix} (its population, say), the same on every row "
+                                 "of the area.")
+    x = reading.values
+    if (x < 0).any():
+        raise DataError(f"weights on rows {_rows_text(rows[x < 0])} are negative", file=file, column=column,
+                        rows=[int(r) for r in rows[x < 0]],
+                        hint="A weight is 0 or more (an area's population, say): correct those cells.")
+    if not (x > 0).any():
+        raise DataError("every weight is 0, so no area would count", file=file, column=column,
+                        hint="Give each area its weight (its population, say), or remove weight_column.")
+    frame = pd.DataFrame({"unit": units, "w": x})
+    spread = frame.groupby("unit", sort=True)["w"].agg(["min", "max", "mean"])
+    mixed = spread[(spread["min"] == 0) & (spread["max"] > 0)]
+    if len(mixed):
+        bad = np.flatnonzero(units.isin(mixed.index).to_numpy() & (x == 0))
+        raise DataError(f"the weight is 0 on some rows of {plural(len(mixed), 'unit')} and more than 0 on "
+                        f"others (rows {_rows_text(rows[bad])})", file=file, column=column,
+                        rows=[int(r) for r in rows[bad]],
+                        hint="Give the unit its weight on every row (a 0 among populations is usually a "
+                             "missing value), or 0 on every row to leave it out.")
+    notes: list[str] = []
+    varied = spread.index[spread["max"] - spread["min"] > 1e-9 * spread["max"].abs()]
+    if len(varied):
+        named = ", ".join(str(u) for u in varied[:_SHOWN]) + (", ..." if len(varied) > _SHOWN else "")
+        notes.append(f"The weight ({column.replace('_', ' ')}) differed between periods for "
+                     f"{plural(len(varied), 'unit')} ({named}); each unit's mean weight was used, as a "
+                     "weight is one number per unit.")
+    zero = spread.index[spread["max"] == 0]
+    if len(zero):
+        named = ", ".join(str(u) for u in zero[:_SHOWN]) + (", ..." if len(zero) > _SHOWN else "")
+        notes.append(f"{plural(len(zero), 'unit')} with weight 0 ({column.replace('_', ' ')}) left out of the "
+                     f"comparison: {named}.")
+    return {str(u): float(v) for u, v in spread["mean"].items()}, notes

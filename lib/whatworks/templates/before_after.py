@@ -133,6 +133,8 @@ class SeriesOptions(Options):
         "comparison_rationale": "it describes comparison areas, which need unit_column and treated_units",
         "unit_label": "it names the areas compared, which need unit_column and treated_units; a single series "
                       "has no areas to name",
+        "weight_column": "weights make each comparison area count in proportion to its population, and a single "
+                         "series has no areas to weigh (give unit_column and treated_units to compare areas)",
     }
 
     intervention_date: Any = None
@@ -173,11 +175,17 @@ class AreasOptions(Options):
     seed: int = 20240401
     n_boot: int = 999
     unit_label: str = "area"
+    weight_column: str | None = None
 
     @property
     def places(self) -> did.Places:
         """The areas in words (``unit_label``; blank means ``area``)."""
         return did.Places(str(self.unit_label or "").strip() or "area")
+
+    def fit_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``did.fit_panel`` (the units and the weights went into the panel)."""
+        return {"comparison_rationale": self.comparison_rationale, "improvement": self.improvement,
+                "seed": self.seed, "n_boot": self.n_boot, "unit_label": self.places.unit}
 
 
 #: The keys every template reads for the report's header and publication.
@@ -293,6 +301,12 @@ def load(ev: Evaluation) -> Inputs:
     extra = [c for c in effort_columns(effort) if c not in list(options.get("output_columns") or ())]
     if extra:
         options["output_columns"] = [*list(options.get("output_columns") or ()), *extra]
+    if isinstance(model, AreasOptions) and given(model.weight_column):
+        options["weight_column"] = model.weight_column
+        if effort.wanted:
+            raise SpecError("cannot be used with the effort keys (officer time and its value)", key="weight_column",
+                            hint="Value for money sets officer time against crimes prevented, which a weighted "
+                                 "estimate does not give: remove weight_column, or the effort keys.")
     series = data.load_series(path if path is not None else source, **options)
     _within_data(series, model)
     panel = None
@@ -441,7 +455,9 @@ class BeforeAfter(Result):
             Prose([f"Each line is the average {self.main.outcome_label} a {per} across a group of {p.units}, "
                    f"indexed so that its average before the start is 100. The {p.comparison} show what would "
                    f"have been expected at the {self._where} without the intervention: lines that move together "
-                   "before the start and apart after it point to an effect. Dashed lines mark the start dates."]),
+                   "before the start and apart after it point to an effect. Dashed lines mark the start dates."
+                   + (f" Each group's average is weighted by {self.main.weighted_by}, as the estimates are."
+                      if self.main.weighted_by else "")]),
             self.main.plot())
 
     def plot(self) -> Section:
@@ -602,9 +618,7 @@ def _fit_single(inputs: Inputs) -> BeforeAfter:
 def _fit_areas(inputs: Inputs) -> BeforeAfter:
     model = inputs.model
     assert isinstance(model, AreasOptions) and inputs.panel is not None
-    main = did.fit_panel(inputs.panel, comparison_rationale=model.comparison_rationale,
-                         improvement=model.improvement, seed=model.seed, n_boot=model.n_boot,
-                         unit_label=model.places.unit)
+    main = did.fit_panel(inputs.panel, **model.fit_args())
     treated = [str(u).strip() for u in model.treated_units]
     charts = spc.fit(_spc_series(inputs), **inputs.spc.fit_args(treated))
     buffers = tuple(str(u).strip() for u in (model.buffer_units or ()))

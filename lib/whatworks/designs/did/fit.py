@@ -40,7 +40,7 @@ import pandas as pd
 from ... import dates, text
 from ...data import SeriesData
 from ...errors import SpecError
-from ...results import Estimate
+from ...results import Check, Estimate
 from .checks import AREAS, Places, coarse_cohort_check, design_checks, evidence_level, pretrend_doubt
 from .inference import WILD_MAX, Analysis, Inference, analyse, headline, joint_p
 from .model import (
@@ -54,10 +54,10 @@ from .model import (
     role_totals,
     wdq,
 )
-from .panel import Panel, build_panel
+from .panel import Panel, build_panel, effective_units
 from .prevented import bootstrap_guide, guide_estimates, observed_after, prevented_from_ratio
 from .result import DiDResult
-from .words import displacement_words, method_notes, summary_lines, wdq_words
+from .words import displacement_words, method_notes, summary_lines, wdq_words, weighted_notes, weighted_summary
 
 __all__ = ["fit"]
 
@@ -89,10 +89,11 @@ def _event_study(panel: Panel, window: Sequence[int] | None, seed: int,
     """Event-study bins with intervals."""
     rows, start = design_rows(panel)
     leads, lags = event_bins(start, panel.n_periods, rows.size, window)
+    weights = panel.row_weights(rows)
 
     def runner(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, st: np.ndarray,
                influence: bool) -> dict[str, Stat]:
-        return event_stats(y, offset, mask, st, panel.family, leads, lags)
+        return event_stats(y, offset, mask, st, panel.family, leads, lags, weights=weights)
 
     out = analyse(panel, rows, start, runner, seed=seed, n_boot=n_boot)
     bins: list[dict[str, Any]] = []
@@ -119,9 +120,11 @@ def _pretrend(panel: Panel, window: Sequence[int] | None, seed: int,
     leads = cohort_leads(np.where(np.isin(start, lone), panel.n_periods, start), panel.n_periods, rows.size,
                          window)
 
+    weights = panel.row_weights(rows)
+
     def runner(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, st: np.ndarray,
                influence: bool) -> dict[str, Stat]:
-        return pretrend_stats(y, offset, mask, st, panel.family, leads)
+        return pretrend_stats(y, offset, mask, st, panel.family, leads, weights=weights)
 
     if not leads:
         return None, 0, []
@@ -233,6 +236,15 @@ def fit(series: SeriesData, *, treated_units: Sequence[str], intervention_date: 
         Estimates ``did`` (headline), per-cohort ``did.<date>`` when starts
         are staggered, ``did_twfe`` (for comparison, staggered only),
         ``placebo_in_time``, ``buffer_did`` and ``wdq`` (with buffers).
+
+    Notes
+    -----
+    A ``weight`` column in ``series`` (one weight per unit, such as its
+    population; see :func:`whatworks.data.load_series`' ``weight_column``)
+    weights every fit: each unit counts in proportion to its weight, so the
+    estimate is the population-weighted average effect. Crimes prevented
+    are then not given (they count crimes), and buffer units and a start
+    date with one treated unit alone are refused.
     """
     window = _check_options(improvement, n_boot, event_window)
     panel = build_panel(series, treated_units, intervention_date, comparison_units, buffer_units,
@@ -337,7 +349,8 @@ def _event_rows(bins: list[dict[str, Any]], family: str) -> tuple[dict[str, Any]
 
 
 def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
-    """Each group's mean by period, indexed to 100 over the periods before column ``first``.
+    """Each group's mean by period (weighted with the panel's weights), indexed to 100 over the periods
+    before column ``first``.
 
     A count with an exposure is charted as a rate per unit of exposure (a month
     of five weeks is not drawn as a rise)."""
@@ -347,8 +360,13 @@ def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
         if rows.size == 0:
             continue
         y = np.where(panel.mask[rows], panel.y[rows] / np.exp(panel.offset[rows]), np.nan)
-        seen = np.isfinite(y).sum(axis=0)  # a period left out for every unit of a group is a gap
-        mean = np.where(seen > 0, np.nansum(y, axis=0) / np.maximum(seen, 1), np.nan)
+        if panel.weights is None:
+            seen = np.isfinite(y).sum(axis=0)  # a period left out for every unit of a group is a gap
+            mean = np.where(seen > 0, np.nansum(y, axis=0) / np.maximum(seen, 1), np.nan)
+        else:
+            w = np.where(np.isfinite(y), panel.weights[rows][:, None], 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.nansum(y * w, axis=0) / w.sum(axis=0)
         base = np.nanmean(mean[:first])
         out[role] = mean / base * 100 if base and np.isfinite(base) else mean
     return pd.DataFrame(out)
@@ -401,7 +419,9 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         estimates.append(Estimate(name="wdq", label="Weighted displacement quotient",
                                   measure="weighted displacement quotient", scale="difference",
                                   estimate=float("nan") if quotient is None else quotient, outcome=outcome))
-    prevented = _prevented(panel, main, bins, improvement, places) if fam == "poisson" else []
+    # crimes prevented count crimes: a population-weighted ratio does not turn into them
+    prevented = (_prevented(panel, main, bins, improvement, places)
+                 if fam == "poisson" and panel.weights is None else [])
     estimates += prevented
     guide_est = guide_estimates(guide, outcome=outcome, places=places.words()) if guide is not None else []
     estimates += guide_est
@@ -437,6 +457,13 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     cohort_check = coarse_cohort_check({panel.periods[col].date(): c for col, c in cohorts.items()}, places)
     if cohort_check is not None:
         checks.append(cohort_check)
+    if panel.weights is not None:
+        # how the weights were read (a unit's mean, units left out), where a reader of the checks sees it
+        eff = effective_units(panel.weights[treated], panel.y[treated], panel.mask[treated], fam)
+        checks.append(Check("weights", "info", " ".join([
+            weighted_summary(panel.weight_label or "weight", unit=places.unit),
+            f"The weights leave {eff:.1f} {places.units}' worth of data among the {places.treated} (the "
+            "effective number), which sets the kind of interval.", *panel.weight_notes])))
     summary = summary_lines(estimates[0], outcome=outcome, evidence=evidence, improvement=improvement,
                             doubt=doubt, regime=main.regime, displacement=displacement,
                             prevented=named.get("crimes_prevented"), net=named.get("crimes_prevented_net"),
@@ -444,6 +471,11 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     notes = method_notes(method=method, family=fam, regime=main.regime, seed=seed, n_boot=n_boot,
                          cohorts=bool(cohorts), buffer=buffer is not None, prevented=bool(prevented),
                          guide=guide is not None, places=places)
+    if panel.weights is not None:
+        summary = [*summary, weighted_summary(panel.weight_label or "weight", unit=places.unit)]
+        notes += weighted_notes(panel.weight_label or "weight", family=fam, improvement=improvement,
+                                unit=places.unit)
+        notes += panel.weight_notes
     first = int(panel.start[treated].min())
     return DiDResult(
         estimates=tuple(estimates), checks=tuple(checks), evidence=evidence, summary_text=tuple(summary),
@@ -457,4 +489,5 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         pretrend_cohorts=tuple(panel.periods[c].date().isoformat() for c in tested), wdq=quotient,
         displacement=displacement, series=_indexed_means(panel, first),
         wdq_reading=wdq_words(quotient, worked, places) if buffer is not None else "", unit_label=places.unit,
+        weighted_by=panel.weight_label if panel.weights is not None else None,
     )

@@ -291,7 +291,7 @@ def slope_influence(fit: FEFit) -> np.ndarray:
 
 
 def imputation(y: np.ndarray, fit: FEFit, treated: np.ndarray, offset: np.ndarray | None = None,
-               influence: bool = True) -> tuple[float, np.ndarray, np.ndarray]:
+               influence: bool = True, weights: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray]:
     """Aggregate effect on ``treated`` cells imputed from an untreated-only fit.
 
     For counts the effect is ``log(sum observed / sum imputed)``; for
@@ -300,17 +300,25 @@ def imputation(y: np.ndarray, fit: FEFit, treated: np.ndarray, offset: np.ndarra
     the outcomes, including the estimation error of the imputed
     counterfactual) and each unit's share of the treated cells' weight
     (imputed counts, or cell counts), which sums to 1.
+
+    With cell ``weights`` (the same weights as ``fit``'s), the sums and the
+    mean are weighted: ``log(sum w*observed / sum w*imputed)`` or
+    ``sum w*(observed - imputed) / sum w``.
     """
     fam = FAMILIES[fit.family]
     offset = np.zeros_like(y) if offset is None else offset
+    cw = np.ones_like(y, dtype=float) if weights is None else np.broadcast_to(np.asarray(weights, float), y.shape)
     ok = treated & np.isfinite(fit.unit_fe)[:, None] & np.isfinite(fit.period_fe)[None, :]
     eta0 = offset + np.nan_to_num(fit.unit_fe)[:, None] + np.nan_to_num(fit.period_fe)[None, :]
     m0 = fam.mean(eta0)
     if not ok.any():
         return float("nan"), np.zeros(y.shape[0]), np.zeros(y.shape[0])
+    if weights is not None:
+        # the weighted aggregate is the unweighted one of weighted outcomes and counterfactuals
+        y, m0 = cw * np.where(ok, y, 0.0), cw * m0
     yt = np.where(ok, y, 0.0)
     # gradient of the aggregate counterfactual with respect to (a, g)
-    dm = np.where(ok, m0 if fam.log_link else 1.0, 0.0)
+    dm = np.where(ok, m0 if fam.log_link else cw, 0.0)
     rows, cols = np.asarray(fit.mask.any(1)), np.asarray(fit.mask.any(0))
     if influence:
         va, vg, _ = _solve(fit.weight, np.zeros((0, *y.shape)), dm.sum(1), dm.sum(0), np.zeros(0), rows, cols)
@@ -323,8 +331,8 @@ def imputation(y: np.ndarray, fit: FEFit, treated: np.ndarray, offset: np.ndarra
         treated_part = np.where(ok, yt - tau * m0, 0.0).sum(1) / tau
         share = np.where(ok, m0, 0.0).sum(1) / s0
         return float(np.log(tau)), (treated_part - untreated_part) / s0, share
-    n = float(ok.sum())
+    n = float(np.sum(np.where(ok, cw, 0.0)))
     est = float(np.sum(np.where(ok, y - m0, 0.0)) / n)
-    treated_part = np.where(ok, y - m0 - est, 0.0).sum(1)
-    return est, (treated_part - untreated_part) / n, ok.sum(1) / n
+    treated_part = np.where(ok, y - m0 - est * cw, 0.0).sum(1)
+    return est, (treated_part - untreated_part) / n, np.where(ok, cw, 0.0).sum(1) / n
 

@@ -22,6 +22,16 @@ units' influences. Three regimes turn that into an interval and p-value:
     of all the estimates among the placebos' distances from it; the interval subtracts the placebo estimates' order
     statistics from the treated estimate (Conley and Taber, 2011).
 
+With unit weights (a population per area, ``Panel.weights``) each unit's
+influence is that of the weighted fit (its score multiplied by its weight),
+so the cluster-robust variance and the wild cluster bootstrap, which work
+on the influences, are weighted too; placebo in space, which compares
+single units, has no weighted form and is refused. The regime then
+follows the effective number of treated units
+(:func:`.panel.effective_units`: each unit's weight times its total count,
+or its number of periods), not their count, as a few large areas weighted
+heavily carry most of the estimate.
+
 Examples
 --------
 >>> import numpy as np
@@ -41,8 +51,9 @@ import numpy as np
 from scipy import stats
 
 from ... import text
+from ...errors import SpecError
 from .model import ESTIMATORS, PLACEBO_BATCH, Stat, design_rows, estimator_for
-from .panel import Panel
+from .panel import Panel, effective_units
 
 __all__ = ["Inference", "REGIMES", "regime_for", "cluster_interval", "wild_interval", "wild_p_value", "wild_wald_p",
            "placebo_interval", "webb_weights", "Runner", "Analysis", "analyse", "headline", "joint_p"]
@@ -329,7 +340,16 @@ def analyse(panel: Panel, rows: np.ndarray, start: np.ndarray, runner: Runner, *
     """Statistics from ``runner`` on ``rows`` with intervals for the number of treated rows."""
     y, offset, mask = panel.y[rows], panel.offset[rows], panel.mask[rows]
     stats = runner(y, offset, mask, start, True)
-    regime = regime_for(int(np.sum(start < y.shape[1])))
+    treated = start < y.shape[1]
+    if panel.weights is None:
+        regime = regime_for(int(np.sum(treated)))
+    else:  # weighted: by the effective number of treated units, which a few large areas can make small
+        regime = regime_for(int(effective_units(panel.weights[rows][treated], y[treated], mask[treated],
+                                                panel.family)))
+    if regime == "placebo" and panel.weights is not None:
+        raise SpecError("cannot be used with one treated unit", key="weight_column",
+                        hint="Placebo in space compares single units and has no weighted form: remove "
+                             "weight_column for an unweighted analysis.")
     if regime == "placebo":
         placebos = _placebo_estimates(runner, y, offset, mask, start, batch)
         inf = {k: placebo_interval(s.estimate, placebos.get(k, np.array([]))) for k, s in stats.items()}
@@ -348,10 +368,11 @@ def headline(panel: Panel, *, seed: int, n_boot: int, method: str | None = None)
     rows, start = design_rows(panel)
     method = method or estimator_for(start, panel.n_periods)
     est = ESTIMATORS[method]
+    weights = panel.row_weights(rows)
 
     def runner(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, st: np.ndarray,
                influence: bool) -> dict[str, Stat]:
-        return est(y, offset, mask, st, panel.family, influence)
+        return est(y, offset, mask, st, panel.family, influence, weights=weights)
 
     fast = PLACEBO_BATCH.get(method)
 

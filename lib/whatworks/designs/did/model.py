@@ -68,10 +68,16 @@ def treated_cells(start: np.ndarray, n_periods: int) -> np.ndarray:
     return np.arange(n_periods)[None, :] >= np.asarray(start)[:, None]
 
 
+def _cells(weights: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray | None:
+    """Each unit's weight (a vector over rows) spread over its cells, or ``None`` unweighted."""
+    return None if weights is None else np.broadcast_to(np.asarray(weights, float)[:, None], shape)
+
+
 def _twfe(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.ndarray,
-          family: str, influence: bool = True) -> dict[str, Stat]:
+          family: str, influence: bool = True, weights: np.ndarray | None = None) -> dict[str, Stat]:
     d = treated_cells(start, y.shape[1]).astype(float)
-    fit = fit_fe(y, mask, [d], family=family, offset=offset, influence=influence)
+    fit = fit_fe(y, mask, [d], family=family, offset=offset, influence=influence,
+                 weights=_cells(weights, y.shape))
     inf = slope_influence(fit)[:, 0]
     xt = np.nan_to_num(fit.xt[0])
     lev = np.sum(fit.weight * xt * xt, axis=1) * float(np.nan_to_num(fit.bread[0, 0]))
@@ -79,10 +85,11 @@ def _twfe(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.ndarray
 
 
 def _imputation(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.ndarray,
-                family: str, influence: bool = True) -> dict[str, Stat]:
+                family: str, influence: bool = True, weights: np.ndarray | None = None) -> dict[str, Stat]:
     d = treated_cells(start, y.shape[1])
-    fit = fit_fe(y, mask & ~d, family=family, offset=offset)
-    return {"did": Stat(*imputation(y, fit, mask & d, offset, influence))}
+    cw = _cells(weights, y.shape)
+    fit = fit_fe(y, mask & ~d, family=family, offset=offset, weights=cw)
+    return {"did": Stat(*imputation(y, fit, mask & d, offset, influence, weights=cw))}
 
 
 def _unit_effect(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, period_fe: np.ndarray, start: int,
@@ -110,8 +117,11 @@ def _unit_effect(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, period_fe:
 
 
 def _single(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.ndarray, family: str,
-            influence: bool = True) -> dict[str, Stat]:
-    """One treated unit against the period pattern fitted on the comparison units alone."""
+            influence: bool = True, weights: np.ndarray | None = None) -> dict[str, Stat]:
+    """One treated unit against the period pattern fitted on the comparison units alone (never weighted:
+    the template refuses ``weight_column`` with one treated unit)."""
+    if weights is not None:
+        raise ValueError("one treated unit's estimate cannot be weighted")
     treated = np.flatnonzero(start < y.shape[1])
     controls = np.flatnonzero(start >= y.shape[1])
     fit = fit_fe(y[controls], mask[controls], family=family, offset=offset[controls], influence=False)
@@ -139,8 +149,8 @@ def _single_placebos(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, starts
     return {"did": np.array(out)}
 
 
-#: Estimators by name; each maps (y, offset, mask, start, family, influence) to named
-#: stats (``influence=False`` skips what only inference needs).
+#: Estimators by name; each maps (y, offset, mask, start, family, influence, weights) to named
+#: stats (``influence=False`` skips what only inference needs; ``weights``, one per row, or ``None``).
 ESTIMATORS: dict[str, Callable[..., dict[str, Stat]]] = {
     "twfe": _twfe,
     "imputation": _imputation,
@@ -181,7 +191,8 @@ def event_bins(start: np.ndarray, n_periods: int, n_units: int, window: Sequence
 
 
 def event_stats(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.ndarray, family: str,
-                leads: Sequence[tuple[int, int]], lags: Sequence[tuple[int, int]]) -> dict[str, Stat]:
+                leads: Sequence[tuple[int, int]], lags: Sequence[tuple[int, int]],
+                weights: np.ndarray | None = None) -> dict[str, Stat]:
     """Event-study effects: lags by imputation, leads from the untreated-cell fit.
 
     Lags are imputed effects for treated cells in each bin of periods since
@@ -195,13 +206,14 @@ def event_stats(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.n
     ever = (np.asarray(start) < n_periods)[:, None]
     d = rel >= 0
     out: dict[str, Stat] = {}
-    fit0 = fit_fe(y, mask & ~d, family=family, offset=offset)
+    cw = _cells(weights, y.shape)
+    fit0 = fit_fe(y, mask & ~d, family=family, offset=offset, weights=cw)
     for lo, hi in lags:
         cells = mask & d & (rel >= lo) & (rel <= hi)
-        out[f"lag:{lo}:{hi}"] = Stat(*imputation(y, fit0, cells, offset))
+        out[f"lag:{lo}:{hi}"] = Stat(*imputation(y, fit0, cells, offset, weights=cw))
     if leads:
         xs = [((rel >= lo) & (rel <= hi) & ever).astype(float) for lo, hi in leads]
-        fit1 = fit_fe(y, mask & ~d, xs, family=family, offset=offset)
+        fit1 = fit_fe(y, mask & ~d, xs, family=family, offset=offset, weights=cw)
         inf = slope_influence(fit1)
         for j, (lo, hi) in enumerate(leads):
             xt = np.nan_to_num(fit1.xt[j])
@@ -248,7 +260,7 @@ def cohort_leads(start: np.ndarray, n_periods: int, n_units: int, window: Sequen
 
 
 def pretrend_stats(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.ndarray, family: str,
-                   leads: dict[int, list[tuple[int, int]]]) -> dict[str, Stat]:
+                   leads: dict[int, list[tuple[int, int]]], weights: np.ndarray | None = None) -> dict[str, Stat]:
     """Each cohort's lead coefficients, fitted together on the untreated cells.
 
     One indicator per cohort and bin (``lead:<start column>:<from>:<to>``),
@@ -267,7 +279,7 @@ def pretrend_stats(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: n
             xs.append(((rel >= lo) & (rel <= hi) & member).astype(float))
     if not xs:
         return {}
-    fit = fit_fe(y, mask & ~(rel >= 0), xs, family=family, offset=offset)
+    fit = fit_fe(y, mask & ~(rel >= 0), xs, family=family, offset=offset, weights=_cells(weights, y.shape))
     inf = slope_influence(fit)
     out: dict[str, Stat] = {}
     for j, name in enumerate(names):

@@ -29,7 +29,7 @@ from ...data import SeriesData
 from ...dates import parse_date
 from ...errors import DataError, SpecError
 
-__all__ = ["Panel", "build_panel", "OUTCOME_FAMILIES"]
+__all__ = ["Panel", "build_panel", "OUTCOME_FAMILIES", "effective_units", "MIN_EFFECTIVE"]
 
 #: Model family for each ``outcome_type``.
 OUTCOME_FAMILIES: dict[str, str] = {"count": "poisson", "continuous": "gaussian"}
@@ -40,7 +40,10 @@ class Panel:
     """A balanced unit-by-period panel with each unit's role and start.
 
     ``start[i]`` is the column of unit ``i``'s first treated period, or the
-    number of periods for units never treated.
+    number of periods for units never treated. ``weights`` (one per unit,
+    mean 1 over the units, from the data's ``weight`` column) make every
+    estimate weighted; ``weight_label`` says what they are, in words, and
+    ``weight_notes`` what was done to them on the way in.
     """
 
     units: tuple[str, ...]
@@ -54,10 +57,17 @@ class Panel:
     source: str
     outcome_label: str
     freq: str
+    weights: np.ndarray | None = None
+    weight_label: str | None = None
+    weight_notes: tuple[str, ...] = ()
 
     def index(self, role: str) -> np.ndarray:
         """Row numbers of the units with ``role``."""
         return np.array([i for i, r in enumerate(self.roles) if r == role], int)
+
+    def row_weights(self, rows: np.ndarray) -> np.ndarray | None:
+        """The weights of ``rows`` (``None`` unweighted)."""
+        return None if self.weights is None else self.weights[rows]
 
     @property
     def n_periods(self) -> int:
@@ -204,8 +214,12 @@ def build_panel(series: SeriesData, treated_units: object, intervention_date: ob
     if both:
         raise SpecError(", ".join(f"'{u}'" for u in both) + " listed as comparison and buffer units",
                         key="buffer_units", hint="A unit can only be in one group: remove it from one list.")
+    unit_weight = _unit_weights(frame)
+    if unit_weight is not None:
+        _check_weighted(unit_weight, treated, comparison, buffers)
     if not comparison:
-        comparison = [u for u in known if u not in treated and u not in buffers]
+        comparison = [u for u in known if u not in treated and u not in buffers
+                      and (unit_weight is None or unit_weight[u] > 0)]
     if not comparison:
         raise SpecError("no comparison unit is left once treated and buffer units are set aside",
                         key="comparison_units",
@@ -242,8 +256,112 @@ def build_panel(series: SeriesData, treated_units: object, intervention_date: ob
             raise SpecError(f"'{u}' has no period on or after its start on {dates[u]:%Y-%m-%d}",
                             key="intervention_date", hint="Check the date, or extend the data forward.")
         start[i] = col
+    weights = None
+    if unit_weight is not None:
+        weights = np.array([unit_weight[u] for u in units], float)
+        weights = weights / weights.mean()
+        _check_weighted_starts(treated, start, periods)
+        _check_effective(treated, start, weights, np.where(excluded, np.nan, values), ~excluded,
+                         OUTCOME_FAMILIES[outcome_type], periods)
     return Panel(
         units=tuple(units), periods=periods, y=np.where(excluded, np.nan, values), offset=offset,
         mask=~excluded, roles=roles, start=start, family=OUTCOME_FAMILIES[outcome_type],
-        source=source, outcome_label=series.outcome_label, freq=series.freq,
+        source=source, outcome_label=series.outcome_label, freq=series.freq, weights=weights,
+        weight_label=series.weight_label if unit_weight is not None else None,
+        weight_notes=series.weight_notes if unit_weight is not None else (),
     )
+
+
+#: The fewest effective treated units (:func:`effective_units`) a weighted analysis accepts.
+MIN_EFFECTIVE = 3.0
+
+
+def effective_units(weights: np.ndarray, y: np.ndarray, mask: np.ndarray, family: str) -> float:
+    """Kish's effective number of units, ``(sum v)^2 / sum v^2``, of units weighted by ``weights``.
+
+    Each unit's say in a fit is its weight times what it carries on its
+    own: its total count for Poisson (the model's Newton weights are the
+    expected counts), its number of cells for least squares; ``v`` is that
+    product. Equal units give their number; a few large units weighted
+    heavily give few.
+
+    >>> effective_units(np.ones(4), np.ones((4, 3)), np.ones((4, 3), bool), "poisson")
+    4.0
+    >>> round(effective_units(np.array([1.0, 1, 1, 10]), np.ones((4, 3)), np.ones((4, 3), bool), "gaussian"), 2)
+    1.64
+    """
+    carried = np.where(mask, np.nan_to_num(y) if family == "poisson" else 1.0, 0.0).sum(axis=1)
+    v = np.asarray(weights, float) * carried
+    total = float(np.sum(v**2))
+    return float(np.sum(v) ** 2 / total) if total > 0 else 0.0
+
+
+def _unit_weights(frame: pd.DataFrame) -> dict[str, float] | None:
+    """Each unit's weight from the data's ``weight`` column (one value per unit), or ``None``."""
+    if "weight" not in frame.columns:
+        return None
+    return {str(u): float(w) for u, w in frame.groupby(frame["unit"].astype(str))["weight"].mean().items()}
+
+
+_WEIGHT_HINT = "Remove weight_column for an unweighted analysis"
+
+
+def _check_weighted(unit_weight: dict[str, float], treated: list[str], comparison: list[str],
+                    buffers: list[str]) -> None:
+    """Refuse what a weighted analysis cannot do, naming ``weight_column``.
+
+    Listed units with weight 0; buffer units (the displacement measures
+    count crimes, so cannot be weighted); one treated unit (placebo in
+    space compares single units, so cannot be weighted).
+    """
+    zero = [u for u in [*treated, *comparison, *buffers] if unit_weight.get(u, 1.0) <= 0]
+    if zero:
+        raise SpecError(", ".join(f"'{u}'" for u in zero[:5]) + " listed in the spec but with weight 0",
+                        key="weight_column",
+                        hint="A unit with weight 0 counts for nothing: give it its weight (its population), "
+                             "or take it out of the unit lists.")
+    if buffers:
+        raise SpecError("cannot be used with buffer_units", key="weight_column",
+                        hint="Displacement (the buffer estimate, the weighted displacement quotient and the total "
+                             "net effect) counts crimes and cannot be weighted: run it in a spec without "
+                             f"weight_column. {_WEIGHT_HINT}, or buffer_units.")
+    if len(treated) == 1:
+        raise SpecError("cannot be used with one treated unit", key="weight_column",
+                        hint="With one treated unit the interval compares it with each comparison unit in turn "
+                             "(placebo in space), which has no weighted form: weights change nothing about one "
+                             f"unit's own change. {_WEIGHT_HINT}.")
+
+
+def _check_weighted_starts(treated: list[str], start: np.ndarray, periods: pd.DatetimeIndex) -> None:
+    """Refuse a start date shared by one treated unit alone (its cohort's estimate is a placebo in space)."""
+    cols = [int(c) for c in start[: len(treated)]]
+    lone = [c for c in sorted(set(cols)) if cols.count(c) == 1]
+    if len(set(cols)) > 1 and lone:
+        who = ", ".join(f"'{treated[cols.index(c)]}' ({periods[c]:%Y-%m-%d})" for c in lone[:5])
+        raise SpecError(f"cannot be used when a start date has one treated unit alone: {who}",
+                        key="weight_column",
+                        hint="A cohort of one unit is judged against each comparison unit in turn (placebo in "
+                             "space), which has no weighted form. " + _WEIGHT_HINT + ", or give that unit "
+                             "the start date of another treated unit if it really started with them.")
+
+
+def _check_effective(treated: list[str], start: np.ndarray, weights: np.ndarray, y: np.ndarray, mask: np.ndarray,
+                     family: str, periods: pd.DatetimeIndex) -> None:
+    """Refuse weights that rest the estimate on too few treated units: fewer than :data:`MIN_EFFECTIVE`
+    effective treated units in all, or fewer than two in a cohort (its own estimate could not be judged)."""
+    n = len(treated)
+    total = effective_units(weights[:n], y[:n], mask[:n], family)
+    hint = ("With weights, a few large areas can carry most of the estimate, and intervals from so few areas' "
+            "worth of data are too narrow (a test of no effect rejects too often). Remove weight_column for an "
+            "unweighted analysis, or add treated areas.")
+    if total < MIN_EFFECTIVE:
+        raise SpecError(f"the weights leave {total:.1f} treated units' worth of data (effective number); "
+                        f"at least {MIN_EFFECTIVE:g} are needed", key="weight_column", hint=hint)
+    for col in sorted({int(c) for c in start[:n]}):
+        rows = np.flatnonzero(start[:n] == col)
+        if rows.size < n:
+            eff = effective_units(weights[rows], y[rows], mask[rows], family)
+            if eff < 2:
+                raise SpecError(f"the weights leave the units starting {periods[col]:%Y-%m-%d} {eff:.1f} units' "
+                                "worth of data (effective number); at least 2 are needed", key="weight_column",
+                                hint=hint)

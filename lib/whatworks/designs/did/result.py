@@ -40,6 +40,7 @@ class DiDResult(Result):
     displacement: str = ""
     wdq_reading: str = ""
     unit_label: str = "area"
+    weighted_by: str | None = None
     series: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
     def extra(self) -> dict[str, Any]:
@@ -59,6 +60,7 @@ class DiDResult(Result):
             "wdq": self.wdq,
             "displacement": self.displacement,
             "wdq_reading": self.wdq_reading,
+            **({"weighted_by": self.weighted_by} if self.weighted_by is not None else {}),
         }}
 
     def plot(self) -> plots.Chart:

@@ -316,3 +316,42 @@ def method_notes(*, method: str, family: str, regime: str, seed: int, n_boot: in
     ]
     words = {**places.words(), "Unit": places.unit[:1].upper() + places.unit[1:]}
     return tuple(n.format(**words) for n in notes if n)
+
+
+__all__ += ["weighted_notes", "weighted_summary"]
+
+
+def weighted_summary(label: str, *, unit: str = "area") -> str:
+    """The summary's sentence on weights.
+
+    >>> weighted_summary("population")
+    'The comparison is weighted by population: each area counts in proportion to its population.'
+    """
+    return f"The comparison is weighted by {label}: each {unit} counts in proportion to its {label}."
+
+
+def weighted_notes(label: str, *, family: str, improvement: str, unit: str = "area") -> tuple[str, ...]:
+    """What weighting by ``label`` (a population, in words) means, for the method notes.
+
+    >>> weighted_notes("population", family="gaussian", improvement="decrease")[0][:52]
+    'Estimates are weighted by population: each area coun'
+    """
+    units = text.plural_label(unit)
+    notes = [
+        f"Estimates are weighted by {label}: each {unit} counts in proportion to its {label}, so the result is the "
+        f"average effect across the {label} of the {units} rather than across {units} each counting once. The "
+        "same weights enter every fit (the main estimate, each cohort, the event study, the pre-trend test and "
+        f"the placebo in time) and the intervals (each {unit}'s contribution to an estimate is multiplied by its "
+        "weight); the chart's lines are weighted averages too.",
+        f"With weights the inference follows the effective number of {units} where it ran (Kish's: each {unit}'s "
+        "weight times its total count, or its number of periods, as shares) rather than their count, since a few "
+        f"large {units} can carry most of the estimate: cluster-robust from 21, the wild cluster bootstrap below.",
+    ]
+    if family == "poisson":
+        notes.append(f"For counts the Poisson model already gives {units} with more crimes more say; the weights "
+                     f"multiply that by each {unit}'s {label}.")
+        if improvement == "decrease":
+            notes.append(f"Crimes prevented are not given: a rate ratio weighted by {label} describes the "
+                         f"weighted average {unit}, not the crimes of the {units} where it ran, so it does not "
+                         "turn into a number of crimes.")
+    return tuple(notes)
