@@ -608,3 +608,35 @@ def test_financial_quarters_use_quarterly_seasons():
     assert res.headline.estimate == pytest.approx(0.8, abs=0.03)
     with pytest.raises(SpecError, match="fourier_pairs"):
         its.fit(s, intervention_date="2021-04-01", fourier_pairs=3)
+
+
+def test_autocorrelation_ar1_is_refused_where_it_does_not_apply():
+    from whatworks.simulate.its import simulate_counts
+
+    s, truth = simulate_counts(1, n_pre=60, n_post=30, seasonal_amplitude=0.0)
+    with pytest.raises(SpecError, match="autocorrelation"):
+        its.fit(s, intervention_date=truth["intervention_date"], seasonality="none",
+                overdispersion="negbin", autocorrelation="ar1")
+    with pytest.raises(SpecError, match="valid choice"):
+        its.fit(s, intervention_date=truth["intervention_date"], autocorrelation="newey")
+
+
+def test_autocorrelation_ar1_fit_states_the_correction_and_widens_an_autocorrelated_interval():
+    import dataclasses
+
+    from whatworks.simulate.its import simulate_counts
+
+    s, truth = simulate_counts(2, n_pre=104, n_post=52, seasonal_amplitude=0.0)
+    frame = s.frame.copy()
+    rng = np.random.default_rng(5)
+    u = np.zeros(len(frame))
+    for i in range(1, len(u)):
+        u[i] = 0.7 * u[i - 1] + 0.15 * rng.normal()
+    frame["outcome"] = rng.poisson(30 * np.exp(u))
+    s = dataclasses.replace(s, frame=frame)
+    plain = its.fit(s, intervention_date=truth["intervention_date"], seasonality="none")
+    corrected = its.fit(s, intervention_date=truth["intervention_date"], seasonality="none",
+                        autocorrelation="ar1")
+    assert corrected.headline.se > plain.headline.se
+    assert any("autocorrelation: ar1" in n for n in corrected.notes)
+    assert any("not corrected" in n for n in plain.notes)

@@ -108,7 +108,8 @@ def analyse(f: pd.DataFrame, *, freq: str, source: str, opts: Options, first_pos
                         None, None)
     y_all = f["outcome"].to_numpy()
     denom = f["denominator"].to_numpy()[rows] if kind == "proportion" else None
-    model = FAMILIES[kind](y_all[rows], design.X[rows], offset[rows], denom, opts.overdispersion)
+    extra = {"autocorrelation": opts.autocorrelation} if kind == "count" else {}
+    model = FAMILIES[kind](y_all[rows], design.X[rows], offset[rows], denom, opts.overdispersion, **extra)
     estimates = effects(model, design, kind, freq, label)
     if kind == "count":
         Xcf = design.counterfactual()

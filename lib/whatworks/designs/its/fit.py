@@ -17,6 +17,7 @@ from ...errors import DataError, SpecError
 from ...results import Check, Estimate
 from .analysis import Analysis, analyse
 from .inputs import (
+    AUTOCORRELATION,
     IMPROVEMENT,
     OUTCOME_TYPES,
     OVERDISPERSION,
@@ -51,6 +52,7 @@ def fit(
     improvement: str = "decrease",
     breakdown_label: str | None = None,
     transition: str = "exclude",
+    autocorrelation: str = "none",
 ) -> ITSResult:
     """Fit a segmented regression and return estimates, checks and charts.
 
@@ -84,6 +86,11 @@ def fit(
         ``exclude`` (the default) leaves out of the fit a period that
         contains the start (or end) date other than on its first day, as
         it is partly before and partly after; ``after`` counts it as after.
+    autocorrelation
+        ``ar1`` corrects a count model for autocorrelated errors (an AR(1)
+        process seen through Poisson noise, estimated by REML, fitted by
+        GEE); ``none`` does not. Counts with quasi-Poisson only; continuous
+        outcomes always use Newey–West.
 
     Returns
     -------
@@ -105,6 +112,7 @@ def fit(
         slope_change=bool(slope_change),
         improvement=choice(improvement, IMPROVEMENT, "improvement"),
         transition=choice(transition, TRANSITION, "transition"),
+        autocorrelation=choice(autocorrelation, AUTOCORRELATION, "autocorrelation"),
     )
     source, freq, label = series.source, series.freq, series.outcome_label or "outcome"
     if freq not in dates.FREQS:
@@ -117,6 +125,11 @@ def fit(
         raise SpecError("a negative binomial model is for counts, not proportions", key="overdispersion",
                         hint="Use quasipoisson (the default) or none; proportions then use a "
                              "quasi-binomial model.")
+    if opts.autocorrelation == "ar1" and (kind != "count" or opts.overdispersion != "quasipoisson"):
+        raise SpecError("autocorrelation: ar1 applies to counts fitted with overdispersion: quasipoisson",
+                        key="autocorrelation",
+                        hint="Use autocorrelation: none here (continuous outcomes use Newey–West "
+                             "standard errors already).")
     opts = opts.with_outcome_type(kind)
     groups = sorted(frame["group"].dropna().unique()) if "group" in frame else []
     total = total_frame(frame) if groups else frame
@@ -194,7 +207,8 @@ def _result(main: Analysis, estimates: list[Estimate], all_checks: list[Check], 
         method=main.method or "not fitted", outcome_type=opts.outcome_type,
         seasonality_reason=main.seasonality_reason, slope_change=opts.slope_change, freq=freq,
         has_exposure="exposure" in total, has_end=end is not None, has_groups=has_groups,
-        transitions=[text.fmt_date(d) for d in transitions], transition=opts.transition)
+        transitions=[text.fmt_date(d) for d in transitions], transition=opts.transition,
+        autocorrelation=opts.autocorrelation)
     periods = pd.DatetimeIndex(total["period"])
     return ITSResult(
         estimates=tuple(estimates),

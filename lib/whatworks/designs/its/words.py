@@ -219,6 +219,7 @@ def method_notes(
     has_groups: bool,
     transitions: list[str] | None = None,
     transition: str = "exclude",
+    autocorrelation: str = "none",
 ) -> tuple[str, ...]:
     """The method notes: model, terms, interval conventions and check triggers.
 
@@ -239,6 +240,14 @@ def method_notes(
                      "starts a third segment with its own level (and slope) terms, measured against the "
                      "line of the intervention segment.")
     notes.append(f"Seasonality: {seasonality_reason}")
+    if outcome_type == "continuous":
+        notes.append("Autocorrelation: corrected by Newey–West (HAC) standard errors.")
+    elif autocorrelation == "ar1":
+        notes.append("Autocorrelation: corrected (autocorrelation: ar1) by an AR(1)-plus-noise working "
+                     "correlation, estimated by restricted maximum likelihood, in a GEE fit.")
+    else:
+        notes.append("Autocorrelation: not corrected (autocorrelation: none); the intervals assume "
+                     "independent periods, so they may be too narrow if the Ljung–Box check warns.")
     if has_exposure:
         notes.append("The exposure column enters as a log offset, so changes are in the rate per unit "
                      "of exposure.")
