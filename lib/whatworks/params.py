@@ -36,7 +36,7 @@ from .errors import TemplateError
 __all__ = ["Parameter", "parse_parameters", "CHOICES", "Any", "DataFile", "Date", "Dates", "Columns", "Record",
            "TableInput", "Literal", "Optional", *sorted(("Classification", "Aggregate", "OutcomeType", "Seasonality",
            "Overdispersion", "Improvement", "SpcRules", "SpcRebase", "SpcUnits", "FillMissing",
-           "AllocationMethod", "Transition"))]
+           "AllocationMethod", "Transition", "Autocorrelation"))]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
@@ -63,6 +63,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "Seasonality": ("auto", "none", "fourier", "dummies"),
     "Overdispersion": ("quasipoisson", "negbin", "none"),
     "Transition": ("exclude", "after"),
+    "Autocorrelation": ("ar1", "none"),
     "Improvement": ("decrease", "increase"),
     "SpcRules": ("nhs", "police-2sd"),
     "SpcRebase": ("none", "at_change", "on_shift"),
@@ -76,6 +77,7 @@ OutcomeType = Literal["count", "proportion", "continuous"]
 Seasonality = Literal["auto", "none", "fourier", "dummies"]
 Overdispersion = Literal["quasipoisson", "negbin", "none"]
 Transition = Literal["exclude", "after"]
+Autocorrelation = Literal["ar1", "none"]
 Improvement = Literal["decrease", "increase"]
 SpcRules = Literal["nhs", "police-2sd"]
 SpcRebase = Literal["none", "at_change", "on_shift"]
