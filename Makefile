@@ -33,9 +33,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
 	@touch $(STAMP)
 
-# The runtime plus the test extras (pytest, the browser driver, the reference implementations).
+# The runtime plus the test extras (pytest, the browser driver, the reference implementations) and the
+# distributed extra (the Dask cluster test).
 $(TESTSTAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test,distributed]"
 	@touch $(TESTSTAMP)
 
 setup: $(STAMP)
@@ -88,7 +89,7 @@ data: $(STAMP)
 # still fit, and write environment.yml from it.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/python -m uv pip compile pyproject.toml --extra test --extra lab --universal --python-version 3.11 \
+	$(BIN)/python -m uv pip compile pyproject.toml --extra test --extra lab --extra distributed --universal --python-version 3.11 \
 	  --no-header --no-annotate --no-emit-package whatworks -o requirements.lock
 	$(BIN)/python -c "import pathlib; p = pathlib.Path('requirements.lock'); body = p.read_text(); \
 	  head = '# Exact pins for every package whatworks installs, for Linux, Windows and macOS (a universal lock:\n' \

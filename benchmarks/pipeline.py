@@ -1,17 +1,34 @@
-"""How fast whatworks renders reports, measured against the alternatives in one run.
+"""How fast whatworks renders reports, measured against the naive pipeline in one run.
 
-Prints three ratios, each from timings taken now on this machine:
+Every timing is a fresh command started from this script (a new interpreter, a
+new empty reports folder, ``whatworks run --force``): no kernel, pool or report
+is left over from an earlier measurement. whatworks and the naive pipeline are
+interleaved round by round on the same templates and parameters (the order
+within a round alternates, so a machine that slows down during the run harms
+both alike), and each figure is the median of the rounds' paired ratios.
 
-1. per report: ``whatworks run SPEC`` against the plain command pipeline
-   ``papermill template.ipynb out.ipynb -f params.yaml --cwd ...`` followed by
-   ``jupyter nbconvert --to html --no-input out.ipynb`` (aim: at least 2x faster);
-2. a batch of 20 specs: ``whatworks run`` on all of them against running them
-   one by one through that pipeline (aim: at least 4x faster on 2 cores);
-3. per report in a batch against the same analysis run as a plain Python
-   script (the template's code cells executed in one fresh interpreter, no
-   kernel, no report) (aim: at most 1.3x slower).
+The naive pipeline for one spec is the plain command pair
+``papermill template.ipynb out.ipynb -f params.yaml --cwd SPEC_FOLDER`` then
+``jupyter nbconvert --to html --no-input out.ipynb``.
 
-Run:  make bench   (or  .venv/bin/python benchmarks/pipeline.py [--batch 20])
+Prints:
+
+1. one report: ``whatworks run SPEC --force`` against the naive pipeline
+   (aim: at least 2x faster);
+2. the batch: 20 specs (copies of the demos, round-robin) with
+   ``whatworks run --workers 2 --force`` against the naive pipeline run on
+   them one by one (aim: at least 4x faster on 2 cores);
+3. the trial demo (``fraud-protect-trial``) alone, ``whatworks run --force``
+   (aim: under 8 s);
+4. the batch run again with nothing changed (no ``--force``: every report is
+   up to date and skipped);
+5. what each demo report costs, one at a time in one run (``--workers 1``),
+   from ``--json``: the per-report costs docs/scale.md sizes a portfolio from;
+6. with ``--plain``: per report in the batch against the same analysis as a
+   plain Python script (the template's code cells in one fresh interpreter,
+   no kernel, no report).
+
+Run:  make bench   (or  .venv/bin/python benchmarks/pipeline.py [--rounds 3] [--batch 20] [--workers 2])
 """
 
 from __future__ import annotations
@@ -20,10 +37,12 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -34,6 +53,8 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "lib"))
 
 from whatworks.spec import load_spec  # noqa: E402
+
+TRIAL = "fraud-protect-trial"
 
 PLAIN_SCRIPT = """
 import json, os, sys
@@ -69,6 +90,19 @@ def workspace(tmp: Path, batch: int) -> tuple[list[Path], list[Path]]:
     return demos, copies
 
 
+class Folders:
+    """A new, empty folder for every measurement."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp, self.count = tmp, 0
+
+    def __call__(self, name: str) -> Path:
+        self.count += 1
+        folder = self.tmp / f"{self.count:03d}-{name}"
+        folder.mkdir()
+        return folder
+
+
 def pipeline(spec_path: Path, out: Path) -> float:
     """The plain papermill + nbconvert command pipeline for one spec."""
     spec = load_spec(spec_path)
@@ -92,43 +126,97 @@ def plain(spec_path: Path, out: Path) -> float:
     return timed([sys.executable, "-c", PLAIN_SCRIPT, str(cells_file), str(spec.base_dir), str(params_file)])
 
 
-def whatworks(specs: list[Path], reports: Path, workers: int) -> float:
+def whatworks(specs: list[Path], reports: Path, workers: int, *, force: bool = True) -> float:
     return timed([sys.executable, "-m", "whatworks", "run", *map(str, specs), "--reports", str(reports),
-                  "--workers", str(workers)])
+                  "--workers", str(workers), *(["--force"] if force else [])])
+
+
+def per_report_costs(specs: list[Path], reports: Path) -> dict[str, float]:
+    """Each demo's own time in one sequential run (``--workers 1 --json``)."""
+    done = subprocess.run([sys.executable, "-m", "whatworks", "run", *map(str, specs), "--reports", str(reports),
+                           "--workers", "1", "--force", "--json"], capture_output=True, text=True, check=True)
+    records = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return {Path(r["spec"]).stem: float(r["seconds"]) for r in records}
+
+
+def paired(rounds: int, ours: Callable[[], float], theirs: Callable[[], float]) -> tuple[list[float], list[float]]:
+    """``rounds`` interleaved pairs of timings; the first of each pair alternates."""
+    a: list[float] = []
+    b: list[float] = []
+    for i in range(rounds):
+        if i % 2 == 0:
+            a.append(ours())
+            b.append(theirs())
+        else:
+            b.append(theirs())
+            a.append(ours())
+    return a, b
+
+
+def ratios(ours: list[float], theirs: list[float]) -> str:
+    each = [t / o for o, t in zip(ours, theirs)]
+    return (f"median of {len(each)} paired ratios {statistics.median(each):.2f}x "
+            f"({', '.join(f'{r:.2f}' for r in each)})")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="paired rounds per comparison (default 3, at least 3)")
     parser.add_argument("--batch", type=int, default=20, help="specs in the batch comparison (default 20)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="whatworks workers")
+    parser.add_argument("--workers", type=int, default=2, help="whatworks workers for the batch (default 2)")
+    parser.add_argument("--spec", default="town-centre-shop-theft", help="the demo timed as one report")
+    parser.add_argument("--plain", action="store_true", help="also time the analysis as a plain Python script")
     args = parser.parse_args()
+    rounds = max(3, args.rounds)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         demos, copies = workspace(tmp, args.batch)
-        out = tmp / "pipeline"
-        out.mkdir()
-        print(f"{len(demos)} demo specs; batch of {len(copies)}; {args.workers} workers; "
+        new = Folders(tmp)
+        one = next(s for s in demos if s.stem == args.spec)
+        trial = next(s for s in demos if s.stem == TRIAL)
+        print(f"{len(demos)} demo specs; batch of {len(copies)} with --workers {args.workers}; {rounds} rounds; "
               f"{os.cpu_count()} cores\n", flush=True)
 
-        single_ww = [whatworks([s], tmp / "single", 1) for s in demos]
-        single_pipe = [pipeline(s, out) for s in demos]
-        mean_ww, mean_pipe = sum(single_ww) / len(demos), sum(single_pipe) / len(demos)
-        print(f"1. one report:   whatworks run {mean_ww:6.1f} s   papermill + nbconvert {mean_pipe:6.1f} s   "
-              f"-> {mean_pipe / mean_ww:.2f}x faster (aim >= 2x)", flush=True)
-        sequential = whatworks(demos, tmp / "sequential", 1) / len(demos)
-        print(f"   per report, the {len(demos)} demos in one run with --workers 1: {sequential:6.1f} s   "
-              f"-> {mean_pipe / sequential:.2f}x faster than papermill + nbconvert", flush=True)
+        ww, pipe = paired(rounds, lambda: whatworks([one], new("one"), 1), lambda: pipeline(one, new("one-pipe")))
+        print(f"1. one report ({one.stem}): whatworks run median {statistics.median(ww):5.1f} s   "
+              f"papermill + nbconvert median {statistics.median(pipe):5.1f} s\n"
+              f"   -> {ratios(ww, pipe)} faster (aim >= 2x)", flush=True)
 
-        batch_ww = whatworks(copies, tmp / "batch", args.workers)
-        batch_pipe = sum(pipeline(s, out) for s in copies)
-        print(f"2. {len(copies)} reports:    whatworks run {batch_ww:6.1f} s   one by one {batch_pipe:6.1f} s   "
-              f"-> {batch_pipe / batch_ww:.2f}x faster (aim >= 4x)", flush=True)
+        batch_folders: list[Path] = []
 
-        per_report = batch_ww / len(copies)
-        plain_times = [plain(s, out) for s in demos]
-        mean_plain = sum(plain_times) / len(plain_times)
-        print(f"3. per report in the batch {per_report:5.1f} s   plain Python script {mean_plain:5.1f} s   "
-              f"-> {per_report / mean_plain:.2f}x the script's time (aim <= 1.3x)", flush=True)
+        def batch_ww() -> float:
+            batch_folders.append(new("batch"))
+            return whatworks(copies, batch_folders[-1], args.workers)
+
+        def batch_pipe() -> float:
+            out = new("batch-pipe")
+            return sum(pipeline(s, out) for s in copies)
+
+        ww, pipe = paired(rounds, batch_ww, batch_pipe)
+        print(f"2. {len(copies)} reports: whatworks run --workers {args.workers} median {statistics.median(ww):6.1f} s"
+              f"   one by one through papermill + nbconvert median {statistics.median(pipe):6.1f} s\n"
+              f"   -> {ratios(ww, pipe)} faster (aim >= 4x)", flush=True)
+
+        trial_times = [whatworks([trial], new("trial"), 1) for _ in range(rounds)]
+        print(f"3. the trial demo ({TRIAL}): whatworks run median {statistics.median(trial_times):5.1f} s "
+              f"({', '.join(f'{t:.1f}' for t in trial_times)}) (aim < 8 s)", flush=True)
+
+        again = [whatworks(copies, batch_folders[-1], args.workers, force=False) for _ in range(rounds)]
+        print(f"4. the {len(copies)} reports again, nothing changed (all skipped): median "
+              f"{statistics.median(again):4.1f} s (aim < 3 s)", flush=True)
+
+        costs = per_report_costs(demos, new("costs"))
+        print("5. per-report cost, the demos one after another in one run (--workers 1), seconds:", flush=True)
+        for stem, seconds in costs.items():
+            print(f"   {stem:<40} {seconds:6.1f}", flush=True)
+        print(f"   {'mean':<40} {statistics.mean(costs.values()):6.1f}", flush=True)
+
+        if args.plain:
+            per_report = statistics.median(ww) / len(copies)
+            out = new("plain")
+            mean_plain = statistics.mean(plain(s, out) for s in demos)
+            print(f"6. per report in the batch {per_report:5.1f} s   plain Python script {mean_plain:5.1f} s   "
+                  f"-> {per_report / mean_plain:.2f}x the script's time (aim <= 1.3x)", flush=True)
     return 0
 
 

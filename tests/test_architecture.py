@@ -272,7 +272,7 @@ def test_the_module_map_names_every_module_and_only_modules_that_exist() -> None
 
 def test_every_design_is_a_package_split_by_concept() -> None:
     designs = sorted(p for p in (PACKAGE / "designs").iterdir() if p.is_dir() and p.name != "__pycache__")
-    assert [p.name for p in designs] == ["benefits", "did", "its", "rct", "spc"]
+    assert [p.name for p in designs] == ["benefits", "did", "its", "performance", "rct", "spc"]
     for design in designs:
         modules = {p.stem for p in design.glob("*.py")}
         for concept in ("model", "checks", "words", "plots", "result", "fit", "__init__"):

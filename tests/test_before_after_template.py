@@ -270,3 +270,29 @@ def test_report_for_200_treated_units_stays_under_5_mb(tmp_path):
     assert report.stat().st_size < 5 * 1024 * 1024
     assert len(read_results(tmp_path / "r" / "many")["spc"]["units"]) == 200
     assert "XmR charts of crimes for 200 units" in report.read_text(encoding="utf-8")
+
+
+def test_servator_opens_with_crimes_prevented_net_of_displacement(reports):
+    results = read_results(reports / "servator-deployments")
+    named = {e["name"]: e for e in results["estimates"]}
+    net = named["crimes_prevented_net"]
+    assert (net["unit"], net["scale"]) == ("crimes", "count") and net["ci_low"] < net["estimate"] < net["ci_high"]
+    assert net["estimate"] == pytest.approx(named["net_effect_treated"]["estimate"]
+                                            + named["net_effect_buffer"]["estimate"])
+    _, truth = servator(SERVATOR_SEED)
+    prevented = named["crimes_prevented"]
+    assert prevented["ci_low"] < truth["crimes_prevented"] < prevented["ci_high"]
+    assert results["summary"].startswith("Net of displacement, about")
+    assert results["did"]["wdq_reading"].startswith("Here the WDQ is")
+
+
+@pytest.mark.e2e
+def test_crime_allocation_demo_is_headlined_in_percentage_points(demo_reports):
+    results = read_results(demo_reports / "crime-allocation-policy")
+    (head,) = [e for e in results["estimates"] if e["headline"]]
+    assert head["name"] == "percentage_point_change" and head["unit"] == "percentage points"
+    assert head["ci_low"] < head["estimate"] < head["ci_high"]
+    odds = next(e for e in results["estimates"] if e["name"] == "level_change")
+    assert odds["measure"] == "odds ratio"
+    assert re.search(r"the rate of .* was 16\.0%, against 14\.3% expected from the trend before it "
+                     r"\(13\.5% before it began\): 1\.7 percentage points higher", results["summary"])

@@ -335,6 +335,101 @@ def test_wdq_estimate_uses_the_group_totals():
     assert res.extra()["did"]["wdq"] == pytest.approx(expected)
 
 
+# -- crimes prevented and the total net effect --------------------------------------------------------
+
+
+def test_total_net_effect_equals_the_guides_formula_on_a_worked_example():
+    # Guerette (2009), POP tool guide 10, appendix B: TNE = [Rb(Ca/Cb) - Ra] + [Db(Ca/Cb) - Da].
+    # Worked by hand: Rb = 120, Ra = 84, Db = 60, Da = 63, Cb = 1000, Ca = 950, so Ca/Cb = 0.95;
+    # treated part 120 x 0.95 - 84 = 30 crimes prevented; buffer part 60 x 0.95 - 63 = -6 (six
+    # crimes displaced); TNE = 24. Success measure 84/950 - 120/1000 = -0.0315789 (the response
+    # worked); buffer measure 63/950 - 60/1000 = 0.0063158 (possible displacement); WDQ = -0.2.
+    m = did.guide_measures(rb=120, ra=84, db=60, da=63, cb=1000, ca=950)
+    assert m["treated"] == pytest.approx(30.0)
+    assert m["buffer"] == pytest.approx(-6.0)
+    assert m["net"] == pytest.approx(24.0)
+    assert m["success_measure"] == pytest.approx(-0.0315789, abs=1e-7)
+    assert m["buffer_measure"] == pytest.approx(0.0063158, abs=1e-7)
+    assert did.wdq(120, 84, 60, 63, 1000, 950) == pytest.approx(-0.2)
+    assert m["buffer_measure"] / m["success_measure"] == pytest.approx(-0.2)
+
+
+def test_net_effect_estimates_use_the_group_totals_with_intervals():
+    treated = {0: 20, 1: 20}
+    series = make_series(n_units=12, treated=treated, buffers={2: 1.2}, seed=9, effect=0.6, base=200)
+    res = fit(series, treated, buffer_units=units(2))
+    f = series.frame
+    after = f["period"] >= pd.Timestamp(date(20))
+
+    def tot(names, when):
+        return float(f.loc[f["unit"].isin(names) & when, "outcome"].sum())
+
+    comp = units(*range(3, 12))
+    rb, ra = tot(units(0, 1), ~after), tot(units(0, 1), after)
+    db, da = tot(units(2), ~after), tot(units(2), after)
+    cb, ca = tot(comp, ~after), tot(comp, after)
+    net = res.estimate("crimes_prevented_net")
+    assert net.estimate == pytest.approx((rb * ca / cb - ra) + (db * ca / cb - da))
+    assert res.estimate("net_effect_treated").estimate == pytest.approx(rb * ca / cb - ra)
+    assert res.estimate("net_effect_buffer").estimate == pytest.approx(db * ca / cb - da)
+    assert res.estimate("success_measure").estimate == pytest.approx(ra / ca - rb / cb)
+    assert res.estimate("buffer_measure").estimate == pytest.approx(da / ca - db / cb)
+    for name in ("crimes_prevented_net", "net_effect_treated", "net_effect_buffer", "success_measure"):
+        e = res.estimate(name)
+        assert e.ci_low < e.estimate < e.ci_high, name
+    assert net.unit == "crimes" and net.scale == "count"
+    assert res.estimate("net_effect_buffer").estimate < 0  # crime moved to the buffer
+    assert res.summary_text[0].startswith("Net of displacement, about")
+    payload = json.loads(json.dumps(res.to_dict()))
+    assert {"crimes_prevented", "crimes_prevented_net"} <= {e["name"] for e in payload["estimates"]}
+
+
+def test_crimes_prevented_is_the_imputed_minus_the_observed_count():
+    treated = {0: 20, 1: 24, 2: 20}
+    series = make_series(treated=treated, effect=0.7, base=100, seed=4)
+    res = fit(series, treated)
+    assert res.estimator == "imputation"
+    panel = build_panel(series, units(*treated), {u: date(c) for u, c in zip(units(*treated), treated.values())},
+                        None, None, "count")
+    rows, start = design_rows(panel)
+    cells = np.arange(PERIODS)[None, :] >= start[:, None]
+    from whatworks.designs.did.fixed_effects import fit_fe
+    untreated = fit_fe(panel.y[rows], panel.mask[rows] & ~cells, family="poisson", offset=panel.offset[rows])
+    observed = panel.y[rows][cells].sum()
+    imputed = untreated.mu[cells].sum()
+    e = res.estimate("crimes_prevented")
+    assert e.estimate == pytest.approx(imputed - observed, rel=1e-6)
+    # The interval is the rate ratio's carried through observed / RR - observed.
+    rr = res.headline
+    assert e.ci_low == pytest.approx(observed / rr.ci_high - observed, rel=1e-9)
+    assert e.ci_high == pytest.approx(observed / rr.ci_low - observed, rel=1e-9)
+    assert e.unit == "crimes" and e.scale == "count" and e.estimate > 0
+    end = res.estimate("crimes_prevented_end")
+    assert end.unit == "crimes per week" and end.ci_low < end.estimate < end.ci_high
+
+
+def test_no_crimes_prevented_when_an_increase_is_hoped_for():
+    res = fit(make_series(), improvement="increase")
+    assert not {"crimes_prevented", "crimes_prevented_end"} & {e.name for e in res.estimates}
+
+
+def test_the_wdq_is_read_only_when_the_operation_worked():
+    # No effect at the treated units: the WDQ can be positive by chance, but it is not read.
+    treated = {0: 20, 1: 20}
+    series = make_series(n_units=12, treated=treated, buffers={2: 0.8}, effect=1.0, seed=3)
+    res = fit(series, treated, buffer_units=units(2))
+    success = res.estimate("success_measure")
+    assert not success.ci_high < 0
+    assert res.wdq_reading.startswith("The WDQ is not read here")
+    assert "benefits spread" not in res.wdq_reading
+    # A working operation with diffusion larger than its direct effect: WDQ above 1.
+    series = make_series(n_units=12, treated=treated, buffers={2: 0.5}, effect=0.8, seed=3, base=300)
+    res = fit(series, treated, buffer_units=units(2))
+    assert res.estimate("success_measure").ci_high < 0 and res.wdq > 1
+    assert "diffusion was larger than the direct effect" in res.wdq_reading
+    assert did.net_effect_words(res.estimates)[0].startswith("On the totals before and after the first start")
+
+
 # -- evidence, words, outputs ------------------------------------------------------------------------
 
 
@@ -518,3 +613,33 @@ def test_maryland_level_3_needs_a_pre_trend_test_that_ran():
     assert res.check("parallel_trends").message.startswith("Too few periods before the start")
     assert res.evidence.sms_level == 2
     assert "parallel trends untested" in res.evidence.explanation
+
+
+def test_staggered_pre_trend_test_runs_per_cohort_and_names_its_cohorts():
+    # The earliest cohort has one period before its start, too few to test; most treated units
+    # start three or four periods in. The pooled test covers the cohorts that can be tested, names
+    # them and the one left out, and the comparison reaches level 3.
+    starts = {0: 1, 1: 3, 2: 3, 3: 3, 4: 4, 5: 4, 6: 4}
+    series = make_series(n_units=30, treated=starts, seed=21, periods=16)
+    res = fit(series, starts, comparison_rationale="Areas with similar 2022 crime.")
+    assert res.estimator == "imputation" and res.pretrend_p is not None
+    assert res.pretrend_cohorts == (date(3), date(4))
+    message = res.check("parallel_trends").message
+    assert "covering the cohorts starting 23 January 2023 and 30 January 2023" in message
+    assert ("not covered, with too few periods before the start or one unit only: the cohort starting "
+            "9 January 2023") in message
+    assert res.evidence.sms_level == 3
+    assert res.to_dict()["did"]["pretrend_cohorts"] == [date(3), date(4)]
+    # The placebo in time needs four periods before a start: only the last cohort has them.
+    placebo = res.check("placebo_in_time").message
+    assert "for the cohort starting 30 January 2023" in placebo and "23 January 2023" in placebo
+    assert any("Pre-trend test with staggered starts" in n for n in res.notes)
+
+
+def test_one_start_pre_trend_test_is_the_event_study_leads():
+    # With one start the pooled test's bins are the event study's leads, tested as before.
+    series = make_series(treated={0: 20, 1: 20, 2: 20}, seed=4)
+    res = fit(series, {0: 20, 1: 20, 2: 20})
+    leads = [(b["from"], b["to"]) for b in res.event_study if b["kind"] == "lead"]
+    assert leads and res.pretrend_cohorts == (date(20),)
+    assert f"joint test of {len(leads)} pre-period bins," in res.check("parallel_trends").message

@@ -79,6 +79,8 @@ def test_exact_counts_recover_level_slope_and_total():
     assert res.estimate("slope_change").measure == "rate ratio per week"
     truth_total = (mu - cf)[60:].sum()
     assert res.estimate("total_effect").estimate == pytest.approx(truth_total, rel=1e-5)
+    assert res.estimate("crimes_prevented").estimate == pytest.approx(-truth_total, rel=1e-5)
+    assert res.estimate("crimes_prevented_end").estimate == pytest.approx(cf[-1] - mu[-1], rel=1e-5)
     frame = res.series_frame
     assert list(frame.columns) == ["period", "observed", "fitted", "counterfactual", "cf_low", "cf_high",
                                    "excluded", "phase"]
@@ -95,6 +97,8 @@ def test_large_sample_poisson_fit_near_truth():
     total = res.estimate("total_effect")
     assert abs(total.estimate - truth["total_effect"]) < 3 * total.se
     assert res.dispersion == pytest.approx(1.0, abs=0.2)
+    # The interval of crimes prevented also carries the uncertainty of the fitted line after the start.
+    assert res.estimate("crimes_prevented").se > total.se
 
 
 def test_intervention_date_inside_a_period_starts_that_period():
@@ -209,7 +213,8 @@ def test_excluded_periods_are_left_out():
 def test_slope_change_false_drops_slope_estimate():
     mu, _ = exact_counts(40, 30, level=0.8)
     res = its.fit(make_series(mu), intervention_date="2022-10-10", seasonality="none", slope_change=False)
-    assert [e.name for e in res.estimates] == ["level_change", "total_effect"]
+    assert [e.name for e in res.estimates] == ["level_change", "total_effect", "crimes_prevented",
+                                               "crimes_prevented_end"]
 
 
 def test_proportion_exact_odds_ratio():
@@ -220,16 +225,26 @@ def test_proportion_exact_odds_ratio():
     series = make_series(p * n_total, start="2019-01-01", freq="month", denominator=np.full(60, n_total))
     res = its.fit(series, intervention_date="2022-01-01", seasonality="none", slope_change=False)
     assert res.outcome_type == "proportion"
-    assert res.headline.measure == "odds ratio"
-    assert res.headline.estimate == pytest.approx(0.7, rel=1e-5)
-    assert "total_effect" not in [e.name for e in res.estimates]
+    odds = res.estimate("level_change")
+    assert odds.measure == "odds ratio" and not odds.headline
+    assert odds.estimate == pytest.approx(0.7, rel=1e-5)
+    names = [e.name for e in res.estimates]
+    assert "total_effect" not in names and "crimes_prevented" not in names
     np.testing.assert_allclose(res.series_frame["observed"], p)
+    # The headline: the change in percentage points over the months after the start, computed here.
+    p0 = 1 / (1 + np.exp(-(-0.8 + 0.01 * t)))
+    head = res.headline
+    assert head.name == "percentage_point_change" and head.unit == "percentage points"
+    assert head.estimate == pytest.approx(100 * np.mean(p[36:] - p0[36:]), rel=1e-6)
+    assert head.ci_low < head.estimate < head.ci_high
+    assert "percentage points lower" in res.summary_text[0] and "odds were 30% lower" in res.summary_text[0]
+    assert "expected from the trend before it" in res.summary_text[0]
 
 
 def test_proportion_simulation_near_truth():
     series, truth = simulate_proportions(4, n_pre=300, n_post=200, denominator=5000, level_odds_ratio=0.8)
     res = its.fit(series, intervention_date=truth["intervention_date"], outcome_type="proportion")
-    assert res.headline.estimate == pytest.approx(0.8, abs=0.02)
+    assert res.estimate("level_change").estimate == pytest.approx(0.8, abs=0.02)
     assert "Quasi-binomial" in res.model
 
 
@@ -491,7 +506,7 @@ def test_summary_for_a_clear_fall():
     assert first.startswith("Incidents were 20% lower than expected")
     assert "fewer incidents" in first
     text_all = " ".join(res.summary_text)
-    assert "association" in text_all and "hoped-for direction" in text_all
+    assert "association" in text_all and "the change the work aimed for" in text_all
     assert "opposite" in " ".join(its.fit(make_series(mu), intervention_date="2023-02-27",
                                           seasonality="none", improvement="increase").summary_text)
     chart = res.plot()
@@ -512,12 +527,16 @@ def test_result_is_json_ready_and_frozen():
     payload = json.loads(json.dumps(res.to_dict()))
     assert payload["its"]["freq"] == "week" and payload["its"]["overdispersion"] == "quasipoisson"
     assert payload["evidence"]["sms_level"] == 2
-    assert [e["name"] for e in payload["estimates"]] == ["level_change", "slope_change", "total_effect"]
+    assert [e["name"] for e in payload["estimates"]] == ["level_change", "slope_change", "total_effect",
+                                                         "crimes_prevented", "crimes_prevented_end"]
+    prevented = payload["estimates"][3]
+    assert prevented["scale"] == "count" and prevented["unit"] == "crimes"
+    assert prevented["estimate"] == pytest.approx(-payload["estimates"][2]["estimate"], rel=1e-6)
     assert "level 3" in res.evidence.to_raise and "level 5" in res.evidence.to_raise
     with pytest.raises(AttributeError):
         res.seasonality = "none"  # type: ignore[misc]
     assert "Wald" in " ".join(res.notes) and "Ljung–Box" in " ".join(res.notes)
-    assert len(res.table().rows) == 3
+    assert len(res.table().rows) == 5
 
 
 # -- bad input ---------------------------------------------------------------------
@@ -640,3 +659,12 @@ def test_autocorrelation_ar1_fit_states_the_correction_and_widens_an_autocorrela
     assert corrected.headline.se > plain.headline.se
     assert any("autocorrelation: ar1" in n for n in corrected.notes)
     assert any("not corrected" in n for n in plain.notes)
+
+
+def test_crimes_prevented_only_when_a_decrease_is_hoped_for():
+    mu, _ = exact_counts(40, 30, level=1.2)
+    res = its.fit(make_series(mu), intervention_date="2022-10-10", seasonality="none", improvement="increase")
+    assert "crimes_prevented" not in [e.name for e in res.estimates]
+    res = its.fit(make_series(mu), intervention_date="2022-10-10", seasonality="none")
+    assert res.estimate("crimes_prevented").estimate < 0  # more than expected: negative crimes prevented
+    assert "more" in res.summary_text[0]

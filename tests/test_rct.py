@@ -230,11 +230,33 @@ def test_count_rate_ratio_is_ratio_of_mean_counts():
 def test_wwc_cautious_boundary_points():
     assert attr.wwc_attrition(0.0, 0.057)["low"] and not attr.wwc_attrition(0.0, 0.058)["low"]
     # documented points of Table II.1 (v4.1): 0% -> 5.7, 13% -> 6.1 points
-    assert attr.wwc_cautious_boundary(0.13) == pytest.approx(0.061)
-    assert attr.wwc_cautious_boundary(0.10) == pytest.approx(0.063)
-    assert attr.wwc_cautious_boundary(0.30) == pytest.approx(0.041)
-    assert attr.wwc_cautious_boundary(0.305) == pytest.approx(0.040)  # stricter neighbour
+    assert attr.wwc_boundary(0.13) == pytest.approx(0.061)
+    assert attr.wwc_boundary(0.10) == pytest.approx(0.063)
+    assert attr.wwc_boundary(0.30) == pytest.approx(0.041)
+    assert attr.wwc_boundary(0.305) == pytest.approx(0.040)  # stricter neighbour
     assert attr.wwc_attrition(0.57, 0.0)["low"] and not attr.wwc_attrition(0.58, 0.0)["low"]
+
+
+def test_wwc_optimistic_boundary_points():
+    # Table II.1, optimistic column: 0% -> 10.0, 10% -> 10.9, 30% -> 8.4, 50% -> 3.9, 57% -> 2.3 points
+    for overall, limit in [(0.0, 0.100), (0.10, 0.109), (0.30, 0.084), (0.50, 0.039), (0.57, 0.023)]:
+        assert attr.wwc_boundary(overall, "optimistic") == pytest.approx(limit)
+    assert attr.wwc_boundary(0.375, "optimistic") == pytest.approx(0.067)  # stricter neighbour (37%: 7.0, 38%: 6.7)
+    # the optimistic boundary is never stricter than the cautious one
+    assert all(o >= c for o, c in zip(attr.OPTIMISTIC_BOUNDARY, attr.CAUTIOUS_BOUNDARY, strict=True))
+    assert len(attr.OPTIMISTIC_BOUNDARY) == len(attr.CAUTIOUS_BOUNDARY) == 58
+    # 30% overall, 5 points differential: high on the cautious boundary, low on the optimistic one
+    assert not attr.wwc_attrition(0.30, 0.05)["low"]
+    row = attr.wwc_attrition(0.30, 0.05, "optimistic")
+    assert row["low"] and row["boundary_name"] == "optimistic"
+    # beyond the transcribed table, high on either boundary
+    assert not attr.wwc_attrition(0.58, 0.0, "optimistic")["low"]
+
+
+def test_unknown_attrition_boundary_is_refused_naming_the_key():
+    with pytest.raises(SpecError, match="attrition_boundary") as err:
+        attr.boundary("liberal")
+    assert "cautious" in str(err.value) and "optimistic" in str(err.value)
 
 
 def test_lee_bounds_by_hand():

@@ -117,6 +117,41 @@ def test_high_attrition_with_lee_bounds_spanning_zero_is_cannot_tell():
     assert any("Cannot tell" in p for p in res.summary_text)
 
 
+def _moderate_attrition_trial(n: int = 2000) -> pd.DataFrame:
+    """Survey answers from 72.5% of the letter arm and 67.5% of bau: 30% overall, 5 points differential."""
+    rng = np.random.default_rng(11)
+    half = n // 2
+    arm = np.where(np.arange(n) < half, "letter", "bau")
+    position = np.arange(n) % half
+    answered = position < np.where(arm == "letter", int(0.725 * half), int(0.675 * half))
+    agree = rng.random(n) < 0.40 + 0.03 * (arm == "letter")
+    q = np.where(answered, np.where(agree, 5, 2), np.nan)
+    return pd.DataFrame({"id": np.arange(n).astype(str), "arm": arm, "y": rng.integers(0, 2, n),
+                         "q": q, "responded": answered.astype(int)})
+
+
+def test_the_spec_chooses_the_attrition_boundary():
+    frame = _moderate_attrition_trial()
+    survey = {"column": "q", "type": "likert", "label": "Feels safe", "smallest_effect": 0.05, "source": "survey"}
+    cautious = fit(frame, [PRIMARY, survey], responded_column="responded")
+    optimistic = fit(frame, [PRIMARY, survey], responded_column="responded", attrition_boundary="optimistic")
+    row_c = next(r for r in cautious.attrition if r["kind"] == "survey")
+    row_o = next(r for r in optimistic.attrition if r["kind"] == "survey")
+    assert row_c["overall"] == pytest.approx(0.30) and row_c["differential"] == pytest.approx(0.05)
+    assert not row_c["low"] and row_c["boundary_name"] == "cautious" and row_c["boundary"] == pytest.approx(0.041)
+    assert row_o["low"] and row_o["boundary_name"] == "optimistic" and row_o["boundary"] == pytest.approx(0.084)
+    lee = cautious.lee[0]
+    assert lee["ci_low"] <= 0 <= lee["ci_high"]
+    v_c = next(v for v in cautious.verdicts if v["outcome"] == "q")
+    v_o = next(v for v in optimistic.verdicts if v["outcome"] == "q")
+    assert v_c["verdict"] == "cannot_tell" and "cautious boundary" in v_c["text"]
+    assert v_o["verdict"] != "cannot_tell"
+    notes = " ".join(optimistic.notes)
+    assert "optimistic boundary" in notes and "Table II.1" in notes
+    with pytest.raises(SpecError, match="attrition_boundary"):
+        fit(frame, [PRIMARY, survey], responded_column="responded", attrition_boundary="liberal")
+
+
 def test_low_attrition_keeps_the_verdict():
     frame = _survey_trial(effect=0.1)
     frame["responded"] = 1

@@ -57,6 +57,7 @@ _MODULES = {
     "spc": ".designs.spc",
     "rct": ".designs.rct",
     "benefits": ".designs.benefits",
+    "pack": ".designs.performance",
     "panel": ".designs.did.panel",
 }
 

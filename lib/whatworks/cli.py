@@ -15,9 +15,11 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -86,6 +88,11 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
             "messages": [outcome.message] if outcome.message else []}
 
 
+def _skipped(outcome: Outcome) -> bool:
+    """Whether the report was up to date and not redone (kind ``unchanged``)."""
+    return getattr(outcome, "kind", None) == "unchanged"
+
+
 class Reporter:
     """How ``whatworks run`` tells a person (or a script) how each spec went.
 
@@ -113,9 +120,10 @@ class Reporter:
             return
         if self.mode == "quiet" and outcome.ok:
             return
-        mark = "ok    " if outcome.ok else "FAILED"
+        mark = "same  " if _skipped(outcome) else "ok    " if outcome.ok else "FAILED"
         where = f" -> {Path(outcome.output) / 'report.html'}" if outcome.ok and outcome.output else ""
-        line = f"[{done}/{total}] {mark} {outcome.spec}{where} ({outcome.seconds:.1f} s)"
+        how = "inputs unchanged, not redone" if _skipped(outcome) else f"{outcome.seconds:.1f} s"
+        line = f"[{done}/{total}] {mark} {outcome.spec}{where} ({how})"
         if not outcome.ok:
             line += f"\n        {outcome.message}"
         if self.bar is not None:
@@ -145,19 +153,37 @@ def exit_status(outcomes: Sequence[Outcome]) -> int:
 
 def _summarise(outcomes: Sequence[Outcome], reports_root: Path, mode: str = "lines") -> int:
     failed = [o for o in outcomes if not o.ok]
-    produced = len(outcomes) - len(failed)
+    same = sum(_skipped(o) for o in outcomes)
+    produced = len(outcomes) - len(failed) - same
     if mode == "lines" or (mode == "quiet" and failed):
         _say("")
+        unchanged = f"{same} unchanged (not redone; --force redoes them), " if same else ""
         _say(f"{len(outcomes)} spec{'s' if len(outcomes) != 1 else ''}: {produced} report"
-             f"{'s' if produced != 1 else ''} produced, {len(failed)} failed.")
+             f"{'s' if produced != 1 else ''} produced, {unchanged}{len(failed)} failed.")
         index_path = reports_root / "index.html"
         if index_path.exists() and mode == "lines":
             _say(f"Index of reports: {index_path}")
     return exit_status(outcomes)
 
 
+def _expand(specs: Sequence[str]) -> list[str]:
+    """The spec files named: a folder stands for every ``.yaml`` spec directly in it."""
+    out: list[str] = []
+    for name in specs:
+        folder = Path(name)
+        if folder.is_dir():
+            found = sorted(str(p) for p in folder.glob("*.yaml"))
+            if not found:
+                raise InputError(f"the folder '{name}' holds no .yaml specs",
+                                 hint="Name spec files, or a folder holding them.")
+            out += found
+        else:
+            out.append(name)
+    return out
+
+
 def _run_setup(p: argparse.ArgumentParser) -> None:
-    p.add_argument("specs", nargs="+", metavar="SPEC", help="YAML spec file(s)")
+    p.add_argument("specs", nargs="+", metavar="SPEC", help="YAML spec file(s), or a folder of them")
     p.add_argument("--reports", metavar="DIR", default="reports",
                    help="folder for reports of specs without an 'output' key (default: reports)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
@@ -169,8 +195,15 @@ def _run_setup(p: argparse.ArgumentParser) -> None:
     how.add_argument("--quiet", "-q", action="store_true", help="print only failures")
     p.add_argument("--pdf", action="store_true",
                    help="also print report.pdf beside report.html (needs the pdf extra and a Chromium browser)")
-    p.epilog = ("Exit status: 0 every report produced; 2 every failure was an input error (fix the spec or "
-                "the data); 1 a template or whatworks itself failed for at least one spec.")
+    p.add_argument("--force", action="store_true",
+                   help="redo every report, even one already made from the same spec, data, template and library")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run the reports on a Dask cluster, e.g. tcp://host:8786 (needs the distributed extra; "
+                        "every worker must see the specs, data and reports folder at the same paths)")
+    p.epilog = ("A report already made from the same spec, data files, template and whatworks is not redone "
+                "(shown as 'same'; --force redoes it) and counts as produced. "
+                "Exit status: 0 every report produced or up to date; 2 every failure was an input error (fix the "
+                "spec or the data); 1 a template or whatworks itself failed for at least one spec.")
 
 
 @command("run", "render each spec into an HTML report, results.json and the executed notebook", _run_setup)
@@ -178,17 +211,42 @@ def _run(args: argparse.Namespace) -> int:
     from .runner import run_many
 
     mode = "json" if args.json else "quiet" if args.quiet else "lines"
+    args.specs = _expand(args.specs)
     workers = args.workers or _default_workers(len(args.specs))
     root = Path(args.reports)
-    if mode == "lines":
-        _say(f"Rendering {len(args.specs)} spec{'s' if len(args.specs) != 1 else ''}"
-             f" ({workers} at a time)...")
-    reporter = Reporter(mode, total=len(args.specs))
-    try:
-        outcomes = run_many(args.specs, reports_root=root, workers=workers, on_done=reporter, pdf=args.pdf)
-    finally:
-        reporter.close()
+    with contextlib.ExitStack() as stack:
+        executor = stack.enter_context(_cluster(args.scheduler)) if args.scheduler else None
+        if mode == "lines":
+            where = f"on the cluster at {args.scheduler}" if args.scheduler else f"{workers} at a time"
+            _say(f"Rendering {len(args.specs)} spec{'s' if len(args.specs) != 1 else ''} ({where})...")
+        reporter = Reporter(mode, total=len(args.specs))
+        try:
+            outcomes = run_many(args.specs, reports_root=root, workers=workers, on_done=reporter, pdf=args.pdf,
+                                force=args.force, executor=executor)
+        finally:
+            reporter.close()
     return _summarise(outcomes, root, mode)
+
+
+@contextlib.contextmanager
+def _cluster(address: str) -> Iterator[Executor]:
+    """An executor on the Dask cluster whose scheduler is at ``address`` (the distributed extra)."""
+    try:
+        import distributed
+    except ImportError:
+        raise InputError("--scheduler needs the distributed extra, which is not installed",
+                         hint="Install it with  pip install whatworks[distributed]  (on this machine and on "
+                              "every worker), or run without --scheduler.") from None
+    try:
+        dask_client: Any = distributed.Client  # an untyped library
+        client = dask_client(address, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"no Dask scheduler answered at {address} ({exc})",
+                         hint="Check the address (e.g. tcp://host:8786) and that the scheduler is running.") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
 
 
 def _validate_setup(p: argparse.ArgumentParser) -> None:

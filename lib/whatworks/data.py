@@ -72,7 +72,7 @@ class SeriesData:
     source
         The data file as the user named it (for messages and provenance).
     outcome_label
-        What the outcome is, for people ("incidents", or the column name).
+        What the outcome is, for people ("incidents", or the column name in words).
     notes
         What was done to the data on the way in, in words (blank rows
         skipped, empty periods filled), for a report's method notes.
@@ -921,7 +921,9 @@ def load_series(
     frame = w.sort_values([*keys, "period"], kind="stable")[columns].reset_index(drop=True)
     frame["period"] = frame["period"].astype("datetime64[ns]")
     frame["outcome"] = frame["outcome"].astype(float)
-    label_ = "incidents" if aggregate is not None and outcome_column is None else outcome_column
+    # words, not the column's name: an underscore is never shown to a reader
+    label_ = ("incidents" if aggregate is not None and outcome_column is None
+              else str(outcome_column).replace("_", " "))
     if outcome_label is not None and str(outcome_label).strip():
         label_ = str(outcome_label).strip()
     assert _is_freq(freq)  # aggregate was checked against dates.FREQS, and infer_freq returns one of them

@@ -147,6 +147,9 @@ def _row(folder: Path) -> dict[str, Any] | None:
             sms=(results.get("evidence") or {}).get("sms_level"),
             results=results,
         )
+        quarter = results.get("quarter")
+        if isinstance(quarter, dict) and quarter.get("label"):  # a quarterly pack is listed by its quarter
+            row.update(period=str(quarter["label"]), period_start=quarter.get("start") or row["period_start"])
     if row["produced"]:
         row["produced_words"] = text.fmt_date(row["produced"])
     else:

@@ -36,7 +36,8 @@ from .errors import TemplateError
 __all__ = ["Parameter", "parse_parameters", "CHOICES", "Any", "DataFile", "Date", "Dates", "Columns", "Record",
            "TableInput", "Literal", "Optional", *sorted(("Classification", "Aggregate", "OutcomeType", "Seasonality",
            "Overdispersion", "Improvement", "SpcRules", "SpcRebase", "SpcUnits", "FillMissing",
-           "AllocationMethod", "Transition", "Autocorrelation"))]
+           "AllocationMethod", "Transition", "AttritionBoundary", "OfficerGrade", "CrimeType",
+           "Autocorrelation"))]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
@@ -70,6 +71,13 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "SpcUnits": ("none", "treated", "all"),
     "FillMissing": ("zero",),
     "AllocationMethod": ("simple", "complete", "block", "stratified"),
+    "AttritionBoundary": ("cautious", "optimistic"),
+    # the grades of resources/hourly_rates.csv and the offences of resources/unit_costs_of_crime.csv
+    "OfficerGrade": ("Police Constable", "Detective Constable", "Police Sergeant", "Police Inspector",
+                     "Chief Inspector", "Police Staff Scale 3", "Police Staff Scale 4", "Police Staff Scale 5",
+                     "Police Staff Scale 6", "Police Staff SO1"),
+    "CrimeType": ("rape", "violence_with_injury", "robbery", "theft_of_vehicle", "arson", "other_sexual_offences",
+                  "criminal_damage_other", "theft_from_vehicle"),
 }
 Classification = Literal["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"]
 Aggregate = Literal["day", "week", "month", "quarter"]
@@ -82,7 +90,13 @@ Improvement = Literal["decrease", "increase"]
 SpcRules = Literal["nhs", "police-2sd"]
 SpcRebase = Literal["none", "at_change", "on_shift"]
 SpcUnits = Literal["none", "treated", "all"]
+AttritionBoundary = Literal["cautious", "optimistic"]
 FillMissing = Literal["zero"]
+OfficerGrade = Literal["Police Constable", "Detective Constable", "Police Sergeant", "Police Inspector",
+                       "Chief Inspector", "Police Staff Scale 3", "Police Staff Scale 4", "Police Staff Scale 5",
+                       "Police Staff Scale 6", "Police Staff SO1"]
+CrimeType = Literal["rape", "violence_with_injury", "robbery", "theft_of_vehicle", "arson", "other_sexual_offences",
+                    "criminal_damage_other", "theft_from_vehicle"]
 AllocationMethod = Literal["simple", "complete", "block", "stratified"]
 
 _BASIC = {"str": "str", "int": "int", "float": "float", "bool": "bool", "list": "list",

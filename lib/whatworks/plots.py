@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 matplotlib.rcParams["text.parse_math"] = False  # labels come from specs and data: never maths
 
-__all__ = ["Chart", "ChartSet", "figure", "chart", "COLOURS", "PALETTE"]
+__all__ = ["Chart", "ChartSet", "figure", "chart", "overlapping_tick_labels", "COLOURS", "PALETTE"]
 
 #: Okabe–Ito colour-blind-safe palette. Yellow comes last: at 1.3:1 against white it is
 #: only for an eighth series (sky blue and orange are also under 3:1; label such lines).
@@ -157,6 +157,21 @@ def _concise_dates(fig: Figure) -> None:
             locator = ax.xaxis.get_major_locator()
             # matplotlib.dates has no type information for ConciseDateFormatter
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+
+
+def overlapping_tick_labels(fig: Figure) -> list[str]:
+    """Pairs of neighbouring tick labels whose drawn boxes overlap, on any axis of ``fig``."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    found: list[str] = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+            boxes = [t.get_window_extent(renderer) for t in labels]
+            for (ta, a), (tb, b) in zip(zip(labels, boxes), zip(labels[1:], boxes[1:])):
+                if a.overlaps(b):
+                    found.append(f"{ta.get_text()!r} and {tb.get_text()!r}")
+    return found
 
 
 def chart(fig: Figure, alt: str, caption: str = "") -> Chart:

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 Status = Literal["pass", "warn", "fail", "info"]
-Scale = Literal["ratio", "difference", "total"]
+Scale = Literal["ratio", "difference", "total", "count"]
 
 _STATUS_ORDER = {"fail": 0, "warn": 1, "info": 2, "pass": 3}
 _STATUS_WORD = {"pass": "Pass", "warn": "Warning", "fail": "Failed", "info": "Note"}
@@ -88,7 +88,8 @@ class Estimate:
 
     ``name`` is unique within a result and stable (tests and the portfolio
     index read it). ``scale`` says how to read it: ``ratio`` (1 means no
-    change), ``difference`` (0 means no change) or ``total``.
+    change), ``difference`` (0 means no change), ``total`` or ``count`` (a
+    number of events, such as crimes prevented; 0 means none).
     ``ci_level`` is the interval's real coverage when it is not 95% (a
     placebo interval from fewer than 39 comparison units); ``None`` means 95%.
     """

@@ -16,6 +16,7 @@ False
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -25,9 +26,12 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,7 +50,7 @@ from .text import fmt_date
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
 
-__all__ = ["Outcome", "run", "run_many", "execute", "provenance", "write_status"]
+__all__ = ["Outcome", "run", "run_many", "execute", "provenance", "write_status", "fingerprint", "unchanged"]
 
 _PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "matplotlib", "papermill", "nbclient", "ipykernel")
 _INPUT_ERRORS = {"InputError", "DataError", "SpecError"}
@@ -56,8 +60,10 @@ _INPUT_ERRORS = {"InputError", "DataError", "SpecError"}
 class Outcome:
     """How one run ended.
 
-    ``kind`` is ``ok``, ``input`` (input error: no new report), ``template``
-    or ``error`` (a fault in a template or in whatworks).
+    ``kind`` is ``ok``, ``unchanged`` (the report in place was made from the
+    same inputs, so it was not redone; still ``ok``), ``input`` (input error:
+    no new report), ``template`` or ``error`` (a fault in a template or in
+    whatworks).
     """
 
     spec: str
@@ -70,6 +76,11 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def skipped(self) -> bool:
+        """The report was already up to date and was not redone."""
+        return self.kind == "unchanged"
 
 
 def _sha256(path: Path) -> str:
@@ -114,6 +125,85 @@ def provenance(spec: Spec) -> dict[str, Any]:
         "packages": packages,
         "random_seed": spec.parameters.get("seed"),
     }
+
+
+def _tree_sha256(digest: Any, top: Path, label: str, skip: frozenset[str] = frozenset()) -> None:
+    """Add every file under ``top`` (its path and content) to ``digest``; ``skip`` names top-level folders."""
+    for path in sorted(top.rglob("*")):
+        parts = path.relative_to(top).parts
+        if path.is_file() and parts[0] not in skip and "__pycache__" not in parts and path.suffix != ".pyc":
+            digest.update(f"{label}/{'/'.join(parts)} {_sha256(path)}\n".encode())
+
+
+@cache
+def _library_sha256() -> str:
+    """One hash of the library as it runs: every module and resource, the page templates (report, index,
+    stylesheet), the guide, and the versions of Python and of the packages that compute the numbers. Any
+    change to whatworks, not just a new version number, changes it."""
+    digest = hashlib.sha256(f"whatworks {__version__}\n".encode())
+    _tree_sha256(digest, Path(__file__).resolve().parent, "whatworks", skip=frozenset({"assets"}))
+    _tree_sha256(digest, assets.page_templates(), "templates")
+    guide = assets.guide()
+    if guide.is_file():
+        digest.update(f"guide {_sha256(guide)}\n".encode())
+    digest.update(f"python {platform.python_version()}\n".encode())
+    for name in _PACKAGES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{name} {metadata.version(name)}\n".encode())
+    return digest.hexdigest()
+
+
+def fingerprint(spec: Spec, *, pdf: bool = False) -> dict[str, Any]:
+    """What a report was made from: hashes of the spec, every data file it names, the template notebook
+    and the library (its code, page templates and the numeric packages' versions).
+
+    Recorded in ``status.json`` of every report produced; a report whose recorded fingerprint equals
+    the current one is :func:`unchanged` and is not redone.
+    """
+    data = {key: _sha256(path) for key, path in sorted(spec.input_files().items())}
+    return {
+        "spec": _sha256(spec.path),
+        "data": data,
+        "template": spec.template.name,
+        "template_sha256": _sha256(spec.template.path),
+        "whatworks_version": __version__,
+        "library_sha256": _library_sha256(),
+        "pdf": bool(pdf or spec.pdf),
+    }
+
+
+_REPORT_FILES = ("results.json", "report.html", "estimates.csv", "notebook.ipynb")
+
+
+def unchanged(spec: Spec, *, pdf: bool = False) -> bool:
+    """Whether ``spec``'s report is in place, ok, and made from exactly its current inputs.
+
+    A failed or partial earlier run never counts: ``status.json`` must say ``ok`` and hold the same
+    fingerprint, and every report file must be there.
+    """
+    output = spec.output
+    try:
+        record = json.loads((output / "status.json").read_text(encoding="utf-8"))
+        if not isinstance(record, dict) or record.get("status") != "ok" or record.get("kind") != "ok":
+            return False
+        current = fingerprint(spec, pdf=pdf)
+    except (OSError, ValueError):
+        return False
+    files = _REPORT_FILES + (("report.pdf",) if current["pdf"] else ())
+    return record.get("inputs") == current and all((output / name).is_file() for name in files)
+
+
+def _skip_if_unchanged(spec_path: Path, reports_root: str | Path | None, pdf: bool) -> Outcome | None:
+    """The outcome of a spec whose report is up to date, or ``None`` when it must be run."""
+    started = time.perf_counter()
+    try:
+        spec = load_spec(spec_path, reports_root=reports_root)
+        if not unchanged(spec, pdf=pdf):
+            return None
+    except Exception:  # whatever is wrong, the run itself finds it and says so
+        return None
+    return Outcome(str(spec_path), "ok", "unchanged", "Inputs unchanged: report not redone (--force redoes it).",
+                   time.perf_counter() - started, str(spec.output))
 
 
 _ESTIMATE_KEYS = ("name", "label", "headline", "measure", "outcome", "group", "estimate", "se",
@@ -184,10 +274,13 @@ def execute(spec: Spec, output_notebook: Path, *, km: KernelManager | None = Non
 
 
 def write_status(folder: Path, *, status: str, kind: str, message: str, spec: Path, title: str = "",
-                 disclosure: Disclosure | None = None) -> None:
-    """Write ``status.json`` (success or failure) into ``folder``, through the run's ``disclosure`` policy."""
+                 disclosure: Disclosure | None = None, inputs: Mapping[str, Any] | None = None) -> None:
+    """Write ``status.json`` (success or failure) into ``folder``, through the run's ``disclosure`` policy.
+
+    ``inputs`` (a report's :func:`fingerprint`, on success only) lets the next run skip it when unchanged.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    record = {
+    record: dict[str, Any] = {
         "status": status,
         "kind": kind,
         "reason": message,
@@ -197,6 +290,8 @@ def write_status(folder: Path, *, status: str, kind: str, message: str, spec: Pa
     }
     if disclosure is not None:
         record = disclosure.apply(record)
+    if inputs is not None:
+        record["inputs"] = dict(inputs)
     tmp = folder / ".status.json.tmp"
     try:
         tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
@@ -309,14 +404,23 @@ def run(
     rebuild_index: bool = True,
     kernels: KernelPool | None = None,
     pdf: bool = False,
+    force: bool = False,
 ) -> Outcome:
     """Render one spec. Never raises for input problems: the :class:`Outcome` says.
 
     ``kernels`` lends a pool that starts the next report's kernel ahead;
-    ``pdf`` (or the spec's ``pdf: true``) prints ``report.pdf`` too.
+    ``pdf`` (or the spec's ``pdf: true``) prints ``report.pdf`` too. A report
+    already made from the same inputs (:func:`unchanged`) is not redone unless
+    ``force``.
     """
     started = time.perf_counter()
     spec_path = Path(spec_path)
+    if not force:
+        skipped = _skip_if_unchanged(spec_path, reports_root, pdf)
+        if skipped is not None:
+            if rebuild_index and skipped.output:
+                _build_index(Path(skipped.output).parent)
+            return skipped
     output: Path | None = None
     disclosure: Disclosure | None = None
     km = None
@@ -328,6 +432,7 @@ def run(
         if want_pdf:
             printing.check_available()  # before any work: the extra or the browser is missing
         disclosure = disclosure_policy(spec)
+        inputs_used = fingerprint(spec, pdf=want_pdf)  # before the run: a file changed meanwhile means a rerun
         km = kernels.take(spec.base_dir) if kernels else None
         try:
             inputs = validation.validate(spec)
@@ -370,7 +475,7 @@ def run(
             shutil.rmtree(staging, ignore_errors=True)
         title = results.get("title", "")
         write_status(output, status="ok", kind="ok", message="Report produced.", spec=spec_path, title=title,
-                     disclosure=disclosure)
+                     disclosure=disclosure, inputs=inputs_used)
         outcome = Outcome(str(spec_path), "ok", "ok", "Report produced.", time.perf_counter() - started,
                           str(output))
     except (WhatworksError, OSError) as caught:
@@ -417,23 +522,35 @@ def _build_index(root: Path) -> None:
         index.build(root)
 
 
-_WORKER_POOL: KernelPool | None = None
+_WORKER_POOLS = threading.local()
 
 
 def _worker_pool() -> KernelPool:
-    """This worker process's kernel pool (its spares are shut down when it exits)."""
-    global _WORKER_POOL
-    if _WORKER_POOL is None:
+    """This worker's kernel pool, kept warm between the reports it runs (one per thread; its spares are
+    shut down when the process exits). A worker on another machine keeps its own."""
+    pool: KernelPool | None = getattr(_WORKER_POOLS, "pool", None)
+    if pool is None:
+        import atexit
         from multiprocessing import util
 
-        _WORKER_POOL = KernelPool()
-        util.Finalize(_WORKER_POOL, _WORKER_POOL.close, exitpriority=10)
-    return _WORKER_POOL
+        pool = _WORKER_POOLS.pool = KernelPool()
+        util.Finalize(pool, pool.close, exitpriority=10)  # a multiprocessing worker skips atexit
+        atexit.register(pool.close)
+    return pool
 
 
 def _run_quietly(args: tuple[Path, str | Path | None, bool]) -> Outcome:
+    """One report on a worker (a process here, or a machine of a cluster); already found not up to date."""
     spec_path, reports_root, pdf = args
-    return run(spec_path, reports_root=reports_root, rebuild_index=False, kernels=_worker_pool(), pdf=pdf)
+    return run(spec_path, reports_root=reports_root, rebuild_index=False, kernels=_worker_pool(), pdf=pdf,
+               force=True)
+
+
+def _finished(futures: list[Any]) -> Iterable[Any]:
+    """The futures as they finish (standard ones), or in order (any other kind with a ``result()``)."""
+    if all(isinstance(f, Future) for f in futures):
+        return as_completed(futures)
+    return iter(futures)
 
 
 def run_many(
@@ -443,36 +560,58 @@ def run_many(
     workers: int = 1,
     on_done: Callable[[int, int, Outcome], None] | None = None,
     pdf: bool = False,
+    force: bool = False,
+    executor: Executor | None = None,
 ) -> list[Outcome]:
     """Render several specs, carrying on past failures; the index is rebuilt once at the end.
 
+    A spec whose report is up to date (:func:`unchanged`) is not redone unless
+    ``force``; that is decided here, before any worker or kernel starts.
     ``workers`` > 1 renders in parallel processes (each report keeps its own
-    kernel; none is shared).
+    kernel; none is shared). ``executor`` is any ``concurrent.futures``-style
+    executor (``submit`` returning something with ``result()``), e.g. a Dask
+    cluster's ``client.get_executor()``: it then runs the reports, and every
+    worker must see the specs, data and reports folder at the same paths
+    (they are sent as absolute paths).
     """
     paths = [Path(p) for p in spec_paths]
     outcomes: list[Outcome] = []
-    jobs = [(p, reports_root, pdf) for p in paths]
-    if workers > 1 and len(paths) > 1:
+
+    def finished(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if on_done:
+            on_done(len(outcomes), len(paths), outcome)
+
+    jobs: list[tuple[Path, str | Path | None, bool]] = []
+    for path in paths:
+        skipped = None if force else _skip_if_unchanged(path, reports_root, pdf)
+        if skipped is not None:
+            finished(skipped)
+        else:
+            jobs.append((path, reports_root, pdf))
+    if executor is not None and jobs:
+        root = Path(reports_root).resolve() if reports_root is not None else None
+        futures = [executor.submit(_run_quietly, (p.resolve(), root, want_pdf)) for p, _, want_pdf in jobs]
+        named = {id(f): str(p) for f, (p, _, _) in zip(futures, jobs)}
+        for future in _finished(futures):
+            finished(dataclasses.replace(future.result(), spec=named[id(future)]))
+    elif workers > 1 and len(jobs) > 1:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import ProcessPoolExecutor
 
         # "spawn": a forked copy of a process that already talks to kernels can hang.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_run_quietly, job) for job in jobs]
-            for future in as_completed(futures):
-                outcomes.append(future.result())
-                if on_done:
-                    on_done(len(outcomes), len(paths), outcomes[-1])
-    else:
-        with KernelPool() as pool:
-            for i, (spec_path, root, want_pdf) in enumerate(jobs):
-                pool.ahead = i < len(jobs) - 1  # no spare kernel after the last report
-                outcomes.append(run(spec_path, reports_root=root, rebuild_index=False, kernels=pool, pdf=want_pdf))
-                if on_done:
-                    on_done(len(outcomes), len(paths), outcomes[-1])
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+            for future in as_completed([pool.submit(_run_quietly, job) for job in jobs]):
+                finished(future.result())
+    elif jobs:
+        with KernelPool() as kernels:
+            for i, (spec_path, root_, want_pdf) in enumerate(jobs):
+                kernels.ahead = i < len(jobs) - 1  # no spare kernel after the last report
+                finished(run(spec_path, reports_root=root_, rebuild_index=False, kernels=kernels, pdf=want_pdf,
+                             force=True))
     roots = {Path(o.output).parent for o in outcomes if o.output}
-    for root in roots:
-        _build_index(root)
+    for folder in roots:
+        _build_index(folder)
     order = {str(p): i for i, p in enumerate(paths)}
     return sorted(outcomes, key=lambda o: order.get(o.spec, 0))

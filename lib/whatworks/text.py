@@ -34,6 +34,7 @@ __all__ = [
     "LEVEL",
     "LEVEL_WORDS",
     "fmt_number",
+    "fmt_signed_interval",
     "fmt_gbp",
     "fmt_pct",
     "fmt_date",
@@ -152,6 +153,21 @@ def fmt_interval(low: float | None, high: float | None, digits: int | None = Non
             return fmt_number(v, digits)
     words = LEVEL_WORDS if level is None else f"{level * 100:.0f}%"
     return f"{words} CI {fmt(low)} to {fmt(high)}"
+
+
+def fmt_signed_interval(low: float, high: float, fmt: Callable[[float], str], below: str, above: str) -> str:
+    """The ends of a signed interval in words, each end's size with its side: below zero or above it.
+
+    >>> fmt_signed_interval(-5.3, -1.1, fmt_number, "lower", "higher")
+    '1.1 to 5.3 lower'
+    >>> fmt_signed_interval(-1.2, 0.3, lambda v: f"{v:.1f}", "points lower", "points higher")
+    '1.2 points lower to 0.3 points higher'
+    """
+    if high < 0:
+        return f"{fmt(-high)} to {fmt(-low)} {below}"
+    if low > 0:
+        return f"{fmt(low)} to {fmt(high)} {above}"
+    return f"{fmt(-low)} {below} to {fmt(high)} {above}"
 
 
 def fmt_p(p: float | None) -> str:

@@ -32,7 +32,8 @@ def make(name: str) -> Path:
     template = registry().get(name)
     parameters = {}
     for p in template.parameters:
-        if p.kind in ("file", "table") and isinstance(p.default, str) and p.default:
+        relative = isinstance(p.default, str) and p.default.startswith("../")  # e.g. a folder of files
+        if (p.kind in ("file", "table") and isinstance(p.default, str) and p.default) or relative:
             parameters[p.name] = relative_to_here(p.default)
     out = HERE / f"{name}.ipynb"
     papermill.execute_notebook(str(template.path), str(out), parameters=parameters, cwd=str(HERE),

@@ -18,7 +18,8 @@ from pathlib import Path
 
 __all__ = ["WRITERS"]
 
-_MODULES = ("whatworks.simulate.did", "whatworks.simulate.rct", "whatworks.simulate.pir")
+_MODULES = ("whatworks.simulate.did", "whatworks.simulate.rct", "whatworks.simulate.pir",
+            "whatworks.simulate.performance")
 
 
 def _gather() -> dict[str, Callable[[Path], None]]:

@@ -85,6 +85,11 @@ def servator(seed: int, *, n_sites: int = 20, n_weeks: int = 156, start_week: in
         Constant rate ratio of the staggered site (site 05).
     displacement
         Rate ratio at the buffer sites from the first start.
+
+    The truth holds ``did`` (the ratio of the means with and without the
+    deployments, summed over treated site-weeks), per-cohort ratios,
+    ``buffer_did`` and ``crimes_prevented`` (the means without minus with the
+    deployments, summed over the treated site-weeks: the expected difference).
     """
     rng = np.random.default_rng(seed)
     units = [f"Site {i:02d}" for i in range(1, n_sites + 1)]
@@ -119,6 +124,7 @@ def servator(seed: int, *, n_sites: int = 20, n_weeks: int = 156, start_week: in
         "cohorts": {first: ratio(treated & (np.arange(n_sites) < 4)[:, None]),
                     late: ratio(treated & (np.arange(n_sites) == 4)[:, None])},
         "buffer_did": ratio(buffer_cells),
+        "crimes_prevented": float((mu0 - mu1)[treated].sum()),
         "treated_units": units[:5],
         "buffer_units": units[5:8],
         "comparison_units": units[8:],
@@ -152,6 +158,7 @@ def hotspot(seed: int, *, n_comparison: int = 39, n_months: int = 36, start_mont
     frame = _frame(units, periods, y, problem_solving_visits=visits)
     truth = {
         "did": float(effect),
+        "crimes_prevented": float((mu0 - mu1)[0, start_month:].sum()),
         "treated_units": ["Hotspot"],
         "comparison_units": units[1:],
         "intervention_date": periods[start_month].date().isoformat(),

@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from .. import data, dates
+from .. import data, dates, text
 from ..data import SeriesData
 from ..designs import did, its, spc
 from ..designs.its.inputs import locate
@@ -52,7 +52,8 @@ from ..errors import SpecError
 from ..evaluation import Evaluation
 from ..options import Options, given
 from ..results import Result
-from .activity import Activity, activity
+from ..value import CostBenefit, default_deflator
+from .activity import Activity, EffortOptions, activity, effort_columns, officer_hours, value_for_money, value_section
 from .catalogue import COMMON_KEYS, registry
 
 __all__ = ["BeforeAfter", "Inputs", "analyse", "analysis_for", "load", "ANALYSES", "LoadOptions",
@@ -104,6 +105,7 @@ class SPCOptions(Options):
     spc_baseline: Any = None
     target: float | None = None
     outcome_type: str = "count"
+    denominator_column: str | None = None
 
     def fit_args(self, treated: list[str] | None = None) -> dict[str, Any]:
         """The keyword arguments of ``spc.fit``: ``spc`` chooses the units
@@ -222,6 +224,8 @@ class Inputs:
         The options of the SPC charts.
     panel
         For comparison areas: the unit-by-period panel, built once.
+    effort
+        Officer time and its prices (no effort keys: no cost).
     used
         Every spec key this evaluation uses (the report's "Parameters used").
     """
@@ -233,6 +237,7 @@ class Inputs:
     spc: SPCOptions
     panel: did.Panel | None = None
     used: tuple[str, ...] = ()
+    effort: EffortOptions = EffortOptions()
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -262,10 +267,12 @@ def load(ev: Evaluation) -> Inputs:
     kind = analysis_for(ev)
     defaults = _defaults()
     model_cls = _MODEL[kind]
-    everything = _HEADER + LoadOptions.keys() + SPCOptions.keys() + model_cls.keys()
+    everything = _HEADER + LoadOptions.keys() + SPCOptions.keys() + model_cls.keys() + EffortOptions.keys()
     model = model_cls.build(ev, defaults=defaults, shared=everything)
     reading = LoadOptions.build(ev, defaults=defaults, shared=everything)
     charts = SPCOptions.build(ev, defaults=defaults, shared=everything)
+    effort = EffortOptions.build(ev, defaults=defaults, shared=everything)
+    effort.check(reading.outcome_type)
     starts = _read_starts(model)
     model = dataclasses.replace(model, intervention_date=starts)
     charts = dataclasses.replace(charts, intervention_date=starts)
@@ -277,13 +284,16 @@ def load(ev: Evaluation) -> Inputs:
     path = ev.path("data")
     if path is not None and not options.get("label"):
         options["label"] = str(source)  # messages name the file as the spec does, relative to its folder
+    extra = [c for c in effort_columns(effort) if c not in list(options.get("output_columns") or ())]
+    if extra:
+        options["output_columns"] = [*list(options.get("output_columns") or ()), *extra]
     series = data.load_series(path if path is not None else source, **options)
     _within_data(series, model)
     panel = None
     if isinstance(model, AreasOptions):
         panel = did.build_panel(series, model.treated_units, model.intervention_date, model.comparison_units,
                                 model.buffer_units, model.outcome_type)
-    return Inputs(kind, series, reading, model, charts, panel, tuple(dict.fromkeys(everything)))
+    return Inputs(kind, series, reading, model, charts, panel, tuple(dict.fromkeys(everything)), effort)
 
 
 def _within_data(series: data.SeriesData, model: SeriesOptions | AreasOptions) -> None:
@@ -338,6 +348,14 @@ class BeforeAfter(Result):
         XmR charts: one for a single series, one per treated unit.
     outputs
         Activity (``output_columns``), or ``None``.
+    value
+        Officer time against the crimes prevented
+        (:class:`~whatworks.value.CostBenefit`), or ``None`` without effort
+        keys or an estimate of crimes prevented.
+    effort_given
+        Whether the spec gave effort keys.
+    costable
+        Whether officer time could be costed (a count outcome): otherwise no value-for-money section.
     buffer_units
         The buffer units named in the spec.
     """
@@ -348,6 +366,10 @@ class BeforeAfter(Result):
     outputs: Activity | None = None
     buffer_units: tuple[str, ...] = ()
     freq: str = "week"
+    value: CostBenefit | None = None
+    effort_given: bool = False
+    effort_spent: tuple[float | None, float | None, str | None] = (None, None, None)
+    costable: bool = True
 
     @property
     def areas(self) -> bool:
@@ -384,7 +406,11 @@ class BeforeAfter(Result):
         how = ("A rate ratio below 1 means fewer than expected from the comparison areas (0.80 is 20% fewer), "
                "above 1 more." if head is not None and head.scale == "ratio" else
                "A difference below 0 means lower than expected from the comparison areas, above 0 higher.")
-        return Section(Prose([how + " The first row is the main result; the others are checks on it."]),
+        counts = (" Crimes prevented, and the parts of the total net effect, are numbers of crimes: above 0 means "
+                  "fewer than the comparison areas' trend suggests, below 0 more."
+                  if any(e.unit == "crimes" for e in self.main.estimates) else "")
+        return Section(Prose([how + " The first row is the main result; the others are checks on it or the same "
+                                    "result in other units." + counts]),
                        self.main.table())
 
     def event_study(self) -> Section | None:
@@ -425,18 +451,19 @@ class BeforeAfter(Result):
                 "in buffer_units, so the report cannot say whether crime moved next door."]))
         assert isinstance(self.main, did.DiDResult)  # comparison areas are fitted by did
         names = ", ".join(self.buffer_units)
-        quotient = self.main.wdq
         paragraphs = [
             "Crime prevented in one place can move next door (displacement), or the benefits can spread to "
             f"nearby places (diffusion of benefits). The buffer areas ({names}) are next to the treated areas; "
             "their change is measured against the comparison areas in the same way as the treated areas' change.",
             self.main.displacement,
+            *did.net_effect_words(self.main.estimates),
             "The weighted displacement quotient (WDQ; Bowers and Johnson, 2003) sets the buffer areas' change "
-            "against the treated areas' change, both relative to the comparison areas. Above 0 means benefits "
-            "spread to the buffer areas; between 0 and -1 that some crime moved there, but less than was "
-            "prevented; below -1 that more moved than was prevented. It has no interval, so read it alongside "
-            "the buffer estimate.",
-            _wdq_words(quotient),
+            "against the treated areas' change, both relative to the comparison areas, and is read only when "
+            "the operation worked (the success measure below 0). Then above 0 means benefits spread to the "
+            "buffer areas, above 1 that the diffusion was larger than the direct effect; between 0 and -1 that "
+            "some crime moved there, but less than was prevented; below -1 that more moved than was prevented. "
+            "It has no interval, so read it alongside the buffer estimate.",
+            self.main.wdq_reading,
         ]
         return Section(Heading("Displacement and diffusion"), Prose(paragraphs))
 
@@ -444,39 +471,59 @@ class BeforeAfter(Result):
         """Outputs (deployments, stops, arrests) as activity, not evidence of impact."""
         return None if self.outputs is None else self.outputs.section()
 
+    def value_for_money(self) -> Section | None:
+        """Officer hours, their cost and the value of the crimes prevented, or what keys would add them.
+
+        Nothing for an outcome that is not a count: officer time is costed against crimes prevented.
+        """
+        if not self.costable:
+            return None
+        return value_section(self.value, self.effort_given, *self.effort_spent)
+
     @property
     def method_notes(self) -> Notes:
         return Notes(self.notes)
 
     def extra(self) -> dict[str, Any]:
         """Keys for ``results.json`` beside the estimates: the main analysis's own, and ``spc``."""
-        return {**self.main.extra(), "spc": self.charts.to_spc_dict()}
-
-
-def _wdq_words(quotient: float | None) -> str:
-    if quotient is None:
-        return ("Here the WDQ is undefined, because the treated areas did not change relative to the comparison "
-                "areas.")
-    q = f"{quotient:.2f}"
-    if quotient > 0:
-        reading = "on this measure, benefits spread to the buffer areas"
-    elif quotient >= -1:
-        reading = "on this measure, some crime may have moved to the buffer areas, but less than was prevented"
-    else:
-        reading = "on this measure, more crime moved to the buffer areas than was prevented"
-    return f"Here the WDQ is {q}: {reading}."
+        out = {**self.main.extra(), "spc": self.charts.to_spc_dict()}
+        if self.value is not None:
+            out["value_for_money"] = self.value.to_dict()
+        return out
 
 
 def _assemble(inputs: Inputs, main: its.ITSResult | did.DiDResult, charts: spc.SPCResult,
               buffers: tuple[str, ...] = ()) -> BeforeAfter:
     outputs = activity(inputs.frame, list(inputs.reading.output_columns or ()), _starts(inputs), freq=inputs.freq,
                        outcome=inputs.series.outcome_label)
+    estimates, money = list(main.estimates), None
+    spent: tuple[float | None, float | None, str | None] = (None, None, None)
+    if inputs.effort.wanted:
+        hours, year = officer_hours(inputs.frame, inputs.effort, _starts(inputs)), inputs.effort.report_year()
+        spent = (hours, hours * inputs.effort.hourly().at(year, default_deflator()), year)
+        money = value_for_money(estimates, hours, inputs.effort)
+        if money is not None:
+            estimates += money.estimates()
     return BeforeAfter(
-        estimates=main.estimates, checks=main.checks, evidence=main.evidence, summary_text=main.summary_text,
+        estimates=tuple(estimates), checks=main.checks, evidence=main.evidence,
+        summary_text=_with_cost(main.summary_text, money, spent),
         notes=main.notes + charts.notes, period_start=main.period_start, period_end=main.period_end,
         analysis=inputs.analysis, main=main, charts=charts, outputs=outputs, buffer_units=buffers,
-        freq=inputs.freq,
+        freq=inputs.freq, value=money, effort_given=inputs.effort.wanted, effort_spent=spent,
+        costable=inputs.reading.outcome_type == "count",
     )
+
+
+def _with_cost(summary: tuple[str, ...], money: CostBenefit | None,
+               spent: tuple[float | None, float | None, str | None]) -> tuple[str, ...]:
+    """The summary with the officer time, its cost and the board sentence after its opening paragraph."""
+    hours, cost, _ = spent
+    if money is None or hours is None or cost is None:
+        return summary
+    # the board sentence ends with the price year, so it is not said twice
+    line = (f"The operation took {text.fmt_number(hours, 0)} officer hours after the start, costing "
+            f"{text.fmt_gbp(cost)}. {money.words()}")
+    return (*summary[:1], line, *summary[1:])
 
 
 def _fit_single(inputs: Inputs) -> BeforeAfter:

@@ -16,7 +16,6 @@ when the spec gives none, the costs table and the shipped GDP deflator); it also
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from ..designs.benefits.records import TableRows, frame_records
 from ..errors import SpecError
 from ..evaluation import Evaluation
 from ..options import given
-from ..value import default_deflator
+from ..value import default_deflator, hourly_costs_path
 
 __all__ = ["default_rates_path", "default_rates", "read_tables", "load", "analyse"]
 
@@ -36,8 +35,8 @@ _TABLES = ("benefits", "process_timings", "volumes", "rates", "reinvestment", "c
 
 
 def default_rates_path() -> Path:
-    """The shipped rates table."""
-    return Path(str(resources.files("whatworks") / "resources" / DEFAULT_RATES_NAME))
+    """The shipped rates table: the one hourly costs by rank and grade table every template uses."""
+    return hourly_costs_path()
 
 
 def default_rates() -> RateTable:

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-import numpy as np
 import pandas as pd
 
 from .. import text
@@ -102,6 +101,7 @@ class Allocation:
     record: Mapping[str, Any] | None = field(default=None, repr=False)
     intended_ratios: dict[str, float] | None = None
     method: str | None = None
+    arm_labels: Mapping[str, str] = field(default_factory=dict)  # arm codes in words, for the table
 
     def table(self) -> Table:
         """What the sealed record says (settings and short hashes; no ids)."""
@@ -109,7 +109,7 @@ class Allocation:
         if not r:
             return Table(("Item", "Value"), (("Allocation record", "none given"),), caption="Allocation record")
         plan = r.get("analysis_plan") or {}
-        arms = ", ".join(f"{a} {text.fmt_number(v)}" for a, v in (r.get("arms") or {}).items())
+        arms = ", ".join(f"{self.arm_labels.get(a, a)} {text.fmt_number(v)}" for a, v in (r.get("arms") or {}).items())
         block = f", blocks of {r['block_size']}" if r.get("block_size") else ""
         strata = f", within {', '.join(r['strata'])}" if r.get("strata") else ""
         rows = [
@@ -163,10 +163,11 @@ def _trial_matches(trial: pd.DataFrame, allocation_csv: Path, id_column: str, ar
     sealed = pd.Series(alloc["arm"].to_numpy(), index=alloc[record_id].to_numpy())
     ids = trial[id_column].astype(str).str.strip().to_numpy()
     arms = trial[arm_column].astype(str).str.strip().to_numpy()
-    known = np.isin(ids, sealed.index.to_numpy())
+    # hashed look-ups (pandas), not numpy's sort-free comparison of every id with every other
+    known = pd.Series(ids).isin(sealed.index).to_numpy()
     unknown = int((~known).sum())
     moved = int((sealed.reindex(ids[known]).to_numpy() != arms[known]).sum())
-    missing = int(len(sealed) - np.isin(sealed.index.to_numpy(), ids).sum())
+    missing = int(len(sealed) - pd.Series(sealed.index.to_numpy()).isin(ids).sum())
     problems = []
     if moved:
         problems.append(f"{text.plural(moved, 'participant')} in a different arm from the one allocated")
@@ -234,7 +235,9 @@ def verify_allocation(ev: Evaluation, trial: pd.DataFrame | None) -> Allocation:
         checks.append(_trial_matches(trial, allocation_csv, ev["id_column"], ev["arm_column"],
                                      str(record.get("id_column", ev["id_column"])), display_name(ev["data"])))
     return Allocation(checks=tuple(checks), record=record, intended_ratios=_intended(ev, record),
-                      method=str(record.get("method")) if record.get("method") else ev.get("allocation_method"))
+                      method=str(record.get("method")) if record.get("method") else ev.get("allocation_method"),
+                      arm_labels={str(k): str(v) for k, v in (ev.get("arm_labels") or {}).items()}
+                      if isinstance(ev.get("arm_labels"), Mapping) else {})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -259,6 +262,7 @@ class TrialOptions(Options):
     intended_ratios: Any = None
     allocation_method: str | None = None
     seed: int = 20240401
+    attrition_boundary: str = "cautious"
     arm_labels: Any = None
     cost_per_participant: Any = None
     recruitment_start: Any = None

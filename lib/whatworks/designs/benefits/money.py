@@ -48,7 +48,7 @@ PRODUCTIVE_HOURS_SOURCE: str = (
     "which is 1,600 hours; give your force's own figure as productive_hours_per_fte"
 )
 #: The file name of the shipped rates table.
-DEFAULT_RATES_NAME = "hourly_rates.csv"
+DEFAULT_RATES_NAME = "hourly_rates.csv"  # the same file as whatworks.value.HOURLY_COSTS_NAME
 
 _PERIODS = {"day": 365.0, "week": None, "month": 12.0, "quarter": 4.0, "year": 1.0}
 _PERIOD_ALIASES = {

@@ -55,7 +55,7 @@ def _scale(inf: Inference, family: str) -> float:
 def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretrend_p: float | None,
                   n_leads: int, placebo_time: Estimate | None, placebo_date: str | None,
                   buffer_est: Estimate | None, quotient: float | None, n_treated: int,
-                  displacement: str) -> list[Check]:
+                  displacement: str, pretrend_cover: str = "", placebo_cover: str = "") -> list[Check]:
     """Inference, coarse interval, parallel trends, placebo in time, displacement and staggered starts.
 
     Parameters
@@ -70,6 +70,9 @@ def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretre
         The buffer estimate and the weighted displacement quotient, if buffers were given.
     displacement
         The displacement finding in words.
+    pretrend_cover, placebo_cover
+        Under staggered starts, which cohorts the pre-trend test and the
+        placebo in time covered (and the fake starts), in words.
     """
     checks = [Check("inference", "info", REGIME_WORDS[main.regime].format(n=n_treated))]
     if main.regime == "placebo":
@@ -88,30 +91,35 @@ def design_checks(*, main: Analysis, plain: Analysis | None, family: str, pretre
                 "." if m >= 19 else
                 f", so with {m} comparison units no result can reach p < 0.05 (that needs at least 19): "
                 "the test cannot show an effect at the 5% level here.")))
+    cover = f", {pretrend_cover}" if pretrend_cover else ""
     if pretrend_p is None:
         checks.append(Check("parallel_trends", "info",
-                            "Too few periods before the start for a test of the trends before it."))
+                            "Too few periods before the start for a test of the trends before it."
+                            if not pretrend_cover else "Too few periods before any cohort's start for a test "
+                            "of the trends before it."))
     elif pretrend_doubt(pretrend_p):
         checks.append(Check("parallel_trends", "warn",
                             f"Parallel-trends doubt: the treated and comparison units moved differently before the "
-                            f"start (joint test of {n_leads} pre-period bins, {text.fmt_p(pretrend_p)}). {_CAVEAT}"))
+                            f"start (joint test of {n_leads} pre-period bins{cover}, {text.fmt_p(pretrend_p)}). "
+                            f"{_CAVEAT}"))
     else:
         checks.append(Check("parallel_trends", "pass",
                             f"Before the start, treated and comparison units moved together (joint test of "
-                            f"{n_leads} pre-period bins, {text.fmt_p(pretrend_p)}). {_CAVEAT}"))
+                            f"{n_leads} pre-period bins{cover}, {text.fmt_p(pretrend_p)}). {_CAVEAT}"))
     if placebo_time is None:
         checks.append(Check("placebo_in_time", "info", "Too few periods before the start for a placebo in time."))
     else:
-        when = text.fmt_date(placebo_date)
+        when = f"halfway through each cohort's baseline ({placebo_cover})" if placebo_cover else \
+            f"on {text.fmt_date(placebo_date)}"
         words = f"{placebo_time.estimate:.3f}, {placebo_time.interval_words(digits=3)}"
         if placebo_time.excludes_null():
             checks.append(Check("placebo_in_time", "warn",
-                                f"A fake start on {when}, using only data from before the real start, shows an "
+                                f"A fake start {when}, using only data from before the real start, shows an "
                                 f"'effect' ({words}): something other than the intervention may separate the "
                                 "treated and comparison units."))
         else:
             checks.append(Check("placebo_in_time", "pass",
-                                f"A fake start on {when}, using only data from before the real start, shows no "
+                                f"A fake start {when}, using only data from before the real start, shows no "
                                 f"effect ({words})."))
     if buffer_est is None:
         checks.append(Check("displacement", "info", displacement))

@@ -42,11 +42,22 @@ from ...data import SeriesData
 from ...errors import SpecError
 from ...results import Estimate
 from .checks import coarse_cohort_check, design_checks, evidence_level, pretrend_doubt
-from .inference import Analysis, Inference, analyse, headline, joint_p
-from .model import Stat, design_rows, estimator_for, event_bins, event_stats, role_totals, wdq
+from .inference import WILD_MAX, Analysis, Inference, analyse, headline, joint_p
+from .model import (
+    Stat,
+    cohort_leads,
+    design_rows,
+    estimator_for,
+    event_bins,
+    event_stats,
+    pretrend_stats,
+    role_totals,
+    wdq,
+)
 from .panel import Panel, build_panel
+from .prevented import bootstrap_guide, guide_estimates, observed_after, prevented_from_ratio
 from .result import DiDResult
-from .words import displacement_words, method_notes, summary_lines
+from .words import displacement_words, method_notes, summary_lines, wdq_words
 
 __all__ = ["fit"]
 
@@ -74,8 +85,8 @@ def _check_options(improvement: str, n_boot: int, event_window: Sequence[int] | 
 
 
 def _event_study(panel: Panel, window: Sequence[int] | None, seed: int,
-                 n_boot: int) -> tuple[list[dict[str, Any]], float | None, int]:
-    """Event-study bins with intervals, and the joint pre-period p-value."""
+                 n_boot: int) -> list[dict[str, Any]]:
+    """Event-study bins with intervals."""
     rows, start = design_rows(panel)
     leads, lags = event_bins(start, panel.n_periods, rows.size, window)
 
@@ -90,22 +101,69 @@ def _event_study(panel: Panel, window: Sequence[int] | None, seed: int,
             inf = out.inference.get(f"{kind}:{lo}:{hi}")
             if inf is not None:
                 bins.append({"kind": kind, "from": lo, "to": hi, "inference": inf})
-    names = [f"lead:{lo}:{hi}" for lo, hi in leads if f"lead:{lo}:{hi}" in out.stats]
-    return bins, joint_p(out, names, rows.size, seed=seed, n_boot=n_boot), len(names)
+    return bins
 
 
-def _placebo_in_time(panel: Panel, seed: int, n_boot: int) -> tuple[Inference | None, str | None]:
-    """The same model on data before the first start, with a fake start at its midpoint."""
-    first = int(panel.start[panel.index("treated")].min())
-    if first < 4:
-        return None, None
+def _pretrend(panel: Panel, window: Sequence[int] | None, seed: int,
+              n_boot: int) -> tuple[float | None, int, list[int]]:
+    """The pooled pre-trend test: each cohort's bins before its own start, tested jointly.
+
+    Returns the joint p-value (``None`` when no cohort has the periods to
+    test), the number of bins, and the start columns of the cohorts covered.
+    """
+    rows, start = design_rows(panel)
+    treated = start[start < panel.n_periods]
+    lone = [c for c in set(treated.tolist()) if np.sum(treated == c) == 1] if treated.size > 1 else []
+    # a cohort of one unit among several carries all the weight of its own bins (leverage 1), so
+    # neither the cluster-robust nor the bootstrap test can judge them: it is left out
+    leads = cohort_leads(np.where(np.isin(start, lone), panel.n_periods, start), panel.n_periods, rows.size,
+                         window)
+
+    def runner(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, st: np.ndarray,
+               influence: bool) -> dict[str, Stat]:
+        return pretrend_stats(y, offset, mask, st, panel.family, leads)
+
+    if not leads:
+        return None, 0, []
+    out = analyse(panel, rows, start, runner, seed=seed, n_boot=n_boot)
+    smallest = min(int(np.sum(start == c)) for c in leads)
+    if out.regime == "cluster" and smallest <= WILD_MAX:
+        # each cohort's bins rest on that cohort's units alone: with 20 or fewer of them CR1
+        # rejects too often (about 12% at three cohorts of eight), so the wild bootstrap tests them
+        out = dataclasses.replace(out, regime="wild")
+    names = [f"lead:{c}:{lo}:{hi}" for c, group in leads.items() for lo, hi in group
+             if f"lead:{c}:{lo}:{hi}" in out.stats]
+    covered = sorted({int(n.split(":")[1]) for n in names})
+    p = joint_p(out, names, rows.size, seed=seed, n_boot=n_boot)
+    return p, len(names), covered if p is not None else []
+
+
+def _placebo_in_time(panel: Panel, seed: int, n_boot: int) -> tuple[Inference | None, list[tuple[int, int]]]:
+    """The same model on data before each cohort's start, with a fake start at its midpoint.
+
+    Cohorts with at least four periods before their start take part, each
+    with its fake start halfway through its own baseline; the data end at
+    the latest real start taken part, and each treated unit's periods from
+    its real start on are left out, so no treated period enters. Returns
+    the pooled placebo and the (fake start, real start) columns of the
+    cohorts covered.
+    """
+    treated = panel.index("treated")
+    cohorts = sorted({int(panel.start[i]) for i in treated if panel.start[i] >= 4})
+    if not cohorts:
+        return None, []
+    last = max(cohorts)
+    roles = tuple("unused" if r == "treated" and int(panel.start[i]) not in cohorts else r
+                  for i, r in enumerate(panel.roles))
+    cols = np.arange(last)[None, :]
+    before = cols < panel.start[:, None]
     cut = dataclasses.replace(
-        panel, periods=panel.periods[:first], y=panel.y[:, :first], offset=panel.offset[:, :first],
-        mask=panel.mask[:, :first],
-        start=np.where(panel.start < panel.n_periods, first // 2, first),
+        panel, periods=panel.periods[:last], y=np.where(before, panel.y[:, :last], np.nan),
+        offset=panel.offset[:, :last], mask=panel.mask[:, :last] & before, roles=roles,
+        start=np.where(panel.start < panel.n_periods, panel.start // 2, last),
     )
     out = headline(cut, seed=seed, n_boot=n_boot)
-    return out["did"], panel.periods[first // 2].date().isoformat()
+    return out["did"], [(c // 2, c) for c in cohorts]
 
 
 def _displacement(panel: Panel, seed: int, n_boot: int) -> Analysis | None:
@@ -195,19 +253,23 @@ def fit_panel(panel: Panel, *, comparison_rationale: str | None = None, improvem
     staggered = method == "imputation"
     plain = headline(panel, seed=seed, n_boot=n_boot, method="twfe") if staggered else None
     cohorts = _cohorts(panel, seed, n_boot) if staggered else {}
-    bins, pretrend_p, n_leads = _event_study(panel, window, seed, n_boot)
-    placebo_time, placebo_date = _placebo_in_time(panel, seed, n_boot)
+    bins = _event_study(panel, window, seed, n_boot)
+    pretrend_p, n_leads, tested = _pretrend(panel, window, seed, n_boot)
+    placebo_time, placebo_cols = _placebo_in_time(panel, seed, n_boot)
     buffer = _displacement(panel, seed, n_boot)
     first = int(panel.start[panel.index("treated")].min())
     quotient = None
+    guide = None
     if buffer is not None:
         quotient = wdq(*role_totals(panel, "treated", first), *role_totals(panel, "buffer", first),
                        *role_totals(panel, "comparison", first))
+        if panel.family == "poisson" and improvement == "decrease":
+            guide = bootstrap_guide(panel, first, seed=seed, n_boot=n_boot)
     return _result(
         panel=panel, method=method, main=main, plain=plain, cohorts=cohorts, bins=bins, pretrend_p=pretrend_p,
-        n_leads=n_leads, placebo_time=placebo_time, placebo_date=placebo_date, buffer=buffer,
+        n_leads=n_leads, tested=tested, placebo_time=placebo_time, placebo_cols=placebo_cols, buffer=buffer,
         quotient=quotient, rationale=comparison_rationale, improvement=improvement, seed=seed,
-        n_boot=n_boot,
+        n_boot=n_boot, guide=guide,
     )
 
 
@@ -228,6 +290,33 @@ def _estimate(name: str, label: str, inf: Inference, family: str, *, headline: b
     return Estimate(name=name, label=label, measure="difference", scale="difference", headline=headline,
                     estimate=inf.estimate, se=inf.se, ci_low=inf.ci_low, ci_high=inf.ci_high,
                     p_value=inf.p_value, outcome=outcome, ci_level=level)
+
+
+def _prevented(panel: Panel, main: Analysis, bins: list[dict[str, Any]], improvement: str) -> list[Estimate]:
+    """Crimes prevented at the treated units after their start, and a period in the last event-study bin.
+
+    Only when a decrease is hoped for: positive means fewer than the comparison trend suggests.
+    """
+    if improvement != "decrease":
+        return []
+    outcome = panel.outcome_label
+    word = dates.FREQS[panel.freq].word
+    observed, span = observed_after(panel)
+    out = [prevented_from_ratio(
+        "crimes_prevented", "Crimes prevented at the treated units after the start, relative to the comparison "
+        "trend", f"crimes prevented over {span} {word}s (expected from the comparison units minus observed)",
+        observed, main["did"], outcome=outcome)]
+    lags = [b for b in bins if b["kind"] == "lag"]
+    if lags:
+        last = lags[-1]
+        obs, width = observed_after(panel, last["from"], last["to"])
+        if width:
+            out.append(prevented_from_ratio(
+                "crimes_prevented_end", f"Crimes prevented a {word} at the end of the series ({word}s "
+                f"{last['from'] + 1} to {last['to'] + 1} after the start)",
+                f"crimes prevented per {word}, in the last bin of the event study", obs, last["inference"],
+                unit=f"crimes per {word}", per=float(width), outcome=outcome))
+    return [e for e in out if e is not None]
 
 
 def _event_rows(bins: list[dict[str, Any]], family: str) -> tuple[dict[str, Any], ...]:
@@ -256,11 +345,23 @@ def _indexed_means(panel: Panel, first: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _and(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cohorts_words(days: Sequence[str]) -> str:
+    """``the cohort starting a`` or ``the cohorts starting a and b``."""
+    return ("the cohort starting " if len(days) == 1 else "the cohorts starting ") + _and(days)
+
+
 def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None,
             cohorts: dict[int, Analysis], bins: list[dict[str, Any]], pretrend_p: float | None, n_leads: int,
-            placebo_time: Inference | None, placebo_date: str | None, buffer: Analysis | None,
+            tested: list[int], placebo_time: Inference | None, placebo_cols: list[tuple[int, int]],
+            buffer: Analysis | None,
             quotient: float | None, rationale: str | None, improvement: str, seed: int,
-            n_boot: int) -> DiDResult:
+            n_boot: int, guide: dict[str, tuple[float, float | None, float | None, float | None]] | None = None
+            ) -> DiDResult:
     """Assemble the :class:`DiDResult` from the fitted pieces."""
     fam = panel.family
     outcome = panel.outcome_label
@@ -288,19 +389,49 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         estimates.append(Estimate(name="wdq", label="Weighted displacement quotient",
                                   measure="weighted displacement quotient", scale="difference",
                                   estimate=float("nan") if quotient is None else quotient, outcome=outcome))
+    prevented = _prevented(panel, main, bins, improvement) if fam == "poisson" else []
+    estimates += prevented
+    guide_est = guide_estimates(guide, outcome=outcome) if guide is not None else []
+    estimates += guide_est
+    named = {e.name: e for e in estimates}
+    success = named.get("success_measure")
+    if success is not None and success.ci_high is not None:
+        worked = bool(success.ci_high < 0)
+    else:  # no success measure with an interval: the headline's interval in the direction of fewer
+        head = estimates[0]
+        worked = bool(head.excludes_null()) and head.estimate < head.null_value and improvement == "decrease"
     doubt = pretrend_doubt(pretrend_p)
     evidence = evidence_level(rationale, doubt, tested=pretrend_p is not None)
     displacement = displacement_words(buffer_est)
+    cohort_cols = sorted({int(panel.start[i]) for i in treated})
+    day = [text.fmt_date(panel.periods[c].date().isoformat()) for c in range(panel.n_periods)]
+    pretrend_cover = placebo_cover = ""
+    if len(cohort_cols) > 1:
+        left = [c for c in cohort_cols if c not in tested]
+        pretrend_cover = "covering " + _cohorts_words([day[c] for c in tested]) if tested else ""
+        if tested and left:
+            pretrend_cover += ("; not covered, with too few periods before the start or one unit only: "
+                               + _cohorts_words([day[c] for c in left]))
+        placebo_cover = "; ".join(f"on {day[f]} for the cohort starting {day[c]}" for f, c in placebo_cols)
+        left = [c for c in cohort_cols if c not in {c for _, c in placebo_cols}]
+        if placebo_cols and left:
+            placebo_cover += ("; not covered, with fewer than four periods before the start: "
+                              + _cohorts_words([day[c] for c in left]))
+    placebo_date = panel.periods[placebo_cols[0][0]].date().isoformat() if placebo_cols else None
     checks = design_checks(main=main, plain=plain, family=fam, pretrend_p=pretrend_p, n_leads=n_leads,
                            placebo_time=pt, placebo_date=placebo_date, buffer_est=buffer_est, quotient=quotient,
-                           n_treated=int(treated.size), displacement=displacement)
+                           n_treated=int(treated.size), displacement=displacement, pretrend_cover=pretrend_cover,
+                           placebo_cover=placebo_cover)
     cohort_check = coarse_cohort_check({panel.periods[col].date(): c for col, c in cohorts.items()})
     if cohort_check is not None:
         checks.append(cohort_check)
     summary = summary_lines(estimates[0], outcome=outcome, evidence=evidence, improvement=improvement,
-                            doubt=doubt, regime=main.regime, displacement=displacement)
+                            doubt=doubt, regime=main.regime, displacement=displacement,
+                            prevented=named.get("crimes_prevented"), net=named.get("crimes_prevented_net"),
+                            buffer_part=named.get("net_effect_buffer"))
     notes = method_notes(method=method, family=fam, regime=main.regime, seed=seed, n_boot=n_boot,
-                         cohorts=bool(cohorts), buffer=buffer is not None)
+                         cohorts=bool(cohorts), buffer=buffer is not None, prevented=bool(prevented),
+                         guide=guide is not None)
     first = int(panel.start[treated].min())
     return DiDResult(
         estimates=tuple(estimates), checks=tuple(checks), evidence=evidence, summary_text=tuple(summary),
@@ -310,6 +441,8 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
         n_buffer=int(panel.index("buffer").size), seed=seed, n_boot=n_boot, outcome_label=outcome,
         family=fam, improvement=improvement,
         starts=tuple(panel.periods[int(s)].date().isoformat() for s in panel.start[treated]),
-        event_study=_event_rows(bins, fam), pretrend_p=pretrend_p, wdq=quotient,
+        event_study=_event_rows(bins, fam), pretrend_p=pretrend_p,
+        pretrend_cohorts=tuple(panel.periods[c].date().isoformat() for c in tested), wdq=quotient,
         displacement=displacement, series=_indexed_means(panel, first),
+        wdq_reading=wdq_words(quotient, worked) if buffer is not None else "",
     )

@@ -50,12 +50,12 @@ class _Family:
     def weight(self, mu: np.ndarray) -> np.ndarray:
         return mu if self.log_link else np.ones_like(mu)
 
-    def loss(self, y: np.ndarray, mu: np.ndarray, mask: np.ndarray) -> float:
+    def loss(self, y: np.ndarray, mu: np.ndarray, mask: np.ndarray, weights: np.ndarray | float = 1.0) -> float:
         if self.log_link:
             with np.errstate(divide="ignore", invalid="ignore"):
                 term = np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / mu), 0.0) - (y - mu)
-            return float(2 * np.sum(term[mask]))
-        return float(np.sum(((y - mu) ** 2)[mask]))
+            return float(2 * np.sum((weights * term)[mask]))
+        return float(np.sum((weights * (y - mu) ** 2)[mask]))
 
 
 #: The two model families, by the ``outcome_type`` that uses them.
@@ -176,7 +176,8 @@ def fe_project(z: np.ndarray, w: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def fit_fe(y: np.ndarray, mask: np.ndarray, xs: Sequence[np.ndarray] = (), *,
-           family: str = "poisson", offset: np.ndarray | None = None, influence: bool = True) -> FEFit:
+           family: str = "poisson", offset: np.ndarray | None = None, influence: bool = True,
+           weights: np.ndarray | None = None) -> FEFit:
     """Fit the two-way fixed-effects model on the cells in ``mask``.
 
     Parameters
@@ -194,6 +195,10 @@ def fit_fe(y: np.ndarray, mask: np.ndarray, xs: Sequence[np.ndarray] = (), *,
     influence
         Whether to compute what inference needs (``xt``, ``bread``); point
         estimates alone are cheaper.
+    weights
+        Cell weights (more than 0), e.g. population: each cell's score and
+        Newton weight are multiplied by its weight, as in weighted least
+        squares; ``resid`` is then the weighted residual.
     """
     fam = FAMILIES[family]
     y = np.asarray(y, float)
@@ -205,6 +210,7 @@ def fit_fe(y: np.ndarray, mask: np.ndarray, xs: Sequence[np.ndarray] = (), *,
     rows, cols = np.asarray(mask.any(1)), np.asarray(mask.any(0))
     k = x_used.shape[0]
     ym = np.where(mask, y, 0.0)
+    cw = np.ones_like(y) if weights is None else np.where(mask, np.asarray(weights, float), 0.0)
     if fam.log_link:
         rs = ym.sum(1)
         cs = ym.sum(0)
@@ -220,17 +226,17 @@ def fit_fe(y: np.ndarray, mask: np.ndarray, xs: Sequence[np.ndarray] = (), *,
     loss = None
     converged = False
     for _ in range(_MAX_ITER):
-        w = np.where(mask, fam.weight(mu), 0.0)
-        r = np.where(mask, ym - mu, 0.0)
+        w = np.where(mask, cw * fam.weight(mu), 0.0)
+        r = np.where(mask, cw * (ym - mu), 0.0)
         gb = np.einsum("kit,it->k", x_used, r) if k else np.zeros(0)
         da, dg, db = _solve(w, x_used, r.sum(1), r.sum(0), gb, rows, cols)
         deta = da[:, None] + dg[None, :] + (np.tensordot(db, x_used, 1) if k else 0.0)
         step = 1.0
         if fam.log_link and np.max(np.abs(deta[mask]), initial=0) > 1:
             # a long step: halve it until the deviance does not rise
-            loss = fam.loss(ym, mu, mask) if loss is None else loss
+            loss = fam.loss(ym, mu, mask, cw) if loss is None else loss
             while step > 1e-4:
-                loss1 = fam.loss(ym, fam.mean(eta + step * deta), mask)
+                loss1 = fam.loss(ym, fam.mean(eta + step * deta), mask, cw)
                 if loss1 <= loss:
                     break
                 step /= 2
@@ -245,7 +251,7 @@ def fit_fe(y: np.ndarray, mask: np.ndarray, xs: Sequence[np.ndarray] = (), *,
         if change < _TOL or not fam.log_link:
             converged = True
             break
-    w = np.where(mask, fam.weight(mu), 0.0)
+    w = np.where(mask, cw * fam.weight(mu), 0.0)
     xt = fe_project(x_used, w, mask) if (k and influence) else np.zeros((k, *y.shape))
     info = np.einsum("kit,lit->kl", xt * w[None], xt) if k else np.zeros((0, 0))
     bread = np.linalg.pinv(info) if k else info
@@ -265,7 +271,7 @@ def fit_fe(y: np.ndarray, mask: np.ndarray, xs: Sequence[np.ndarray] = (), *,
         mu=mu,
         mask=mask,
         weight=w,
-        resid=np.where(mask, ym - mu, 0.0),
+        resid=np.where(mask, cw * (ym - mu), 0.0),
         xt=xt_full,
         bread=bread_full,
         converged=converged,

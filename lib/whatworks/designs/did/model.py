@@ -51,7 +51,7 @@ from .fixed_effects import fit_fe, imputation, slope_influence
 from .panel import Panel
 
 __all__ = ["Stat", "ESTIMATORS", "PLACEBO_BATCH", "event_bins", "event_stats", "treated_cells",
-           "estimator_for", "design_rows", "role_totals", "wdq"]
+           "estimator_for", "design_rows", "role_totals", "wdq", "cohort_leads", "pretrend_stats"]
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,73 @@ def event_stats(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.n
             xt = np.nan_to_num(fit1.xt[j])
             lev = np.sum(fit1.weight * xt * xt, axis=1) * float(np.nan_to_num(fit1.bread[j, j]))
             out[f"lead:{lo}:{hi}"] = Stat(float(fit1.beta[j]), inf[:, j], lev)
+    return out
+
+
+def cohort_leads(start: np.ndarray, n_periods: int, n_units: int, window: Sequence[int] | None = None
+                 ) -> dict[int, list[tuple[int, int]]]:
+    """Each cohort's lead bins for the pooled pre-trend test, by the cohort's start column.
+
+    A cohort (treated units sharing a start) with at least two periods
+    before its own start gets bins of those periods, measured against its
+    own earliest periods (at least one bin's width). The bins in all are at
+    most ``min(4, (G - 2) // 2)`` for ``G`` units, shared equally among the
+    cohorts tested, at least one each; a cohort with fewer than two periods
+    before its start is left out. With one cohort the bins are
+    :func:`event_bins`' leads.
+
+    >>> cohort_leads(np.array([3, 4, 20, 20]), 20, 20)
+    {3: [(-2, -2), (-1, -1)], 4: [(-2, -2), (-1, -1)]}
+    >>> cohort_leads(np.array([52, 52, 156]), 156, 20)[52] == event_bins(np.array([52, 52, 156]), 156, 20)[0]
+    True
+    """
+    start = np.asarray(start)
+    cap = max(0, min(4, (n_units - 2) // 2))
+    pre: dict[int, int] = {}
+    for c in sorted({int(s) for s in start if s < n_periods}):
+        pre_len = c
+        if window is not None:
+            pre_len = min(pre_len, int(abs(window[0])) + max(1, int(abs(window[0])) // 4))
+        if pre_len >= 2:
+            pre[c] = pre_len
+    if not pre or cap == 0:
+        return {}
+    share = cap if len(pre) == 1 else max(1, cap // len(pre))
+    out: dict[int, list[tuple[int, int]]] = {}
+    for c, pre_len in pre.items():
+        n_lead = min(share, pre_len - 1)
+        width = max(1, pre_len // (n_lead + 1))
+        out[c] = [(-(j + 1) * width, -j * width - 1) for j in reversed(range(n_lead))]
+    return out
+
+
+def pretrend_stats(y: np.ndarray, offset: np.ndarray, mask: np.ndarray, start: np.ndarray, family: str,
+                   leads: dict[int, list[tuple[int, int]]]) -> dict[str, Stat]:
+    """Each cohort's lead coefficients, fitted together on the untreated cells.
+
+    One indicator per cohort and bin (``lead:<start column>:<from>:<to>``),
+    added to the unit and period effects fitted on untreated cells only;
+    each cohort's earlier periods are its reference. With one cohort these
+    are :func:`event_stats`' leads.
+    """
+    n_periods = y.shape[1]
+    start = np.asarray(start)
+    rel = np.arange(n_periods)[None, :] - start[:, None]
+    names, xs = [], []
+    for c, bins in leads.items():
+        member = (start == c)[:, None]
+        for lo, hi in bins:
+            names.append(f"lead:{c}:{lo}:{hi}")
+            xs.append(((rel >= lo) & (rel <= hi) & member).astype(float))
+    if not xs:
+        return {}
+    fit = fit_fe(y, mask & ~(rel >= 0), xs, family=family, offset=offset)
+    inf = slope_influence(fit)
+    out: dict[str, Stat] = {}
+    for j, name in enumerate(names):
+        xt = np.nan_to_num(fit.xt[j])
+        lev = np.sum(fit.weight * xt * xt, axis=1) * float(np.nan_to_num(fit.bread[j, j]))
+        out[name] = Stat(float(fit.beta[j]), inf[:, j], lev)
     return out
 
 

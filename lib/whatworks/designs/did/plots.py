@@ -18,6 +18,9 @@ from .words import effect_sentence
 
 __all__ = ["plot_trends", "plot_event_study"]
 
+#: The groups in words for a chart's legend.
+_WHERE = {"treated": "Where it ran", "comparison": "Comparison places", "buffer": "Nearby (buffer) places"}
+
 
 def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: str,
                 headline: Estimate) -> plots.Chart:
@@ -37,14 +40,15 @@ def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: s
     for col in ("treated", "comparison", "buffer"):
         if col in series:
             ax.plot(series["period"], series[col], color=plots.COLOURS[col],
-                    lw=1.4 if col == "treated" else 1.0, label=f"{col.capitalize()} units")
+                    lw=1.4 if col == "treated" else 1.0, label=_WHERE[col])
     for s in sorted(set(starts)):
         ax.axvline(parse_date(s), color=plots.COLOURS["intervention"], ls="--", lw=1)
     ax.set_ylabel("Index (mean before the start = 100)")
     ax.legend(loc="best")
-    alt = f"{outcome_label.capitalize()} at treated and comparison units over time. " + effect_sentence(
+    alt = f"{outcome_label.capitalize()} where it ran and at the comparison places over time. " + effect_sentence(
         headline, outcome_label, causal=False)
-    return plots.chart(fig, alt=alt, caption="Treated and comparison units, indexed to their baseline mean")
+    return plots.chart(fig, alt=alt, caption="Where it ran and the comparison places, indexed to their "
+                                                "mean before the start")
 
 
 def plot_event_study(bins: Sequence[Mapping[str, Any]], *, family: str, pretrend_p: float | None) -> plots.Chart:

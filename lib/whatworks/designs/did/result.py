@@ -35,8 +35,10 @@ class DiDResult(Result):
     starts: tuple[str, ...] = ()
     event_study: tuple[dict[str, Any], ...] = ()
     pretrend_p: float | None = None
+    pretrend_cohorts: tuple[str, ...] = ()
     wdq: float | None = None
     displacement: str = ""
+    wdq_reading: str = ""
     series: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
     def extra(self) -> dict[str, Any]:
@@ -52,8 +54,10 @@ class DiDResult(Result):
             "starts": list(self.starts),
             "event_study": [dict(b) for b in self.event_study],
             "pretrend_p": self.pretrend_p,
+            "pretrend_cohorts": list(self.pretrend_cohorts),
             "wdq": self.wdq,
             "displacement": self.displacement,
+            "wdq_reading": self.wdq_reading,
         }}
 
     def plot(self) -> plots.Chart:

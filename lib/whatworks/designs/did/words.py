@@ -10,17 +10,20 @@ Examples
 ...              ci_high=0.93, scale="ratio", headline=True)
 >>> import textwrap
 >>> print(textwrap.fill(effect_sentence(e, "crime", causal=False), 100))
-After the start, the level of crime at treated units was 15% lower than the change at comparison
-units would suggest (95% CI 22% lower to 7% lower).
+After the start, the level of crime where it ran was 15% lower than the change at comparison units
+would suggest (95% CI 22% lower to 7% lower).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from ... import text
 from ...results import Estimate, Evidence
 from .inference import REGIMES
 
-__all__ = ["ESTIMATOR_NOTES", "pct", "displacement_words", "effect_sentence", "summary_lines", "method_notes"]
+__all__ = ["ESTIMATOR_NOTES", "pct", "displacement_words", "effect_sentence", "summary_lines", "method_notes",
+           "wdq_words", "crimes_words", "net_effect_words"]
 
 #: The model sentence of the method notes, by estimator and family.
 ESTIMATOR_NOTES: dict[str, dict[str, str]] = {
@@ -96,13 +99,89 @@ def displacement_words(est: Estimate | None) -> str:
             f"units is {_change(est)} ({_ci_words(est)}), an interval that includes no change.")
 
 
+def wdq_words(quotient: float | None, worked: bool | None) -> str:
+    """The WDQ read as Guerette (2009, appendix C) reads it, and only when the operation worked.
+
+    ``worked`` is whether the success measure's interval lies below 0 (crime
+    fell at the treated units relative to the comparison units); the WDQ
+    weighs the buffer's change against that success, so without one it says
+    nothing.
+
+    >>> wdq_words(0.4, worked=False).startswith("The WDQ is not read here")
+    True
+    >>> print(wdq_words(1.3, worked=True))  # doctest: +NORMALIZE_WHITESPACE
+    Here the WDQ is 1.30: on this measure, benefits spread to the buffer areas, and the diffusion was
+    larger than the direct effect at the treated areas.
+    """
+    if quotient is None:
+        return ("Here the WDQ is undefined, because the treated areas did not change relative to the comparison "
+                "areas.")
+    q = f"{quotient:.2f}"
+    if not worked:
+        return (f"The WDQ is not read here: it weighs the change in the buffer areas against the success at the "
+                f"treated areas, and the success measure does not show that crime fell at the treated areas "
+                f"relative to the comparison areas (its value, {q}, has no meaning without that success).")
+    if quotient > 1:
+        reading = ("benefits spread to the buffer areas, and the diffusion was larger than the direct effect at "
+                   "the treated areas")
+    elif quotient > 0:
+        reading = "benefits spread to the buffer areas (diffusion of benefits)"
+    elif quotient == 0:
+        reading = "there was neither displacement nor diffusion"
+    elif quotient >= -1:
+        reading = "some crime may have moved to the buffer areas, but less than was prevented"
+    else:
+        reading = "more crime moved to the buffer areas than was prevented"
+    return f"Here the WDQ is {q}: on this measure, {reading}."
+
+
+def crimes_words(est: Estimate, outcome: str) -> str:
+    """Crimes prevented (positive = fewer) as ``'about 120 fewer crimes (95% CI 40 to 200 fewer)'``.
+
+    >>> e = Estimate(name="crimes_prevented", label="", measure="", estimate=120.4, ci_low=-10, ci_high=200)
+    >>> crimes_words(e, "crimes")
+    'about 120 fewer crimes (95% CI 10 more to 200 fewer)'
+    """
+    def count(value: float) -> str:  # whole from 10 up, one decimal below
+        return text.fmt_number(value, 0 if abs(value) >= 10 else 1)
+
+    word = "fewer" if est.estimate >= 0 else "more"
+    size = count(abs(est.estimate))
+    if est.ci_low is None or est.ci_high is None:
+        return f"about {size} {word} {outcome}"
+    lo, hi = est.ci_low, est.ci_high
+    interval = text.fmt_signed_interval(lo, hi, count, "more", "fewer")
+    level = est.interval_words().split(" CI ")[0] if est.ci_level is not None else text.LEVEL_WORDS
+    return f"about {size} {word} {outcome} ({level} CI {interval})"
+
+
+def net_effect_words(estimates: Sequence[Estimate]) -> list[str]:
+    """The success measure and the total net effect in words (nothing without them)."""
+    named = {e.name: e for e in estimates}
+    success, net = named.get("success_measure"), named.get("crimes_prevented_net")
+    treated, buffer = named.get("net_effect_treated"), named.get("net_effect_buffer")
+    if success is None or net is None or treated is None or buffer is None:
+        return []
+    worked = success.ci_high is not None and success.ci_high < 0
+    outcome = net.outcome or "crimes"
+    return [
+        f"On the totals before and after the first start (Guerette, 2009), the success measure is "
+        f"{success.estimate:.3f} ({success.interval_words(digits=3)}): "
+        + ("below 0, so crime fell at the treated areas relative to the comparison areas."
+           if worked else "its interval does not lie below 0, so it does not show that the operation worked."),
+        f"Crimes prevented net of displacement (the total net effect): {crimes_words(net, outcome)} than the "
+        f"comparison trend suggests, {crimes_words(treated, outcome)} at the treated areas and "
+        f"{crimes_words(buffer, outcome)} at the buffer areas.",
+    ]
+
+
 def effect_sentence(est: Estimate, outcome: str, *, causal: bool) -> str:
     """The headline in words; causal wording only at Maryland level 3 or above.
 
     >>> e = Estimate(name="did", label="", measure="rate ratio", estimate=0.85, ci_low=0.78,
     ...              ci_high=0.93, scale="ratio", headline=True)
     >>> effect_sentence(e, "crime", causal=True)
-    'Crime at treated units fell by an estimated 15% relative to comparison units (95% CI 22% lower to 7% lower).'
+    'Crime where it ran fell by an estimated 15% relative to comparison units (95% CI 22% lower to 7% lower).'
     """
     what = outcome[:1].upper() + outcome[1:]
     if est.scale == "ratio":
@@ -110,26 +189,45 @@ def effect_sentence(est: Estimate, outcome: str, *, causal: bool) -> str:
         change = (est.estimate - 1) * 100
         if causal:
             word = "fell" if change < 0 else "rose"
-            return (f"{what} at treated units {word} by an estimated {abs(change):.0f}% relative to "
+            return (f"{what} where it ran {word} by an estimated {abs(change):.0f}% relative to "
                     f"comparison units ({ci}).")
-        return (f"After the start, the level of {outcome} at treated units was {pct(est.estimate)} than the "
+        return (f"After the start, the level of {outcome} where it ran was {pct(est.estimate)} than the "
                 f"change at comparison units would suggest ({ci}).")
     ci = est.interval_words()
     if causal:
-        return (f"{what} at treated units changed by an estimated {text.fmt_number(est.estimate)} relative "
+        return (f"{what} where it ran changed by an estimated {text.fmt_number(est.estimate)} relative "
                 f"to comparison units ({ci}).")
-    return (f"After the start, {outcome} at treated units differed by {text.fmt_number(est.estimate)} from what "
+    return (f"After the start, {outcome} where it ran differed by {text.fmt_number(est.estimate)} from what "
             f"the change at comparison units would suggest ({ci}).")
 
 
 def summary_lines(head: Estimate, *, outcome: str, evidence: Evidence, improvement: str, doubt: bool,
-                  regime: str, displacement: str) -> list[str]:
-    """The summary's sentences: the headline, its direction, its caveats and displacement."""
-    summary = [effect_sentence(head, outcome, causal=evidence.causal)]
+                  regime: str, displacement: str, prevented: Estimate | None = None, net: Estimate | None = None,
+                  buffer_part: Estimate | None = None) -> list[str]:
+    """The summary's sentences: the headline, its direction, its caveats and displacement.
+
+    With buffer units, the crimes prevented net of displacement (``net``, the
+    total net effect) comes first, for a board; the relative change and the
+    crimes prevented at the treated units follow.
+    """
+    summary = []
+    if net is not None:
+        line = (f"Net of displacement, {crimes_words(net, outcome)} than the comparison trend suggests at the "
+                "treated and buffer units together (the total net effect)")
+        if buffer_part is not None:
+            moved = "fewer" if buffer_part.estimate >= 0 else "more"
+            line += (f", after about {text.fmt_number(abs(buffer_part.estimate), 0)} {moved} at the buffer units "
+                     f"({'diffusion of benefits' if moved == 'fewer' else 'displacement'})")
+        summary.append(line[:1].upper() + line[1:] + ".")
+    first = effect_sentence(head, outcome, causal=evidence.causal)
+    if prevented is not None:
+        first = first.removesuffix(".") + (f": {crimes_words(prevented, outcome)} than expected at the treated "
+                                           "units after the start.")
+    summary.append(first)
     if head.excludes_null():
         hoped = (head.estimate < head.null_value) == (improvement == "decrease")
-        summary.append("This is the hoped-for direction." if hoped else "This is the opposite of the hoped-for "
-                                                                        "direction.")
+        summary.append("That is the change the work aimed for." if hoped
+                       else "That is the opposite of the change the work aimed for.")
     else:
         summary.append("The interval includes no change, so the data cannot tell an effect from chance.")
     if not evidence.causal:
@@ -143,7 +241,7 @@ def summary_lines(head: Estimate, *, outcome: str, evidence: Evidence, improveme
 
 
 def method_notes(*, method: str, family: str, regime: str, seed: int, n_boot: int, cohorts: bool,
-                 buffer: bool) -> tuple[str, ...]:
+                 buffer: bool, prevented: bool = False, guide: bool = False) -> tuple[str, ...]:
     """How the estimates were made: model, inference, bootstrap, cohorts, event study, placebo, displacement."""
     notes = [
         ESTIMATOR_NOTES[method][family],
@@ -162,15 +260,46 @@ def method_notes(*, method: str, family: str, regime: str, seed: int, n_boot: in
         "jackknife covariance (2 to 20), or the rank of the summed squared coefficients among the placebos "
         "(one treated unit). At most min(4, (G - 2) / 2) bins before the start, G the number "
         "of units.",
+        "Pre-trend test with staggered starts: every cohort (units sharing a start) with at least two periods "
+        "before its own start is covered. Each cohort's periods before its start are split into bins measured "
+        "against its own earliest periods; the bins, at most min(4, (G - 2) / 2) in all shared equally among "
+        "the cohorts and at least one each, are fitted together on untreated observations and tested in one "
+        "joint test as above. A cohort with fewer periods, or of one unit among several treated units (its bins "
+        "would rest on that unit alone), is left out and named; with no cohort covered the "
+        "test does not run and the comparison is not graded above Maryland level 2."
+        if cohorts else "",
+        "Placebo in time: the same model on data before each cohort's start, with a fake start halfway "
+        "through that cohort's baseline (cohorts with at least four periods before their start; each treated "
+        "unit's periods from its real start on are left out), pooled into one estimate by the same estimator."
+        if cohorts else
         "Placebo in time: the same model on data before the first start only, with a fake start at the "
         "midpoint of that baseline.",
         "Displacement: buffer units against comparison units by the same model, from the first start. The "
         "weighted displacement quotient (Bowers and Johnson, 2003) is (Ba/Ca - Bb/Cb) / (Ra/Ca - Rb/Cb) for "
         "totals before (b) and after (a) the first start in the treated (R), buffer (B) and comparison (C) "
-        "units: above 0 means benefits spread to the buffer, below 0 that crime moved there, below -1 that "
-        "more moved than was prevented; it is reported without an interval and is undefined when the treated "
-        "units did not change relative to the comparison units. It is recorded with scale 'difference' because "
-        "0 means neither displacement nor diffusion." if buffer else "",
+        "units. It is read only when the success measure (its denominator) shows that crime fell at the treated "
+        "units relative to the comparison units (Guerette, 2009): then above 0 means benefits spread to the "
+        "buffer, above 1 that the diffusion was larger than the direct effect, below 0 that crime moved there, "
+        "below -1 that more moved than was prevented. It is reported without an interval and is undefined when "
+        "the treated units did not change relative to the comparison units. It is recorded with scale "
+        "'difference' because 0 means neither displacement nor diffusion." if buffer else "",
+        "Crimes prevented is the count expected at the treated units from the comparison units' change minus "
+        "the count observed, from each unit's start: the observed total divided by the rate ratio, minus the "
+        "observed total (for the imputation estimator, the imputed minus the observed total). Its interval is "
+        "the rate ratio's interval carried through the same calculation, so it comes from the same inference "
+        "(and has the same coverage); it covers the expected difference given the observed count. The effect "
+        "at the end of the series is the same calculation for the last bin of the event study, a period on "
+        "average. Positive means fewer than expected." if prevented else "",
+        "Total net effect (Guerette, 2009, Problem-Oriented Policing tool guide 10, appendix B; Bowers and "
+        "Johnson, 2003): [Rb(Ca/Cb) - Ra] + [Db(Ca/Cb) - Da] on totals before (b) and after (a) the first start "
+        "at the treated (R), buffer (D) and comparison (C) units, the crimes prevented net of displacement "
+        "(positive: fewer crimes in the treated and buffer areas together than the comparison trend suggests); "
+        "its two brackets are the treated and buffer parts. The success measure is Ra/Ca - Rb/Cb (below 0: the "
+        f"operation worked) and the buffer measure Da/Ca - Db/Cb. Their 95% intervals are percentiles of "
+        f"{n_boot} bootstrap draws (seed {seed}) that resample units within each group, so they allow for "
+        "differences between units; with few buffer or treated units they are rough. Because every unit is "
+        "split at the first start, the treated part can differ from the crimes prevented above when starts are "
+        "staggered." if guide else "",
         "Activity measures (outputs such as deployments) are not part of the model: they show what was "
         "done, not whether it worked.",
         "Excluded periods are left out of every fit.",

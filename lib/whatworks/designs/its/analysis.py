@@ -27,6 +27,7 @@ from ...dates import FREQS, PERIODS_PER_YEAR
 from ...errors import DataError
 from ...results import Check, Estimate
 from .checks import MODEL_CHECKS, CheckInput, check_no_events, check_too_few_points, check_underpowered
+from .impact import crimes_prevented, points_change, rate_before, rate_totals
 from .inference import effects, series_frame, total_effect
 from .inputs import Options, check_values
 from .model import FAMILIES, Design, build_design, period_steps
@@ -45,6 +46,8 @@ class Analysis:
     seasonality_reason: str
     dispersion: float | None
     method: str | None
+    rates: tuple[float, float] | None = None
+    rate_before: float | None = None
 
 
 # -- analysis ----------------------------------------------------------------------
@@ -119,6 +122,12 @@ def analyse(f: pd.DataFrame, *, freq: str, source: str, opts: Options, first_pos
             est = total_effect(model, Xcf, offset, y_all, rows & (design.phase == phase), name, label, words)
             if est is not None:
                 estimates.append(est)
+        if opts.improvement == "decrease":
+            estimates += crimes_prevented(model, design, offset, rows, freq, label)
+    if kind == "proportion":
+        points = points_change(model, design, rows, f["denominator"].to_numpy(), label)
+        if points is not None:
+            estimates = [e.with_headline(False) for e in estimates] + [points]
     base_rows = design.phase[rows] == "before"
     ci = dataclasses.replace(
         ci, outcome_type=kind, counts=y_all[rows], pearson=model.pearson,
@@ -127,5 +136,9 @@ def analyse(f: pd.DataFrame, *, freq: str, source: str, opts: Options, first_pos
         overdispersion=opts.overdispersion)
     found = [few] + [c for c in (rule(ci) for rule in MODEL_CHECKS) if c is not None]
     dispersion = None if kind == "continuous" else model.dispersion
+    rates = before = None
+    if kind == "proportion":
+        rates = rate_totals(model, design, rows, f["denominator"].to_numpy())
+        before = rate_before(y_all, f["denominator"].to_numpy(), design, rows)
     return Analysis(tuple(estimates), tuple(found), series_frame(f, design, model, kind, offset),
-                    season, reason, dispersion, model.method)
+                    season, reason, dispersion, model.method, rates, before)

@@ -102,7 +102,7 @@ def fit(
     >>> s, truth = simulate_counts(3, n_pre=60, n_post=30, seasonal_amplitude=0.0)
     >>> r = fit(s, intervention_date=truth["intervention_date"], seasonality="none")
     >>> [e.name for e in r.estimates]
-    ['level_change', 'slope_change', 'total_effect']
+    ['level_change', 'slope_change', 'total_effect', 'crimes_prevented', 'crimes_prevented_end']
     """
     opts = Options(
         outcome_type=choice(outcome_type, OUTCOME_TYPES, "outcome_type"),
@@ -195,14 +195,17 @@ def _result(main: Analysis, estimates: list[Estimate], all_checks: list[Check], 
     label = series.outcome_label or "outcome"
     freq = series.freq
     n_post = int(((main.frame["phase"] == "during") & ~main.frame["excluded"]).sum())
-    level = next((e for e in main.estimates if e.name == "level_change"), None)
-    total_est = next((e for e in main.estimates if e.name == "total_effect"), None)
+    named = {e.name: e for e in main.estimates}
+    by_group = "percentage_point_change." if "percentage_point_change" in named else "level_change."
     summary = summary_paragraphs(
-        level=level, total=total_est, checks=all_checks, label=label, outcome_type=opts.outcome_type,
+        level=named.get("level_change"), total=named.get("total_effect"), checks=all_checks, label=label,
+        outcome_type=opts.outcome_type,
         start_words=text.fmt_date(start), n_post_words=text.plural(n_post, dates.FREQS[freq].word),
         improvement=opts.improvement, sms_level=EVIDENCE.sms_level,
-        groups=[e for e in estimates if e.group is not None and e.name.startswith("level_change.")],
-        by=breakdown_label or "group")
+        groups=[e for e in estimates if e.group is not None and e.name.startswith(by_group)],
+        by=breakdown_label or "group", prevented=named.get("crimes_prevented"),
+        end=named.get("crimes_prevented_end"), points=named.get("percentage_point_change"), rates=main.rates,
+        rate_before=main.rate_before, period_word=dates.FREQS[freq].word)
     notes = method_notes(
         method=main.method or "not fitted", outcome_type=opts.outcome_type,
         seasonality_reason=main.seasonality_reason, slope_change=opts.slope_change, freq=freq,

@@ -24,6 +24,8 @@ __all__ = [
     "ratio_change_words",
     "difference_words",
     "total_words",
+    "prevented_words",
+    "points_words",
     "summary_paragraphs",
     "breakdown_sentence",
     "method_notes",
@@ -71,12 +73,7 @@ def _pct(change: float) -> str:
 def ratio_change_words(estimate: float, low: float, high: float) -> tuple[str, str]:
     """A ratio and its interval as a change: ``('18% lower', '95% CI 9% to 26% lower')``."""
     head = text.fmt_change_pct(estimate)
-    if high < 1:
-        interval = f"{_pct(1 - high)} to {_pct(1 - low)} lower"
-    elif low > 1:
-        interval = f"{_pct(low - 1)} to {_pct(high - 1)} higher"
-    else:
-        interval = f"{_pct(1 - low)} lower to {_pct(high - 1)} higher"
+    interval = text.fmt_signed_interval(low - 1, high - 1, _pct, "lower", "higher")
     return head, f"{text.LEVEL_WORDS} CI {interval}"
 
 
@@ -89,12 +86,7 @@ def difference_words(estimate: float, low: float, high: float, unit: str = "") -
     tail = f" {unit}" if unit else ""
     word = "lower" if estimate < 0 else "higher"
     head = f"{text.fmt_number(abs(estimate))}{tail} {word}" if estimate != 0 else "no different"
-    if high < 0:
-        interval = f"{text.fmt_number(-high)} to {text.fmt_number(-low)} lower"
-    elif low > 0:
-        interval = f"{text.fmt_number(low)} to {text.fmt_number(high)} higher"
-    else:
-        interval = f"{text.fmt_number(-low)} lower to {text.fmt_number(high)} higher"
+    interval = text.fmt_signed_interval(low, high, text.fmt_number, "lower", "higher")
     return head, f"{text.LEVEL_WORDS} CI {interval}"
 
 
@@ -117,6 +109,49 @@ def total_words(est: Estimate, label: str, span: str = "") -> str:
     over = f" over {span}" if span else ""
     size = text.fmt_number(abs(est.estimate), 0)
     return f"about {size} {word} {label}{over} ({text.LEVEL_WORDS} CI {interval})"
+
+
+def _count(value: float) -> str:
+    """A count in words: whole from 10 up, one decimal below (``'1,088'``, ``'2.2'``)."""
+    return text.fmt_number(value, 0 if abs(value) >= 10 else 1)
+
+
+def prevented_words(est: Estimate, label: str, span: str = "") -> str:
+    """Crimes prevented (positive = fewer than expected) in words.
+
+    >>> e = Estimate(name="crimes_prevented", label="x", measure="m", estimate=140.2, ci_low=60, ci_high=220)
+    >>> prevented_words(e, "incidents", "52 weeks")
+    'about 140 fewer incidents over 52 weeks (95% CI 60 to 220 fewer)'
+    >>> e = Estimate(name="crimes_prevented_end", label="x", measure="m", estimate=2.2, ci_low=-0.4, ci_high=4.9)
+    >>> prevented_words(e, "incidents")
+    'about 2.2 fewer incidents (95% CI 0.4 more to 4.9 fewer)'
+    """
+    low, high = _interval(est)
+    interval = text.fmt_signed_interval(low, high, _count, "more", "fewer")
+    word = "fewer" if est.estimate >= 0 else "more"
+    over = f" over {span}" if span else ""
+    return f"about {_count(abs(est.estimate))} {word} {label}{over} ({text.LEVEL_WORDS} CI {interval})"
+
+
+def points_words(est: Estimate, rates: tuple[float, float] | None = None) -> str:
+    """A change in percentage points in words (one decimal), with the rates it runs between.
+
+    >>> e = Estimate(name="p", label="x", measure="m", estimate=2.5, ci_low=1.1, ci_high=3.9)
+    >>> points_words(e, (0.135, 0.160))
+    '16.0% against 13.5% expected, 2.5 percentage points higher (95% CI 1.1 to 3.9 points higher)'
+    >>> points_words(Estimate(name="p", label="x", measure="m", estimate=-0.4, ci_low=-1.2, ci_high=0.3))
+    '0.4 percentage points lower (95% CI 1.2 points lower to 0.3 points higher)'
+    """
+    low, high = _interval(est)
+    word = "lower" if est.estimate < 0 else "higher"
+    head = f"{abs(est.estimate):.1f} percentage points {word}" if round(est.estimate, 1) != 0 else \
+        "no different"
+    interval = text.fmt_signed_interval(low, high, lambda v: f"{v:.1f}", "points lower", "points higher")
+    words = f"{head} ({text.LEVEL_WORDS} CI {interval})"
+    if rates is None:
+        return words
+    expected, fitted = rates
+    return f"{100 * fitted:.1f}% against {100 * expected:.1f}% expected, {words}"
 
 
 def _change_words(est: Estimate, unit: str) -> tuple[str, str]:
@@ -144,31 +179,60 @@ def summary_paragraphs(
     sms_level: int,
     groups: Sequence[Estimate] = (),
     by: str = "group",
+    prevented: Estimate | None = None,
+    end: Estimate | None = None,
+    points: Estimate | None = None,
+    rates: tuple[float, float] | None = None,
+    rate_before: float | None = None,
+    period_word: str = "period",
 ) -> tuple[str, ...]:
-    """The plain-English summary, headline first."""
+    """The plain-English summary, headline first.
+
+    Counts lead with the relative change and the crimes prevented over the
+    whole period after the start (``prevented``; ``total`` when there is none,
+    as when an increase is hoped for) and the effect at the end of the series
+    (``end``); proportions with the change in percentage points (``points``).
+    """
     fails = [c for c in checks if c.status == "fail"]
     warns = [c for c in checks if c.status == "warn"]
     if level is None:
         reasons = "; ".join(c.message for c in fails) or "the model could not be fitted."
         return (f"No estimate is given for {label}. {reasons}",)
+    if points is not None:
+        return _points_paragraphs(points=points, rates=rates, level=level, warns=warns, label=label,
+                                  start_words=start_words, n_post_words=n_post_words, improvement=improvement,
+                                  sms_level=sms_level, groups=groups, by=by, before=rate_before,
+                                  period_word=period_word)
     head, interval = _change_words(level, "")
     clear = bool(level.excludes_null())
     if clear:
         first = (f"{_subject(outcome_type, label)} {head} than expected after the intervention began on "
                  f"{start_words} ({interval})")
-        if total is not None:
+        if prevented is not None:
+            first += f", {prevented_words(prevented, label, n_post_words)}"
+        elif total is not None:
             first += f", {total_words(total, label, n_post_words)}"
     else:
         first = (f"There is no clear evidence of a change in {label} after the intervention began on "
                  f"{start_words}: {label} were {head} than expected, but the interval includes no change "
                  f"({interval})")
-        if total is not None:
+        if prevented is not None:
+            first += f". Over {n_post_words} that is {prevented_words(prevented, label)}"
+        elif total is not None:
             first += f". Over {n_post_words} that is {total_words(total, label)}"
-    paras = [first + "."]
-    if clear:
-        good = (level.estimate < level.null_value) == (improvement == "decrease")
-        paras.append("This is the hoped-for direction." if good
-                     else "This is the opposite of the hoped-for direction.")
+    if end is not None:
+        first += f"; in the last {end.unit.removeprefix('crimes per ') if end.unit else 'period'}, " \
+                 f"{prevented_words(end, label)}"
+    good = (level.estimate < level.null_value) == (improvement == "decrease") if clear else None
+    return _closing([first + "."], good, sms_level, groups, by, warns)
+
+
+def _closing(paras: list[str], good: bool | None, sms_level: int, groups: Sequence[Estimate], by: str,
+             warns: Sequence[Check]) -> tuple[str, ...]:
+    """The summary's closing paragraphs: the direction (when clear), the level of evidence, groups, cautions."""
+    if good is not None:
+        paras.append("That is the change the work aimed for." if good
+                     else "That is the opposite of the change the work aimed for.")
     if sms_level < 3:
         paras[-1] += (" This is an association, not proof of cause: the comparison is with the trend"
                       " and season before the intervention, with no comparison group"
@@ -178,6 +242,31 @@ def summary_paragraphs(
     if warns:
         paras.append(_caution(warns))
     return tuple(paras)
+
+
+def _points_paragraphs(*, points: Estimate, rates: tuple[float, float] | None, level: Estimate,
+                       warns: Sequence[Check], label: str, start_words: str, n_post_words: str, improvement: str,
+                       sms_level: int, groups: Sequence[Estimate], by: str, before: float | None = None,
+                       period_word: str = "period") -> tuple[str, ...]:
+    """The summary of a proportion: percentage points first, the odds ratio second."""
+    clear = bool(points.excludes_null())
+    change = points_words(points)
+    rate = ""
+    if rates is not None:
+        was = f" ({100 * before:.1f}% before it began)" if before is not None else ""
+        rate = (f"the rate of {label} was {100 * rates[1]:.1f}%, against {100 * rates[0]:.1f}% expected from "
+                f"the trend before it{was}: ")
+    if clear:
+        first = f"Over the {n_post_words} after the intervention began on {start_words}, {rate}{change}"
+    else:
+        first = (f"There is no clear evidence of a change in the rate of {label} after the intervention began "
+                 f"on {start_words}: over the {n_post_words} after it, {rate}{change}, an interval that includes "
+                 "no change")
+    odds, odds_interval = _change_words(level, "")
+    paras = [first + f". In the first {period_word} after the start the odds were {odds} than expected "
+                     f"({odds_interval})."]
+    good = (points.estimate < 0) == (improvement == "decrease") if clear else None
+    return _closing(paras, good, sms_level, groups, by, warns)
 
 
 def breakdown_sentence(groups: Sequence[Estimate], by: str) -> str:
@@ -190,7 +279,10 @@ def breakdown_sentence(groups: Sequence[Estimate], by: str) -> str:
     """
     parts = []
     for e in groups:
-        head, interval = _change_words(e, "")
+        if e.unit == "percentage points":
+            head, interval = points_words(e).rstrip(")").split(" (", 1)
+        else:
+            head, interval = _change_words(e, "")
         parts.append(f"{e.group} {head} ({interval})" if e.excludes_null()
                      else f"{e.group} no clear change ({interval})")
     return f"By {by}: {'; '.join(parts)}."
@@ -261,6 +353,24 @@ def method_notes(
                      "The total effect is observed minus counterfactual counts summed over the analysed "
                      "periods after the intervention began; its interval is by the delta method and "
                      "reflects uncertainty in the counterfactual only.")
+        notes.append("Crimes prevented (when a decrease is hoped for) is the expected count without the "
+                     "intervention minus the expected count with it, both from the fitted model, summed over "
+                     "the analysed periods after it began (positive = fewer than expected); the effect at the "
+                     "end of the series is the same difference in the last of those periods. Because the "
+                     "level term makes the fitted total after the start equal the observed total, the first "
+                     "equals observed minus expected. Their 95% intervals are by the delta method from the "
+                     "covariance of all the fitted coefficients (with its over-dispersion scale), so they "
+                     "allow for the uncertainty of the counterfactual and of the fitted line after the start; "
+                     "they cover the expected difference under the model, not the chance variation of one "
+                     "more period.")
+    if outcome_type == "proportion":
+        notes.append("The headline is the change in percentage points: the fitted rate minus the "
+                     "counterfactual rate (the fitted model with the level and slope terms set to zero), "
+                     "averaged over the analysed periods after the intervention began with each period "
+                     "weighted by its denominator, so it is the rate over the whole period after the start. "
+                     "Its 95% interval is by the delta method from the covariance of all the fitted "
+                     "coefficients (with the quasi-binomial scale). The odds ratio of the first period "
+                     "after the start (level_change) is kept as a secondary estimate.")
     if transitions:
         which = ", ".join(f"the {FREQS[freq].word} starting {d}" for d in transitions)
         notes.append(
@@ -294,6 +404,8 @@ def headline_words(est: Estimate | None, label: str, outcome_type: str) -> str:
         if outcome_type == "proportion":
             what = "the odds of " + what
         return f"{what} were {head} than expected after the intervention began ({interval})"
+    if est.unit == "percentage points":
+        return f"the rate of {label} was {points_words(est)} than expected after the intervention began"
     head, interval = difference_words(est.estimate, *_interval(est))
     return f"{label} were {head} than expected after the intervention began ({interval})"
 

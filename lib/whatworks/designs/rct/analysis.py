@@ -92,6 +92,7 @@ class Analysis:
     holm: list[dict[str, Any]] = field(default_factory=list)
     first_stage: list[dict[str, Any]] = field(default_factory=list)
     unfitted: list[str] = field(default_factory=list)
+    attrition_boundary: str = "cautious"
 
 
 def _observed(t: Trial, o: OutcomeSpec) -> Mask:
@@ -215,6 +216,7 @@ def _two_props(x1: int, n1: int, x0: int, n0: int) -> float:
 
 
 def _attrition(t: Trial, outcomes: list[OutcomeSpec], primary: OutcomeSpec, seed: int, a: Analysis) -> None:
+    # a.attrition_boundary names the WWC boundary every row is judged on
     surveys = [o for o in outcomes if o.source == "survey"]
     kinds = [("primary outcome", primary)]
     if surveys and (primary.source != "survey" or t.responded is not None):
@@ -233,7 +235,7 @@ def _attrition(t: Trial, outcomes: list[OutcomeSpec], primary: OutcomeSpec, seed
             row: dict[str, Any] = {
                 "kind": kind, "arm": arm, "n_arm": n1, "kept_arm": k1, "n_control": n0, "kept_control": k0,
                 "rate_arm": k1 / n1, "rate_control": k0 / n0, "p_value": _two_props(k1, n1, k0, n0)}
-            row.update(wwc_attrition(overall, diff))
+            row.update(wwc_attrition(overall, diff, a.attrition_boundary))
             a.attrition.append(row)
     control = t.arm_codes == 0
     for o in surveys:
@@ -288,11 +290,11 @@ def _holm(t: Trial, outcomes: list[OutcomeSpec], a: Analysis) -> None:
 
 def analyse(t: Trial, outcomes: list[OutcomeSpec], *, subgroups: Sequence[str] = (),
             exploratory_subgroups: Sequence[str] = (),
-            seed: int = 20240401) -> Analysis:
-    """Run every part of the analysis on a checked trial."""
+            seed: int = 20240401, attrition_boundary: str = "cautious") -> Analysis:
+    """Run every part of the analysis on a checked trial; attrition is judged on the named WWC boundary."""
     primary = next(o for o in outcomes if o.primary)
     design = Design(t.clusters)
-    a = Analysis()
+    a = Analysis(attrition_boundary=attrition_boundary)
     _flow(t, primary, a)
     _baseline(t, a)
     _itt(t, outcomes, design, a)

@@ -65,8 +65,9 @@ def check_arm_sizes(t: Trial, intended: Mapping[str, float] | None, method: str 
 
 def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity: Iterable[Check],
                  intended: Mapping[str, float] | None, method: str | None, encourages: bool,
-                 disclosure: Disclosure) -> list[Check]:
+                 disclosure: Disclosure, arm_labels: Mapping[str, str] | None = None) -> list[Check]:
     """The allocation checks given (``integrity``) followed by every diagnostic of the analysis."""
+    named = dict(arm_labels or {})  # arm codes in words, for the messages
     checks = list(integrity)
     checks.append(check_itt(t, a, disclosure))
     checks.append(check_arm_sizes(t, intended, method, disclosure))
@@ -78,7 +79,7 @@ def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity: Iter
                             "the active arms rather than by more or less victimisation. Read it alongside an "
                             "outcome that does not depend on reporting, such as bank loss data."))
     for row in a.first_stage:
-        words = (f"Receipt of the {row['arm']} message was "
+        words = (f"Receipt of the {named.get(row['arm'], row['arm'])} message was "
                  f"{disclosure.rate(row['receipt_rate'], analysed.get(row['arm']))} "
                  f"(first-stage F = {text.fmt_number(row['f'], 1)})")
         if row["weak"]:
@@ -94,8 +95,9 @@ def trial_checks(t: Trial, a: Analysis, primary: OutcomeSpec, *, integrity: Iter
         hidden = WITHHELD in (disclosure.share(row["kept_arm"], row["n_arm"]),
                               disclosure.share(row["kept_control"], row["n_control"]))
         differential = WITHHELD if hidden else f"{text.fmt_number(row['differential'] * 100, 1)} points"
-        words = (f"{row['kind'].capitalize()}, {row['arm']} against the control: overall attrition "
-                 f"{overall}, differential {differential}; {meets} the WWC cautious attrition standard.")
+        words = (f"{row['kind'].capitalize()}, {named.get(row['arm'], row['arm'])} against the control: "
+                 f"overall attrition {overall}, differential {differential}; {meets} the WWC cautious "
+                 "attrition standard.")
         checks.append(Check(f"attrition.{'primary' if row['kind'] == 'primary outcome' else 'survey'}.{row['arm']}",
                             status, words))
     big = [r for r in a.baseline for arm in t.arms[1:] if abs(r.get(f"smd:{arm}", 0.0)) > 0.1]

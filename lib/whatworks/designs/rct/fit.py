@@ -53,6 +53,7 @@ from ...disclosure import Disclosure
 from ...errors import SpecError
 from ...results import Check, Estimate
 from .analysis import MAIN_MEASURE, analyse, estimate_name
+from .attrition import boundary
 from .checks import grade_evidence, trial_checks
 from .data import Trial, prepare, read_outcomes
 from .result import RCTResult
@@ -92,6 +93,7 @@ def fit(
     intended_ratios: Mapping[str, float] | None = None,
     allocation_method: str | None = None,
     seed: int = 20240401,
+    attrition_boundary: str = "cautious",
     source: str = "trial data",
     disclosure: Disclosure | int = Disclosure(),
     arm_labels: Mapping[str, str] | None = None,
@@ -144,6 +146,10 @@ def fit(
         check (simple randomisation only).
     seed
         Seed for the bootstrap of the Lee bounds.
+    attrition_boundary
+        The What Works Clearinghouse attrition boundary attrition is judged
+        on: ``"cautious"`` (the default; the intervention could affect who
+        is lost) or ``"optimistic"`` (loss thought unrelated to it).
     source
         The file as the user named it, for messages.
     disclosure
@@ -178,7 +184,9 @@ def fit(
               received_column=received_column, responded_column=responded_column,
               exclusion_column=exclusion_column, subgroups=subgroups, exploratory_subgroups=exploratory_subgroups,
               intended_ratios=intended_ratios, source=source)
-    a = analyse(t, specs, subgroups=subgroups, exploratory_subgroups=exploratory_subgroups, seed=seed)
+    boundary(attrition_boundary)  # an unknown boundary is refused before any work
+    a = analyse(t, specs, subgroups=subgroups, exploratory_subgroups=exploratory_subgroups, seed=seed,
+                attrition_boundary=attrition_boundary)
     primary = next(o for o in specs if o.primary)
     several = len(t.arms) > 2
     head = estimate_name(primary.column, MAIN_MEASURE[primary.type], t.arms[1], several)
@@ -186,7 +194,7 @@ def fit(
     estimates = tuple(_relabel(e, labels, t.arms[0]).with_headline(e.name == head) for e in a.estimates)
     checks = trial_checks(t, a, primary, integrity=integrity, intended=intended_ratios,
                           method=allocation_method, encourages=message_encourages_reporting,
-                          disclosure=disclosure)
+                          disclosure=disclosure, arm_labels=labels)
     evidence = grade_evidence(integrity, a)
     costs = _costs(cost_per_participant, t.arms)
     if costs is not None and not any(o.type == "binary" for o in specs):

@@ -16,7 +16,7 @@ from ... import text
 from ...disclosure import WITHHELD, Disclosure
 from ...results import Check, Evidence
 from .analysis import MAIN_MEASURE, WEAK_F, Analysis, observed_by_arm
-from .attrition import WWC_BOUNDARY, WWC_SOURCE
+from .attrition import boundary
 from .data import OutcomeSpec, Trial
 from .model import Contrast
 from .plan import Reading, against_plan, number_needed_to_treat
@@ -110,7 +110,7 @@ def _attrition_doubt(a: Analysis, o: OutcomeSpec, arm: str) -> dict[str, Any] | 
     lee = next((r for r in a.lee if r["outcome"] == o.column and r["arm"] == arm), None)
     if not high or lee is None or not (math.isfinite(lee["ci_low"]) and math.isfinite(lee["ci_high"])):
         return None
-    return lee if lee["ci_low"] <= 0 <= lee["ci_high"] else None
+    return {**lee, "boundary": a.attrition_boundary} if lee["ci_low"] <= 0 <= lee["ci_high"] else None
 
 
 _READING_WORDS = {
@@ -187,7 +187,8 @@ def _verdict_text(code: str, reading: Reading | None, o: OutcomeSpec, arm: str, 
         bounds = text.fmt_interval(doubt["ci_low"], doubt["ci_high"], fmt=lambda v: fmt_effect(
             v, o.type, doubt["measure"]).replace(" percentage points", ""))
         return (f"Cannot tell whether the {name(arm)} changes {o.label.lower()}: survey attrition is high on the "
-                f"{WWC_BOUNDARY} boundary, and the Lee bounds ({bounds}) include no effect, so the difference "
+                f"{boundary(doubt['boundary']).title} boundary, and the Lee bounds ({bounds}) include no effect, "
+                "so the difference "
                 f"between the arms may come from who answered rather than from the {name(arm)}. {first}")
     if reading is None:
         return first
@@ -359,7 +360,8 @@ def summary(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, verdict_rows: S
         if unsure:
             listed = "; ".join(f"{labels[h['outcome']].lower()} ({name(h['arm'])})" for h in unsure)
             paras.append(f"Cannot tell for {len(unsure)} of them, because survey attrition is high on the "
-                         f"{WWC_BOUNDARY} boundary and the Lee bounds include no effect: {listed}.")
+                         f"{boundary(a.attrition_boundary).title} boundary and the Lee bounds include no effect: "
+                         f"{listed}.")
     paras += [c.message for c in checks if c.status in ("warn", "fail")
               and c.name.split(".")[0] in ("ascertainment", "first_stage", "adjusted_fit")]
     return paras
@@ -403,10 +405,13 @@ def method_notes(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, *, cluster
                      f"message would reach. A first-stage F below {WEAK_F:g} (the Staiger–Stock rule of thumb) is "
                      "flagged as weak.")
     if a.attrition:
-        notes.append(f"Attrition is judged against the {WWC_SOURCE}: overall attrition is the share of the two "
-                     "arms' randomised participants not analysed, differential attrition the gap between the arms' "
-                     "attrition rates; between whole percents the stricter table value is used. Participants "
-                     "excluded after randomisation count as attrition.")
+        used = boundary(a.attrition_boundary)
+        notes.append(f"Attrition is judged against the {used.source}, the boundary for when {used.when} "
+                     "(the spec's attrition_boundary chooses cautious or optimistic): overall attrition is the "
+                     "share of the two arms' randomised participants not analysed, differential attrition the gap "
+                     "between the arms' attrition rates; between whole percents the stricter table value is used, "
+                     "and overall attrition above 57% is high attrition. Participants excluded after randomisation "
+                     "count as attrition.")
     if a.lee:
         notes.append("Lee (2009) bounds trim the outcomes of the arm with the higher survey response so both arms "
                      "represent the same share of participants; ties are trimmed fractionally. They assume that "
@@ -437,8 +442,8 @@ def method_notes(specs: Sequence[OutcomeSpec], t: Trial, a: Analysis, *, cluster
                      "as the margin.")
     if a.lee:
         notes.append(f"'Cannot tell' replaces a verdict on a survey outcome when its attrition is high on the "
-                     f"{WWC_BOUNDARY} boundary and the 95% interval of its Lee bounds includes no effect: the "
-                     "difference between the arms could then come from who answered.")
+                     f"{boundary(a.attrition_boundary).title} boundary and the 95% interval of its Lee bounds "
+                     "includes no effect: the difference between the arms could then come from who answered.")
     if "binary" in types:
         notes.append("The number needed to treat is one over the risk difference, rounded up, with the interval "
                      "from inverting the risk difference's interval; when that interval includes no effect, the "

@@ -15,12 +15,14 @@ and special-cause rules of each profile), ``model`` (one unit's chart),
 from .fit import fit
 from .model import IMPROVEMENT_SIGN, PhaseFit, Signal, UnitChart
 from .result import SPCResult
-from .rules import PROFILES, XmRPhase, xmr
+from .rules import PROFILES, LaneyPhase, XmRPhase, laney, xmr
 from .sections import signals_table, unit_finding
 
 __all__ = [
     "fit",
     "xmr",
+    "laney",
+    "LaneyPhase",
     "SPCResult",
     "UnitChart",
     "PhaseFit",

@@ -41,6 +41,7 @@ from ...results import Evidence
 from .checks import summary_checks, unit_checks
 from .inputs import baseline_range, choose, choose_units, intervention_dates, target_value
 from .model import BOUNDS, IMPROVEMENT_SIGN, REBASE, all_units, fit_unit
+from .plots import GRID_ABOVE
 from .result import SPCResult
 from .rules import PROFILES
 from .words import data_notes, method_notes, summary
@@ -60,6 +61,7 @@ def fit(
     spc_baseline: Any = None,
     outcome_type: str = "count",
     target: float | None = None,
+    denominator_column: str | None = None,
 ) -> SPCResult:
     """XmR charts with limits from a baseline, extended past the change.
 
@@ -96,6 +98,10 @@ def fit(
         within 0 to 1) or ``continuous``.
     target
         The target for the assurance icon, in the outcome's units.
+    denominator_column
+        The spec's name of a proportion's denominator, for the words of the
+        p′ chart that a series with a ``denominator`` column gets beside
+        each XmR chart (Laney's p′, limits from the same baseline).
 
     Returns
     -------
@@ -145,6 +151,7 @@ def fit(
         summary_checks(charts, series.freq, spc_screen_outliers, profile.name)
     )
     periods = [p for c in charts for ph in c.phases for p in (ph.start, ph.end)]
+    denominator = str(denominator_column).replace("_", " ").strip() if denominator_column else None
     return SPCResult(
         rules=profile.name,
         improvement=improvement,
@@ -153,6 +160,7 @@ def fit(
         units=tuple(charts),
         freq=series.freq,
         outcome_label=series.outcome_label,
+        denominator_label=denominator,
         checks=checks,
         evidence=Evidence(
             1,
@@ -160,10 +168,11 @@ def fit(
             "or other changes at the same time, so a signal after the change is an association, not proof of cause.",
             "Compare with areas that had no intervention (difference-in-differences) to raise the level.",
         ),
-        summary_text=summary(charts, series.freq, series.outcome_label, profile.name),
+        summary_text=summary(charts, series.freq, series.outcome_label, profile.name, denominator),
         notes=method_notes(profile.name, spc_screen_outliers, rebase=spc_rebase,
                            baseline=base is not None, changed=any(c.intervention_date is not None for c in charts),
-                           bounds=outcome_type if "denominator" not in frame.columns else "proportion")
+                           bounds=outcome_type if "denominator" not in frame.columns else "proportion",
+                           p_chart=any(c.laney is not None for c in charts), grid=len(charts) > GRID_ABOVE)
         + data_notes(series.frame)
         if charts
         else ("No SPC charts were drawn (spc: none).",),

@@ -37,7 +37,7 @@ from scipy import stats
 from ... import text
 from ...errors import DataError
 from ...results import clean
-from .rules import PROFILES, TRIAL_LIMIT_POINTS, PointSignal, XmRPhase, _run_ends, xmr
+from .rules import PROFILES, TRIAL_LIMIT_POINTS, LaneyPhase, PointSignal, XmRPhase, _run_ends, laney, xmr
 
 __all__ = ["IMPROVEMENT_SIGN", "REBASE", "BOUNDS", "Signal", "PhaseFit", "UnitChart", "fit_unit", "all_units",
            "seasonal_test", "SEASONAL_SHARE"]
@@ -134,6 +134,7 @@ class UnitChart:
     target: float | None = None
     rebase: str = "none"
     seasonal_p: float | None = None
+    laney: LaneyPhase | None = None
 
     @property
     def flagged_share(self) -> float:
@@ -203,8 +204,44 @@ class UnitChart:
             out[s.direction] += 1
         return out
 
+    def laney_outside(self) -> tuple[tuple[pd.Timestamp, str], ...]:
+        """The periods beyond their p′ limits, each with ``improving`` or
+        ``concerning`` (none without a p′ chart)."""
+        lan = self.laney
+        if lan is None:
+            return ()
+        sign = IMPROVEMENT_SIGN[self.improvement]
+        periods = self.periods
+        return tuple(
+            (periods[i], "improving" if (lan.proportions[i] - lan.centre) * sign > 0 else "concerning")
+            for i in lan.outside
+        )
+
+    def laney_dict(self) -> dict[str, Any] | None:
+        """The p′ chart as ``results.json`` gives it (``None`` without a denominator)."""
+        lan = self.laney
+        if lan is None:
+            return None
+        periods = self.periods
+        lo, hi = lan.baseline
+        base = periods[lo : None if hi < 0 else hi]
+        out: dict[str, Any] = clean(
+            {
+                "centre": lan.centre,
+                "sigma_z": lan.sigma_z,
+                "baseline_start": base[0],
+                "baseline_end": base[-1],
+                "points": [
+                    {"date": p, "value": v, "lower_limit": a, "upper_limit": b}
+                    for p, v, a, b in zip(periods, lan.proportions, lan.lower, lan.upper)
+                ],
+                "outside": [{"date": p, "direction": d} for p, d in self.laney_outside()],
+            }
+        )
+        return out
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "unit": self.unit,
             "variation": self.variation(),
             "assurance": self.assurance(),
@@ -212,6 +249,9 @@ class UnitChart:
             "phases": [p.to_dict() for p in self.phases],
             "signals": [s.to_dict() for s in self.signals],
         }
+        if self.laney is not None:
+            out["laney"] = self.laney_dict()
+        return out
 
 
 def all_units(frame: pd.DataFrame) -> list[str]:
@@ -234,7 +274,7 @@ def _one_value_per_period(sub: pd.DataFrame) -> pd.DataFrame:
             agg["excluded"] = "any"
         sub = sub.groupby("period", as_index=False, sort=True).agg(agg)
     if "denominator" in sub.columns:
-        sub = sub.assign(outcome=sub["outcome"] / sub["denominator"])
+        sub = sub.assign(numerator=sub["outcome"], outcome=sub["outcome"] / sub["denominator"])
     return sub.sort_values("period")
 
 
@@ -275,6 +315,12 @@ def fit_unit(
     a new phase starts: ``none``, ``at_change`` (at ``when``) or
     ``on_shift`` (where a run on one side of the mean begins after the
     baseline; that phase's limits come from its first 12 points).
+
+    With a ``denominator`` column (a proportion: ``outcome`` is the
+    numerator), the chart also carries Laney's p′ chart
+    (:func:`~whatworks.designs.spc.rules.laney`): limits from the first
+    phase's baseline (the same periods as the XmR limits, at least two),
+    extended over every period, within 0 to 100%.
 
     Raises
     ------
@@ -332,6 +378,10 @@ def fit_unit(
         )
         phases.append(ph)
         signals.extend(_signal(ph, s, sign) for s in ph.xmr.signals)
+    lan = None
+    if "denominator" in kept.columns and cuts[0][3] - cuts[0][2] >= 2:
+        lan = laney(kept["numerator"].to_numpy(dtype=float), kept["denominator"].to_numpy(dtype=float),
+                    baseline=(cuts[0][2], cuts[0][3]))
     left_out = sub.loc[excluded_mask.to_numpy()]
     excluded = tuple(
         (p, float(v)) for p, v in zip(pd.DatetimeIndex(left_out["period"]), left_out["outcome"])
@@ -348,6 +398,7 @@ def fit_unit(
         target=target,
         rebase=rebase,
         seasonal_p=seasonal_test(periods, values, freq, change),
+        laney=lan,
     )
 
 

@@ -7,6 +7,10 @@ colours, :data:`whatworks.plots.COLOURS`). The limits come from the baseline
 phase started by ``spc_rebase`` has its own mean (solid) and limits (dashed;
 dotted while they are trial limits). An optional target is a dotted line.
 
+A proportion with a denominator also gets Laney's p′ chart
+(:func:`plot_laney`, shared with the performance pack): each point against
+limits that move with its denominator.
+
 More than :data:`GRID_ABOVE` charts are drawn as one grid of small
 multiples (one panel per unit, shared time axis), so a report with hundreds
 of units stays small. Each chart's variation and assurance icons are inline
@@ -22,15 +26,18 @@ from typing import Any
 
 import matplotlib.dates as mdates
 import numpy as np
+import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import PercentFormatter
 
 from ... import plots
 from ...display import Table, esc
-from .model import UnitChart
-from .rules import PROFILES
-from .words import ASSURANCE_WORDS, VARIATION_WORDS, icon_words, unit_sentence
+from .model import IMPROVEMENT_SIGN, UnitChart
+from .rules import PROFILES, LaneyPhase
+from .words import ASSURANCE_WORDS, VARIATION_WORDS, icon_words, laney_caption, laney_sentence, unit_sentence
 
-__all__ = ["plot_unit", "plot_grid", "icon_svg", "ChartIcons", "SPCCharts", "GRID_ABOVE"]
+__all__ = ["plot_unit", "plot_unit_laney", "plot_laney", "plot_grid", "icon_svg", "ChartIcons", "SPCCharts",
+           "GRID_ABOVE"]
 
 #: With more charts than this, they are drawn as one grid of small multiples.
 GRID_ABOVE = 12
@@ -126,6 +133,102 @@ def plot_unit(chart: UnitChart, *, rules: str, freq: str, outcome_label: str) ->
         fig,
         alt=unit_sentence(chart, freq, outcome_label),
         caption=f"{who}XmR chart of {outcome_label}, {title} rules",
+    )
+
+
+def plot_laney(
+    periods: Sequence[pd.Timestamp],
+    lan: LaneyPhase,
+    *,
+    title: str,
+    alt: str,
+    caption: str,
+    improvement: str | None = None,
+    change: pd.Timestamp | None = None,
+    shade_baseline: bool = False,
+) -> plots.Chart:
+    """A p′ (Laney) chart: each period's proportion against limits that move with its denominator.
+
+    Parameters
+    ----------
+    periods
+        One date per point of ``lan``.
+    lan
+        The p′ chart's numbers (:func:`~whatworks.designs.spc.rules.laney`).
+    title, alt, caption
+        The chart's title, its alt text (stating the finding) and caption.
+    improvement
+        ``increase`` or ``decrease``: points beyond a limit are coloured
+        improving or concerning by their side; ``None`` draws them in one
+        colour, without a direction.
+    change
+        The first period from the change, marked by a vertical line.
+    shade_baseline
+        Shade the periods whose numbers set the limits.
+    """
+    xs = list(periods)
+    fig, ax = plots.figure(width=8.0, height=2.6)
+    out = set(lan.outside)
+    sign = IMPROVEMENT_SIGN.get(improvement or "", 0)
+
+    def role(i: int) -> str:
+        if i not in out:
+            return "common"
+        if not sign:
+            return "outside"
+        return "improving" if (lan.proportions[i] - lan.centre) * sign > 0 else "concerning"
+
+    roles = [role(i) for i in range(len(xs))]
+    ax.plot(xs, lan.proportions, color=plots.COLOURS["common"], linewidth=1.0, zorder=2)
+    colour = {**plots.COLOURS, "outside": plots.COLOURS["concerning"]}
+    ax.scatter(xs, lan.proportions, c=[colour[r] for r in roles], s=16, zorder=3)
+    ax.axhline(lan.centre, color=plots.COLOURS["limit"], linewidth=1.2)
+    ax.step(xs, lan.lower, where="mid", color=plots.COLOURS["limit"], linewidth=1.0, linestyle="--")
+    ax.step(xs, lan.upper, where="mid", color=plots.COLOURS["limit"], linewidth=1.0, linestyle="--")
+    handles = [Line2D([], [], marker="o", linestyle="", color=plots.COLOURS["common"], label="Within its limits")]
+    for r, label in (("improving", "Beyond a limit: improving"), ("concerning", "Beyond a limit: concerning"),
+                     ("outside", "Beyond a limit")):
+        if r in roles:
+            handles.append(Line2D([], [], marker="o", linestyle="", color=colour[r], label=label))
+    handles += [Line2D([], [], color=plots.COLOURS["limit"], label="Centre (pooled proportion)"),
+                Line2D([], [], color=plots.COLOURS["limit"], linestyle="--", label="p′ limits")]
+    lo, hi = lan.baseline
+    base = xs[lo : None if hi < 0 else hi]
+    if shade_baseline and (base[0] != xs[0] or base[-1] != xs[-1]):
+        ax.axvspan(base[0], base[-1], color=plots.COLOURS["excluded"], alpha=0.35, linewidth=0, zorder=0)
+        handles.append(Line2D([], [], color=plots.COLOURS["excluded"], linewidth=6, label="Baseline (sets limits)"))
+    if change is not None and change in xs:
+        k = xs.index(change)
+        if k > 0:
+            ax.axvline(xs[k - 1] + (xs[k] - xs[k - 1]) / 2, color=plots.COLOURS["intervention"], linewidth=1.0,
+                       linestyle="-.")
+            handles.append(Line2D([], [], color=plots.COLOURS["intervention"], linestyle="-.", label="Change"))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title(title)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    fig.tight_layout()  # the legend narrows the axes: lay out first, so crowded date labels are shortened
+    return plots.chart(fig, alt=alt, caption=caption)
+
+
+def plot_unit_laney(chart: UnitChart, *, freq: str, outcome_label: str,
+                    denominator_label: str | None = None) -> plots.Chart | None:
+    """One unit's p′ chart, below its XmR chart; ``None`` without a denominator.
+
+    The alt text states which points fall outside the p′ limits; the caption
+    says what the limits allow for.
+    """
+    if chart.laney is None:
+        return None
+    who = f"{chart.unit}: " if chart.unit is not None else ""
+    return plot_laney(
+        chart.periods,
+        chart.laney,
+        title=f"{who}{outcome_label[:1].upper()}{outcome_label[1:]}: p′ chart (Laney)",
+        alt=laney_sentence(chart, freq, denominator_label) or "",
+        caption=laney_caption(chart, freq, denominator_label),
+        improvement=chart.improvement,
+        change=chart.intervention_date,
+        shade_baseline=True,
     )
 
 

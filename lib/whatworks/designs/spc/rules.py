@@ -20,6 +20,10 @@ registered in :data:`PROFILES`:
     sample standard deviations (divisor n - 1), a run of 7 on one side of the
     mean, and 7 consecutive rises or falls (8 points).
 
+For a proportion with a denominator, :func:`laney` gives Laney's p′ chart
+(limits that move with each period's denominator, widened by the
+between-period variation), offered beside the XmR chart.
+
 Each point gets at most one special-cause type, in the package's order of
 precedence: beyond a limit (``astronomical``), part of a trend (``trend``),
 part of two-in-three near a limit (``two_of_three``), part of a run on one
@@ -53,6 +57,9 @@ __all__ = [
     "NHS_LIMIT",
     "NHS_SCREEN",
     "PACKAGE_VERSION",
+    "LaneyPhase",
+    "laney",
+    "D2",
 ]
 
 #: The version of NHSRplotthedots whose source these rules follow.
@@ -409,3 +416,83 @@ def _bounded(lim: _Limits, bounds: tuple[float, float]) -> _Limits:
     if not np.isfinite(lim.upper):
         return lim
     return dataclasses.replace(lim, lower=max(lim.lower, low), upper=min(lim.upper, high))
+
+
+# -- Laney p' chart ----------------------------------------------------------------
+
+
+#: The bias-correction constant d2 for moving ranges of two points (3 / 2.66).
+D2 = 1.128
+
+
+@dataclass(frozen=True, kw_only=True)
+class LaneyPhase:
+    """A p′ (Laney) chart of a proportion with a denominator.
+
+    ``proportions`` are the points; ``centre`` the pooled proportion of the
+    baseline; ``lower`` and ``upper`` each point's limits (they move with its
+    denominator); ``sigma_z`` the between-period variation the limits are
+    widened (or narrowed) by; ``outside`` the positions beyond their limits.
+    """
+
+    proportions: tuple[float, ...]
+    denominators: tuple[float, ...]
+    centre: float
+    lower: tuple[float, ...]
+    upper: tuple[float, ...]
+    sigma_z: float
+    outside: tuple[int, ...]
+    baseline: tuple[int, int] = (0, -1)
+
+
+def laney(
+    numerators: Sequence[float] | NDArray[np.float64],
+    denominators: Sequence[float] | NDArray[np.float64],
+    *,
+    baseline: tuple[int, int] | None = None,
+) -> LaneyPhase:
+    """Laney's p′ chart: binomial limits widened by the moving-range sigma of the z-scores.
+
+    Laney, D. B. (2002). "Improved control charts for attributes." *Quality
+    Engineering* 14(4), 531–537. With ``p̄ = Σx / Σn`` over the baseline,
+    ``σ_pi = sqrt(p̄(1 − p̄) / n_i)``, ``z_i = (p_i − p̄) / σ_pi`` and
+    ``σ_z`` the mean moving range of the baseline's ``z`` divided by 1.128,
+    the limits of point ``i`` are ``p̄ ± 3 · σ_pi · σ_z``, cut at 0 and 1.
+    With ``σ_z = 1`` this is the ordinary p chart; with large denominators
+    and real period-to-period variation (over-dispersion) the p chart's limits
+    are far too narrow, which p′ corrects.
+
+    Examples
+    --------
+    >>> p = laney([10, 12, 9, 11], [100, 110, 95, 105])
+    >>> round(p.centre, 4), round(p.sigma_z, 3)
+    (0.1024, 0.329)
+    """
+    x = np.asarray(numerators, dtype=float)
+    n = np.asarray(denominators, dtype=float)
+    if x.shape != n.shape or x.ndim != 1 or x.size < 2:
+        raise ValueError("laney needs two or more numerators and as many denominators")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(n))) or np.any(n <= 0) or np.any(x < 0) or np.any(x > n):
+        raise ValueError("each numerator must be between 0 and its denominator, and denominators above 0")
+    lo, hi = (0, x.size) if baseline is None else (max(0, baseline[0]), min(x.size, baseline[1]))
+    if hi - lo < 2:
+        raise ValueError("the baseline of a p' chart needs two or more points")
+    p = x / n
+    pbar = float(x[lo:hi].sum() / n[lo:hi].sum())
+    sigma_p = np.sqrt(pbar * (1 - pbar) / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sigma_p > 0, (p - pbar) / sigma_p, 0.0)
+    sigma_z = float(np.mean(np.abs(np.diff(z[lo:hi]))) / D2)
+    lower = np.clip(pbar - 3 * sigma_p * sigma_z, 0.0, 1.0)
+    upper = np.clip(pbar + 3 * sigma_p * sigma_z, 0.0, 1.0)
+    outside = np.flatnonzero((p > upper) | (p < lower))
+    return LaneyPhase(
+        proportions=tuple(float(v) for v in p),
+        denominators=tuple(float(v) for v in n),
+        centre=pbar,
+        lower=tuple(float(v) for v in lower),
+        upper=tuple(float(v) for v in upper),
+        sigma_z=sigma_z,
+        outside=tuple(int(i) for i in outside),
+        baseline=(lo, -1 if hi == x.size else hi),
+    )

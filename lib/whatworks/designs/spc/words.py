@@ -17,12 +17,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ... import text
+from ... import dates, text
 from .model import UnitChart
 from .rules import NHS_LIMIT, NHS_SCREEN, PACKAGE_VERSION, PROFILES, TRIAL_LIMIT_POINTS
 
-__all__ = ["RULE_WORDS", "VARIATION_WORDS", "ASSURANCE_WORDS", "icon_words", "unit_sentence", "summary",
-           "method_notes", "data_notes"]
+__all__ = ["RULE_WORDS", "VARIATION_WORDS", "ASSURANCE_WORDS", "icon_words", "unit_sentence", "laney_sentence",
+           "laney_caption", "summary", "method_notes", "data_notes"]
 
 #: The rule names used in results, with what they mean.
 RULE_WORDS = {
@@ -114,9 +114,70 @@ def unit_sentence(chart: UnitChart, freq: str, outcome_label: str) -> str:
     return f"{who}{head}; {tail}. {icon_words(chart)}"
 
 
-def summary(charts: Sequence[UnitChart], freq: str, outcome_label: str, rules: str) -> tuple[str, ...]:
+_PER_NOUN = {"day": ("day", "days"), "week": ("week", "weeks"), "month": ("month", "months"),
+             "quarter": ("quarter", "quarters")}
+#: Up to this many periods beyond their p′ limits are named in a sentence.
+_MAX_NAMED = 6
+
+
+def _per(freq: str) -> tuple[str, str]:
+    return _PER_NOUN.get(freq, ("period", "periods"))
+
+
+def _period(when: pd.Timestamp, freq: str) -> str:
+    return dates.period_words(when, freq) if freq in _PER_NOUN else text.fmt_date(when)
+
+
+def laney_caption(chart: UnitChart, freq: str, denominator_label: str | None = None) -> str:
+    """The p′ chart's caption, e.g. "p′ chart (Laney): limits allow for the
+    varying number of crimes recorded each month"."""
+    who = f"{chart.unit}: " if chart.unit is not None else ""
+    what = f"number of {denominator_label}" if denominator_label else "denominator"
+    return f"{who}p′ chart (Laney): limits allow for the varying {what} each {_per(freq)[0]}"
+
+
+def laney_sentence(chart: UnitChart, freq: str, denominator_label: str | None = None) -> str | None:
+    """Which points fall outside the p′ limits, e.g. "On the p′ chart (Laney),
+    whose limits allow for the varying number of crimes recorded each month,
+    the baseline proportion was 13.5%, with limits at their widest from
+    10.6% to 16.4%; 2 of 42 months fall outside their limits, both
+    improving: April 2024, August 2024 (2 after the change)." ``None``
+    without a p′ chart."""
+    lan = chart.laney
+    if lan is None:
+        return None
+    one, many = _per(freq)
+    who = f"{chart.unit}: " if chart.unit is not None else ""
+    what = f"number of {denominator_label}" if denominator_label else "denominator"
+    whole = lan.baseline == (0, -1)
+    head = (f"{who}On the p′ chart (Laney), whose limits allow for the varying {what} each {one}, the "
+            f"{'overall' if whole else 'baseline'} proportion was {text.fmt_pct(lan.centre)}, with limits at their "
+            f"widest from {text.fmt_pct(min(lan.lower))} to {text.fmt_pct(max(lan.upper))}")
+    outside = chart.laney_outside()
+    if not outside:
+        return f"{head}; no {one} falls outside its limits."
+    n = len(outside)
+    ways = {d for _, d in outside}
+    if len(ways) == 1:
+        how = f"{'both' if n == 2 else 'all'} {ways.pop()}" if n > 1 else next(d for _, d in outside)
+    else:
+        how = " and ".join(f"{sum(1 for _, d in outside if d == k)} {k}" for k in ("improving", "concerning"))
+    named = [_period(p, freq) for p, _ in outside[:_MAX_NAMED]]
+    listed = ", ".join(named) + (f" and {n - _MAX_NAMED} more" if n > _MAX_NAMED else "")
+    total = len(lan.proportions)
+    verb = "falls" if n == 1 else "fall"
+    tail = f"{n} of {total} {many} {verb} outside {'its' if n == 1 else 'their'} limits, {how}: {listed}"
+    if chart.intervention_date is not None:
+        late = sum(1 for p, _ in outside if p >= chart.intervention_date)
+        tail += f" ({late or 'none'} after the change)"
+    return f"{head}; {tail}."
+
+
+def summary(charts: Sequence[UnitChart], freq: str, outcome_label: str, rules: str,
+            denominator_label: str | None = None) -> tuple[str, ...]:
     """The paragraphs opening the SPC section: the rules used, then one
-    sentence per unit, or counts across units when there are many."""
+    sentence per unit (and its p′ chart's, for a proportion), or counts
+    across units when there are many."""
     if not charts:
         return ("No SPC charts were drawn (spc: none).",)
     title = PROFILES[rules].title
@@ -128,7 +189,12 @@ def summary(charts: Sequence[UnitChart], freq: str, outcome_label: str, rules: s
         + (", and new limits where a new phase starts." if rebased else ".")
     )
     if len(charts) <= _MAX_UNITS_IN_SUMMARY:
-        return (lead,) + tuple(unit_sentence(c, freq, outcome_label) for c in charts)
+        return (lead,) + tuple(
+            line
+            for c in charts
+            for line in (unit_sentence(c, freq, outcome_label), laney_sentence(c, freq, denominator_label))
+            if line is not None
+        )
     imp = sum(1 for c in charts if c.counts()["improving"])
     con = sum(1 for c in charts if c.counts()["concerning"])
     with_change = [m for c in charts if (m := c.before_after_means()) is not None]
@@ -138,10 +204,17 @@ def summary(charts: Sequence[UnitChart], freq: str, outcome_label: str, rules: s
         if with_change
         else ""
     )
+    with_p = [c for c in charts if c.laney is not None]
+    p_prime = (
+        f" On the p′ charts (Laney), {sum(1 for c in with_p if c.laney_outside())} of {len(with_p)} units have "
+        f"{_per(freq)[1]} outside their limits."
+        if with_p
+        else ""
+    )
     return (
         lead,
         f"{moved}Of {len(charts)} units, {imp} show improving special-cause signals and {con} show "
-        "concerning ones; each unit's chart below states its own finding.",
+        "concerning ones; each unit's chart below states its own finding." + p_prime,
     )
 
 
@@ -212,9 +285,13 @@ def method_notes(
     baseline: bool = False,
     changed: bool = True,
     bounds: str = "count",
+    p_chart: bool = False,
+    grid: bool = False,
 ) -> tuple[str, ...]:
     """How the charts were made: the rule profile's notes, then the baseline,
-    rebasing, bounds, trial limits, icons and the listing of signals.
+    rebasing, bounds, trial limits, icons and the listing of signals, and
+    with ``p_chart`` what a p′ chart is and why it is drawn (``grid``: the
+    charts are one grid of small multiples, without p′ charts).
     ``baseline`` says whether ``spc_baseline`` was given, ``changed`` whether
     any chart has a change date within its data."""
     if baseline:
@@ -243,8 +320,30 @@ def method_notes(
             "periods with the same periods a year earlier instead of listing every signal.",
             "Each flagged point is listed as one signal; periods marked as excluded are left out of the "
             "limits and the rules.",
+            *(_laney_notes(rebase, grid) if p_chart else ()),
         )
         if t
+    )
+
+
+def _laney_notes(rebase: str, grid: bool) -> tuple[str, ...]:
+    """What a p′ chart is, and why a proportion with a denominator gets one."""
+    return (
+        "A proportion with a denominator is also drawn on a p′ chart (Laney 2002, 'Improved control charts for "
+        "attributes', Quality Engineering 14(4)). The XmR chart treats every proportion alike, however many "
+        "cases it rests on. A p chart's binomial limits, p̄ ± 3·√(p̄(1 − p̄)/nᵢ), allow for each period's "
+        "denominator nᵢ, but with large denominators they are far too narrow when the true proportion varies "
+        "from period to period, so nearly every point looks unusual. The p′ chart keeps the binomial limits' "
+        "dependence on the denominator and scales them by σz, the period-to-period variation of the "
+        "standardised proportions zᵢ = (pᵢ − p̄)/√(p̄(1 − p̄)/nᵢ), measured as their mean moving range divided "
+        "by 1.128: limits p̄ ± 3·σz·√(p̄(1 − p̄)/nᵢ), with p̄ = Σx/Σn.",
+        "The p′ limits come from the same baseline periods as the XmR limits, are extended over every later "
+        "period and are kept between 0 and 100%; only points beyond them are named (the run, trend and "
+        "two-in-three rules belong to the XmR chart)."
+        + (" The p′ chart keeps the first baseline even where the XmR chart starts a new phase." if rebase != "none"
+           else "")
+        + (" With this many charts the p′ charts are not drawn: the summary counts the units with periods beyond "
+           "their limits, and results.json holds every unit's p′ chart." if grid else ""),
     )
 
 
