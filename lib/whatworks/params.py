@@ -64,7 +64,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "Seasonality": ("auto", "none", "fourier", "dummies"),
     "Overdispersion": ("quasipoisson", "negbin", "none"),
     "Transition": ("exclude", "after"),
-    "Autocorrelation": ("ar1", "none"),
+    "Autocorrelation": ("ar1", "newey-west", "none"),
     "Improvement": ("decrease", "increase"),
     "SpcRules": ("nhs", "police-2sd"),
     "SpcRebase": ("none", "at_change", "on_shift"),
@@ -85,7 +85,7 @@ OutcomeType = Literal["count", "proportion", "continuous"]
 Seasonality = Literal["auto", "none", "fourier", "dummies"]
 Overdispersion = Literal["quasipoisson", "negbin", "none"]
 Transition = Literal["exclude", "after"]
-Autocorrelation = Literal["ar1", "none"]
+Autocorrelation = Literal["ar1", "newey-west", "none"]
 Improvement = Literal["decrease", "increase"]
 SpcRules = Literal["nhs", "police-2sd"]
 SpcRebase = Literal["none", "at_change", "on_shift"]

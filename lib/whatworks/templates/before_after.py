@@ -141,7 +141,7 @@ class SeriesOptions(Options):
     slope_change: bool = True
     improvement: str = "decrease"
     transition: str = "exclude"
-    autocorrelation: str = "none"
+    autocorrelation: str = "ar1"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -52,7 +52,7 @@ def fit(
     improvement: str = "decrease",
     breakdown_label: str | None = None,
     transition: str = "exclude",
-    autocorrelation: str = "none",
+    autocorrelation: str = "ar1",
 ) -> ITSResult:
     """Fit a segmented regression and return estimates, checks and charts.
 
@@ -87,10 +87,12 @@ def fit(
         contains the start (or end) date other than on its first day, as
         it is partly before and partly after; ``after`` counts it as after.
     autocorrelation
-        ``ar1`` corrects a count model for autocorrelated errors (an AR(1)
-        process seen through Poisson noise, estimated by REML, fitted by
-        GEE); ``none`` does not. Counts with quasi-Poisson only; continuous
-        outcomes always use Newey–West.
+        ``ar1`` (the default) corrects the model of every outcome type for
+        autocorrelated periods: an AR(1) process seen through independent
+        noise, estimated by REML from the residuals of the independence fit,
+        then a GEE (for continuous outcomes GLS) refit; ``newey-west`` keeps
+        the independence fit with Newey–West (HAC) standard errors; ``none``
+        takes the periods as independent.
 
     Returns
     -------
@@ -125,11 +127,6 @@ def fit(
         raise SpecError("a negative binomial model is for counts, not proportions", key="overdispersion",
                         hint="Use quasipoisson (the default) or none; proportions then use a "
                              "quasi-binomial model.")
-    if opts.autocorrelation == "ar1" and (kind != "count" or opts.overdispersion != "quasipoisson"):
-        raise SpecError("autocorrelation: ar1 applies to counts fitted with overdispersion: quasipoisson",
-                        key="autocorrelation",
-                        hint="Use autocorrelation: none here (continuous outcomes use Newey–West "
-                             "standard errors already).")
     opts = opts.with_outcome_type(kind)
     groups = sorted(frame["group"].dropna().unique()) if "group" in frame else []
     total = total_frame(frame) if groups else frame

@@ -56,8 +56,9 @@ SEASONALITY = {"auto": "fourier with two years of baseline (none for yearly data
 IMPROVEMENT = {"decrease": "a fall is good", "increase": "a rise is good"}
 TRANSITION = {"exclude": "a period the intervention began (or ended) part-way through is left out of the fit",
               "after": "it counts as after"}
-AUTOCORRELATION = {"ar1": "counts: an AR(1)-plus-noise working correlation by REML, GEE fit",
-                   "none": "no correction for counts (continuous outcomes always use Newey–West)"}
+AUTOCORRELATION = {"ar1": "an AR(1)-plus-noise working correlation estimated by REML, GEE fit (the default)",
+                   "newey-west": "Newey–West (HAC) standard errors",
+                   "none": "no correction: the periods are taken as independent"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Options:
     slope_change: bool = True
     improvement: str = "decrease"
     transition: str = "exclude"
-    autocorrelation: str = "none"
+    autocorrelation: str = "ar1"
 
     def with_outcome_type(self, kind: str) -> Options:
         return dataclasses.replace(self, outcome_type=kind)
