@@ -324,23 +324,8 @@ def whiten(c: NDArray[np.float64], rho: NDArray[np.float64], Z: NDArray[np.float
     return out
 
 
-def ar1_noise_reml(resid: NDArray[np.float64], X: NDArray[np.float64]
-                   ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Restricted maximum likelihood (REML) estimates of ``c`` and ``rho`` in ``corr(k) = c rho^k``.
-
-    ``resid`` holds Pearson residuals, one series per column (or a single
-    series). The REML criterion, with the scale profiled out, is
-    ``log|R|/2 + log|X'R^-1 X|/2 + (n - k)/2 log(e'R^-1 e)``, ``e`` the GLS
-    residuals of ``resid`` on ``X``: unlike the likelihood it allows for the
-    coefficients being estimated, which removes most of the downward bias of
-    an autocorrelation estimated around a trend and a break. It is minimised
-    over ``RHO_GRID`` x ``SHARE_GRID`` (rho from 0 to 0.95, c from 0.05 to 1,
-    steps of 0.05), each axis then refined by a parabola. A negative
-    autocorrelation is taken as none (rho = 0), which keeps the intervals
-    of the independence fit. Many series are estimated at once.
-    """
-    r = np.asarray(resid, dtype=float)
-    r = r.reshape(len(r), -1)
+def _reml_grid(r: NDArray[np.float64], X: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:
+    """The REML criterion at every grid point (G x S), with X'R^-1 X (G x k x k), X'R^-1 r and the residual sums."""
     n, k = X.shape
     cc, rr = (g.ravel() for g in np.meshgrid(SHARE_GRID, RHO_GRID, indexing="ij"))
     gain, var = _gains(cc, rr, n)
@@ -359,7 +344,45 @@ def ar1_noise_reml(resid: NDArray[np.float64], X: NDArray[np.float64]
         mX, mr = pX + gain[t][:, None] * eX, pr + gain[t][:, None] * er
     rss = ss - np.einsum("gks,gks->gs", Xr, np.linalg.solve(XX, Xr))
     obj = (0.5 * np.sum(np.log(var), axis=0)[:, None] + 0.5 * np.linalg.slogdet(XX)[1][:, None]
-           + 0.5 * (n - k) * np.log(np.maximum(rss, 1e-300))).reshape(len(SHARE_GRID), len(RHO_GRID), S)
+           + 0.5 * (n - k) * np.log(np.maximum(rss, 1e-300)))
+    return obj, XX, Xr, rss
+
+
+def ar1_noise_reml(resid: NDArray[np.float64], X: NDArray[np.float64]
+                   ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Restricted maximum likelihood (REML) estimates of ``c`` and ``rho`` in ``corr(k) = c rho^k``.
+
+    ``resid`` holds Pearson residuals, one series per column (or a single
+    series). The REML criterion, with the scale profiled out, is
+    ``log|R|/2 + log|X'R^-1 X|/2 + (n - k)/2 log(e'R^-1 e)``, ``e`` the GLS
+    residuals of ``resid`` on ``X``: unlike the likelihood it allows for the
+    coefficients being estimated, which removes most of the downward bias of
+    an autocorrelation estimated around a trend and a break. It is minimised
+    over ``RHO_GRID`` x ``SHARE_GRID`` (rho from 0 to 0.95, c from 0.05 to 1,
+    steps of 0.05), each axis then refined by a parabola. A negative
+    autocorrelation is taken as none (rho = 0), which keeps the intervals
+    of the independence fit. Many series are estimated at once.
+
+    The third value (S x k) is, for each coefficient, the factor by which a
+    variance computed at the estimate should be multiplied to allow for the
+    correlation being estimated (Kackar & Harville 1984): one plus the
+    spread of the GLS coefficients of ``resid`` over the grid, weighted by
+    the restricted likelihood, over their variance at the best grid point.
+    """
+    r = np.asarray(resid, dtype=float)
+    r = r.reshape(len(r), -1)
+    n, k = X.shape
+    S = r.shape[1]
+    crit, XX, Xr, rss = _reml_grid(r, X)
+    obj = crit.reshape(len(SHARE_GRID), len(RHO_GRID), S)
+    weight = np.exp(-(crit - crit.min(axis=0)))
+    weight /= weight.sum(axis=0)
+    invXX = np.linalg.inv(XX)
+    b = np.einsum("gkl,gls->gsk", invXX, Xr)
+    spread = np.einsum("gs,gsk->sk", weight, (b - np.einsum("gs,gsk->sk", weight, b)) ** 2)
+    best = crit.argmin(axis=0)
+    at_best = np.diagonal(invXX[best], axis1=1, axis2=2) * (rss[best, np.arange(S)] / max(n - k, 1))[:, None]
+    inflate = 1 + spread / np.maximum(at_best, 1e-300)
     flat = obj.reshape(-1, S).argmin(axis=0)
     i, j = np.unravel_index(flat, obj.shape[:2])
     cols = np.arange(S)
@@ -369,7 +392,7 @@ def ar1_noise_reml(resid: NDArray[np.float64], X: NDArray[np.float64]
     rho_hat = RHO_GRID[j] + 0.05 * dj
     c_hat = np.where(RHO_GRID[j] == 0, 0.0, np.minimum(SHARE_GRID[i] + 0.05 * di, 1.0))
     rho_hat = np.where(c_hat == 0, 0.0, np.minimum(rho_hat + (1 + 3 * rho_hat) / n, 0.98))
-    return np.asarray(c_hat, dtype=float), np.asarray(rho_hat, dtype=float)
+    return np.asarray(c_hat, dtype=float), np.asarray(rho_hat, dtype=float), np.asarray(inflate, dtype=float)
 
 
 def _mean_parts(kind: str, eta: NDArray[np.float64], denominator: NDArray[np.float64] | None,
@@ -398,8 +421,10 @@ def gee_ar1(kind: str, y: NDArray[np.float64], X: NDArray[np.float64], offset: N
     least squares). ``y``, ``offset`` and ``denominator`` are ``n`` x S (S
     series sharing the design ``X``), ``start`` is S x k, ``c`` and ``rho``
     have one value a series. Fisher scoring from ``start``, each step halved
-    (up to 30 times) until the estimating equations are no further from zero
-    than before, so a poor start cannot make it diverge. The covariance is
+    (up to 30 times) until the estimating equations are finite and no more
+    than twice as far from zero as before, so a poor start cannot make it
+    diverge; a series has
+    converged when no step is more than a millionth of its standard error. The covariance is
     the model-based one, scaled (``scaled``) by the Pearson chi-squared of
     the whitened residuals over n - k. Returns the coefficients (S x k),
     covariances (S x k x k) and the unwhitened Pearson residuals (n x S).
@@ -419,13 +444,16 @@ def gee_ar1(kind: str, y: NDArray[np.float64], X: NDArray[np.float64], offset: N
     H, U, rs, pearson, size = parts(beta)
     for _ in range(50):
         step = np.linalg.solve(H, U[:, :, None])[:, :, 0]
-        if np.max(np.abs(step)) < 1e-8:
+        sd = np.sqrt(np.abs(np.diagonal(np.linalg.inv(H), axis1=1, axis2=2)))
+        done = np.max(np.abs(step) / sd, axis=1) < 1e-6  # steps a millionth of a standard error
+        if done.all():
             break
+        step[done] = 0.0
         frac = np.ones(len(beta))
         for _ in range(30):
             trial = beta + frac[:, None] * step
             tH, tU, trs, tpearson, tsize = parts(trial)
-            ok = np.isfinite(tsize) & (tsize <= size * (1 + 1e-9) + 1e-12)
+            ok = done | (np.isfinite(tsize) & (tsize <= 2 * size + 1e-8))
             if ok.all():
                 break
             frac = np.where(ok, frac, frac / 2)
@@ -443,20 +471,22 @@ def _correlated(fit: ModelFit, kind: str, y: NDArray[np.float64], X: NDArray[np.
                 offset: NDArray[np.float64], denominator: NDArray[np.float64] | None, alpha: float,
                 scaled: bool) -> ModelFit:
     """Refit ``fit`` with an AR(1)-plus-noise working correlation estimated from its Pearson residuals."""
-    c_hat, rho_hat = ar1_noise_reml(fit.pearson, X)
+    c_hat, rho_hat, inflate = ar1_noise_reml(fit.pearson, X)
     c, rho = float(c_hat[0]), float(rho_hat[0])
     family = "count" if kind == "negbin" else kind
     denom = None if denominator is None else np.asarray(denominator, dtype=float)[:, None]
     betas, covs, resid = gee_ar1(family, y[:, None], X, np.broadcast_to(offset, y.shape)[:, None],
                                  denom, fit.params[None, :], c_hat, rho_hat, alpha, scaled)
-    beta, cov, pearson = betas[0], covs[0], resid[:, 0]
+    root = np.sqrt(inflate[0])
+    beta, cov, pearson = betas[0], covs[0] * np.outer(root, root), resid[:, 0]
     if fit.dispersion_kind == "variance":
         pearson = (y - X @ beta) / np.sqrt(fit.dispersion)
     scale = "scaled by the Pearson dispersion of the whitened residuals" if scaled else "scale fixed at 1"
     method = (f"{fit.method}; refitted by generalised estimating equations ({_FAMILY_WORDS[kind]}) with an "
               f"autocorrelated working correlation, an AR(1) process seen through independent noise: "
               f"correlation {c:.2f} × {rho:.2f}^lag, estimated by restricted maximum likelihood; "
-              f"model-based standard errors {scale}")
+              f"model-based standard errors {scale}, widened for the estimated correlation "
+              f"(Kackar–Harville)")
     return ModelFit(beta, cov, fit.link, fit.dispersion, fit.dispersion_kind, pearson, method)
 
 
