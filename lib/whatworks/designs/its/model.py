@@ -358,10 +358,12 @@ def ar1_noise_reml(resid: NDArray[np.float64], X: NDArray[np.float64]
     residuals of ``resid`` on ``X``: unlike the likelihood it allows for the
     coefficients being estimated, which removes most of the downward bias of
     an autocorrelation estimated around a trend and a break. It is minimised
-    over ``RHO_GRID`` x ``SHARE_GRID`` (rho from 0 to 0.95, c from 0.05 to 1,
-    steps of 0.05), each axis then refined by a parabola. A negative
-    autocorrelation is taken as none (rho = 0), which keeps the intervals
-    of the independence fit. Many series are estimated at once.
+    over ``RHO_GRID`` x ``SHARE_GRID`` (rho from -0.3 to 0.95, c from 0.05 to
+    1, steps of 0.05), each axis then refined by a parabola, and rho is then
+    raised by Kendall's (1954) small-sample bias, (1 + 3 rho) / n. At rho = 0
+    on the grid ``c`` is returned as 0 (independence). The whitening is the
+    Kalman filter's, so each grid point costs O(n); many series are
+    estimated at once.
 
     The third value (S x k) is, for each coefficient, the factor by which a
     variance computed at the estimate should be multiplied to allow for the
