@@ -183,7 +183,7 @@ def test_sicily_reference_reproduces_the_published_rate_ratio(tmp_path):
     path.write_text(
         "template: before-after\ntitle: Sicily smoking ban\nowner: Reference\n"
         f"data: {data}\ndate_column: [year, month]\noutcome_column: aces\nexposure_column: stdpop\n"
-        "intervention_date: 2005-01-01\nslope_change: false\nseasonality: fourier\n",
+        "intervention_date: 2005-01-01\nslope_change: false\nseasonality: fourier\nautocorrelation: none\n",
         encoding="utf-8",
     )
     result = whatworks("run", str(path), "--reports", str(tmp_path / "r"))

@@ -59,14 +59,15 @@ def sicily_series() -> SeriesData:
 
 def test_sicily_published_result():
     res = its.fit(sicily_series(), intervention_date="2005-01-01", slope_change=False,
-                  seasonality="fourier", fourier_pairs=2)
+                  seasonality="fourier", fourier_pairs=2, autocorrelation="none")  # as the paper did
     h = res.headline
     assert h.name == "level_change" and h.measure == "rate ratio"
     assert round(h.estimate, 3) == 0.885
     assert round(h.ci_low, 3) == 0.839
     assert round(h.ci_high, 3) == 0.933
     assert res.dispersion == pytest.approx(2.26, abs=0.01)
-    flat = its.fit(sicily_series(), intervention_date="2005-01-01", slope_change=False, seasonality="none")
+    flat = its.fit(sicily_series(), intervention_date="2005-01-01", slope_change=False, seasonality="none",
+                   autocorrelation="none")
     assert round(flat.headline.estimate, 3) == 0.894
 
 
@@ -281,7 +282,7 @@ def test_continuous_ols_with_newey_west():
     y = 20 + 0.01 * t - 3 * (t > n_pre) + noise
     series = make_series(y, label="minutes")
     res = its.fit(series, intervention_date=series.frame["period"][n_pre], outcome_type="continuous",
-                  seasonality="none")
+                  seasonality="none", autocorrelation="newey-west")
     X = np.column_stack([np.ones_like(t), t, (t > n_pre) * 1.0, np.where(t > n_pre, t - n_pre - 1, 0.0)])
     ols = sm.OLS(y, X).fit()
     lags = int(np.floor(4 * (len(y) / 100) ** (2 / 9)))
@@ -412,8 +413,11 @@ def test_autocorrelation_both_sides():
     n = 120
     alternating = 50 * np.exp(0.1 * (-1.0) ** np.arange(n))  # perfectly negatively autocorrelated
     res = its.fit(make_series(alternating), intervention_date=make_series(alternating).frame["period"][70],
-                  seasonality="none")
+                  seasonality="none", autocorrelation="none")
     assert names_status(res)["autocorrelation"] == "warn"
+    res = its.fit(make_series(alternating), intervention_date=make_series(alternating).frame["period"][70],
+                  seasonality="none")  # ar1 allows for it: information, not a warning
+    assert names_status(res)["autocorrelation"] == "info"
     white = np.random.default_rng(2024).normal(0, 1, n)
     series = make_series(50 * np.exp(0.1 * white))
     res = its.fit(series, intervention_date=series.frame["period"][70], seasonality="none")
@@ -426,17 +430,17 @@ def test_regression_to_mean_both_sides():
     peak[37:40] = 80.0
     s = make_series(peak)
     when = s.frame["period"][40]
-    res = its.fit(s, intervention_date=when, seasonality="none")
+    res = its.fit(s, intervention_date=when, seasonality="none", autocorrelation="none")
     assert names_status(res)["regression_to_mean"] == "warn"
     assert any("peak" in p for p in res.summary_text)
     # When a rise is the improvement, a peak before the start is not the unwanted side.
-    assert names_status(its.fit(s, intervention_date=when, seasonality="none", improvement="increase"))[
-        "regression_to_mean"] == "pass"
+    assert names_status(its.fit(s, intervention_date=when, seasonality="none", autocorrelation="none",
+                                improvement="increase"))["regression_to_mean"] == "pass"
     trough = y.copy()
     trough[37:40] = 25.0
-    assert names_status(its.fit(make_series(trough), intervention_date=when, seasonality="none",
+    assert names_status(its.fit(make_series(trough), intervention_date=when, seasonality="none", autocorrelation="none",
                                 improvement="increase"))["regression_to_mean"] == "warn"
-    assert names_status(its.fit(make_series(y), intervention_date=when, seasonality="none"))[
+    assert names_status(its.fit(make_series(y), intervention_date=when, seasonality="none", autocorrelation="none"))[
         "regression_to_mean"] == "pass"
 
 
@@ -523,7 +527,7 @@ def test_summary_says_when_there_is_no_clear_evidence():
 
 def test_result_is_json_ready_and_frozen():
     series, truth = simulate_counts(9, n_pre=104, n_post=52)
-    res = its.fit(series, intervention_date=truth["intervention_date"])
+    res = its.fit(series, intervention_date=truth["intervention_date"], autocorrelation="none")
     payload = json.loads(json.dumps(res.to_dict()))
     assert payload["its"]["freq"] == "week" and payload["its"]["overdispersion"] == "quasipoisson"
     assert payload["evidence"]["sms_level"] == 2
@@ -627,6 +631,94 @@ def test_financial_quarters_use_quarterly_seasons():
     assert res.headline.estimate == pytest.approx(0.8, abs=0.03)
     with pytest.raises(SpecError, match="fourier_pairs"):
         its.fit(s, intervention_date="2021-04-01", fourier_pairs=3)
+
+
+def test_autocorrelation_key_refuses_an_unknown_choice():
+    from whatworks.simulate.its import simulate_counts
+
+    s, truth = simulate_counts(1, n_pre=60, n_post=30, seasonal_amplitude=0.0)
+    with pytest.raises(SpecError, match="valid choice"):
+        its.fit(s, intervention_date=truth["intervention_date"], autocorrelation="newey")
+
+
+@pytest.mark.parametrize("kind", ["count", "proportion", "continuous"])
+def test_autocorrelation_ar1_states_the_correction_and_widens_an_autocorrelated_interval(kind):
+    import dataclasses
+
+    from whatworks.simulate.its import simulate_counts
+
+    s, truth = simulate_counts(2, n_pre=104, n_post=52, seasonal_amplitude=0.0)
+    frame = s.frame.copy()
+    rng = np.random.default_rng(5)
+    u = np.zeros(len(frame))
+    for i in range(1, len(u)):
+        u[i] = 0.7 * u[i - 1] + 0.15 * rng.normal()
+    if kind == "count":
+        frame["outcome"] = rng.poisson(30 * np.exp(u))
+    elif kind == "proportion":
+        frame["denominator"] = 200
+        frame["outcome"] = rng.binomial(200, 1 / (1 + np.exp(1 - u)))
+    else:
+        frame["outcome"] = 50 + 10 * u + rng.normal(size=len(u))
+    s = dataclasses.replace(s, frame=frame)
+    fits = {a: its.fit(s, intervention_date=truth["intervention_date"], seasonality="none", outcome_type=kind,
+                       autocorrelation=a) for a in ("ar1", "newey-west", "none")}
+    level = {a: f.estimate("level_change").se for a, f in fits.items()}
+    assert level["ar1"] > level["none"]
+    assert any("autocorrelation: ar1, the default" in n for n in fits["ar1"].notes)
+    assert any("Newey–West" in n for n in fits["newey-west"].notes)
+    assert any("none, as the spec asked" in n for n in fits["none"].notes)
+    assert its.fit(s, intervention_date=truth["intervention_date"], seasonality="none",
+                   outcome_type=kind).estimate("level_change").se == level["ar1"]  # ar1 is the default
+
+
+def test_ar1_whitening_and_gls_match_cholesky_and_statsmodels():
+    """The Kalman whitening equals the Cholesky factor's; the GLS fit equals statsmodels GLS at the same
+    correlation (to 1e-8)."""
+    import statsmodels.api as sm
+
+    from whatworks.designs.its.model import gee_ar1, noise_corr, whiten
+
+    rng = np.random.default_rng(3)
+    n = 120
+    X = np.column_stack([np.ones(n), np.arange(n), np.arange(n) >= 80])
+    y = X @ [5.0, 0.1, -2.0] + rng.normal(size=n).cumsum() * 0.3 + rng.normal(size=n)
+    c, rho = np.array([0.7]), np.array([0.8])
+    L = np.linalg.cholesky(noise_corr(0.7, 0.8, n))
+    np.testing.assert_allclose(whiten(c, rho, X[:, None, :])[:, 0, :], np.linalg.solve(L, X), atol=1e-10)
+    beta, cov, _ = gee_ar1("continuous", y[:, None], X, np.zeros((n, 1)), None, np.zeros((1, 3)), c, rho)
+    ref = sm.GLS(y, X, sigma=noise_corr(0.7, 0.8, n)).fit()
+    np.testing.assert_allclose(beta[0], ref.params, rtol=1e-8)
+    np.testing.assert_allclose(cov[0], ref.cov_params(), rtol=1e-8)
+
+
+def test_ar1_estimate_matches_statsmodels_arima_on_a_gaussian_series():
+    """On a Gaussian series with ARMA(1, 1) errors (an AR(1) plus noise), the REML estimates and the GLS
+    coefficients agree with statsmodels' ARIMA(1, 0, 1) with the design as exog (exact maximum
+    likelihood): the AR coefficient within 0.05, the lag-1 correlation within 0.05, the level change
+    within a tenth of its standard error."""
+    from statsmodels.tsa.arima.model import ARIMA
+
+    from whatworks.designs.its.model import FAMILIES
+
+    rng = np.random.default_rng(11)
+    n = 400
+    x = np.zeros(n)
+    for i in range(1, n):
+        x[i] = 0.6 * x[i - 1] + 0.8 * rng.normal()
+    t = np.arange(n, dtype=float)
+    X = np.column_stack([np.ones(n), t, t >= 300, np.where(t >= 300, t - 300, 0.0)])
+    y = X @ [10.0, 0.01, 1.0, 0.0] + x + rng.normal(size=n)
+    fit = FAMILIES["continuous"](y, X, np.zeros(n), None, "none", "ar1")
+    ref = ARIMA(y, exog=X[:, 1:], order=(1, 0, 1), trend="c").fit()
+    phi, theta = float(ref.params[4]), float(ref.params[5])
+    lag1 = (1 + phi * theta) * (phi + theta) / (1 + 2 * phi * theta + theta**2)
+    import re
+    c, rho = (float(v) for v in re.search(r"correlation ([\d.]+) × ([-\d.]+)", fit.method).groups())
+    assert rho == pytest.approx(phi, abs=0.05)
+    assert c * rho == pytest.approx(lag1, abs=0.05)
+    assert fit.params[2] == pytest.approx(ref.params[2], abs=0.1 * np.sqrt(fit.cov[2, 2]))
+    assert np.sqrt(fit.cov[2, 2]) == pytest.approx(float(ref.bse[2]), rel=0.15)
 
 
 def test_crimes_prevented_only_when_a_decrease_is_hoped_for():

@@ -42,6 +42,8 @@ def _refused(path: Path) -> SpecError:
     ("fourier_pairs", 3, "season"),
     ("intervention_end", "2024-06-30", "end date"),
     ("transition", "after", "first day of a period"),
+    ("autocorrelation", "none", "allow for autocorrelation within an area"),
+    ("autocorrelation", "newey-west", "allow for autocorrelation within an area"),
 ])
 def test_comparison_areas_refuse_keys_of_the_single_series_analysis(tmp_path, key, value, why):
     error = _refused(_spec(tmp_path, "servator-deployments", **{key: value}))

@@ -36,7 +36,8 @@ from .errors import TemplateError
 __all__ = ["Parameter", "parse_parameters", "CHOICES", "Any", "DataFile", "Date", "Dates", "Columns", "Record",
            "TableInput", "Literal", "Optional", *sorted(("Classification", "Aggregate", "OutcomeType", "Seasonality",
            "Overdispersion", "Improvement", "SpcRules", "SpcRebase", "SpcUnits", "FillMissing",
-           "AllocationMethod", "Transition", "AttritionBoundary", "OfficerGrade", "CrimeType", "ReportBy"))]
+           "AllocationMethod", "Transition", "AttritionBoundary", "OfficerGrade", "CrimeType", "ReportBy",
+           "Autocorrelation"))]
 
 #: Marks a parameter naming a data file (a path relative to the spec file).
 DataFile = str
@@ -64,6 +65,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "Seasonality": ("auto", "none", "fourier", "dummies"),
     "Overdispersion": ("quasipoisson", "negbin", "none"),
     "Transition": ("exclude", "after"),
+    "Autocorrelation": ("ar1", "newey-west", "none"),
     "Improvement": ("decrease", "increase"),
     "SpcRules": ("nhs", "police-2sd"),
     "SpcRebase": ("none", "at_change", "on_shift"),
@@ -85,6 +87,7 @@ OutcomeType = Literal["count", "proportion", "continuous"]
 Seasonality = Literal["auto", "none", "fourier", "dummies"]
 Overdispersion = Literal["quasipoisson", "negbin", "none"]
 Transition = Literal["exclude", "after"]
+Autocorrelation = Literal["ar1", "newey-west", "none"]
 Improvement = Literal["decrease", "increase"]
 SpcRules = Literal["nhs", "police-2sd"]
 SpcRebase = Literal["none", "at_change", "on_shift"]

@@ -146,6 +146,7 @@ class SeriesOptions(Options):
     slope_change: bool = True
     improvement: str = "decrease"
     transition: str = "exclude"
+    autocorrelation: str = "ar1"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,6 +164,8 @@ class AreasOptions(Options):
         "breakdown_column": "compare areas for one category at a time: filter the export instead",
         "transition": "it is for a single series; with comparison areas give start dates on the first day of "
                       "a period",
+        "autocorrelation": "its intervals come from the areas (cluster-robust, bootstrap or placebo), which "
+                           "allow for autocorrelation within an area",
     }
 
     treated_units: tuple[str, ...] | list[str] = ()

@@ -7,7 +7,9 @@ counterfactual is the same model with those terms set to zero.
 
 Counts use a Poisson GLM with log link (quasi-Poisson by default, negative
 binomial or plain Poisson on request), proportions a quasi-binomial GLM,
-continuous outcomes OLS with Newey–West standard errors. With no comparison
+continuous outcomes OLS; each is corrected for autocorrelated periods by an
+AR(1)-plus-noise GEE refit (``autocorrelation: ar1``, the default), by
+Newey–West standard errors, or not at all. With no comparison
 group this is Maryland level 2: an association, not proof of cause.
 
 Modules, lowest first: ``model`` (calendar, design matrix, model families),

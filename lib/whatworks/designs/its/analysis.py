@@ -111,7 +111,8 @@ def analyse(f: pd.DataFrame, *, freq: str, source: str, opts: Options, first_pos
                         None, None)
     y_all = f["outcome"].to_numpy()
     denom = f["denominator"].to_numpy()[rows] if kind == "proportion" else None
-    model = FAMILIES[kind](y_all[rows], design.X[rows], offset[rows], denom, opts.overdispersion)
+    model = FAMILIES[kind](y_all[rows], design.X[rows], offset[rows], denom, opts.overdispersion,
+                           opts.autocorrelation)
     estimates = effects(model, design, kind, freq, label)
     if kind == "count":
         Xcf = design.counterfactual()
@@ -132,7 +133,7 @@ def analyse(f: pd.DataFrame, *, freq: str, source: str, opts: Options, first_pos
         ci, outcome_type=kind, counts=y_all[rows], pearson=model.pearson,
         pearson_baseline=model.pearson[base_rows], improvement=opts.improvement,
         dispersion=model.dispersion, dispersion_kind=model.dispersion_kind,
-        overdispersion=opts.overdispersion)
+        overdispersion=opts.overdispersion, autocorrelation=opts.autocorrelation)
     found = [few] + [c for c in (rule(ci) for rule in MODEL_CHECKS) if c is not None]
     dispersion = None if kind == "continuous" else model.dispersion
     rates = before = None

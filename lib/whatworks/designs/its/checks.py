@@ -81,7 +81,8 @@ CHECK_RULES: dict[str, str] = {
     ),
     "autocorrelation": (
         "autocorrelation (warning): a Ljung–Box test on the Pearson residuals of the fitted model, "
-        "with min(10, n // 5) lags (n analysed periods), gives p < 0.05."
+        "with min(10, n // 5) lags (n analysed periods), gives p < 0.05; with autocorrelation: ar1 "
+        "(which allows for it) the finding is information, not a warning."
     ),
     "regression_to_mean": (
         "regression_to_mean (warning): the mean Pearson residual of the fitted model over the last "
@@ -112,6 +113,7 @@ class CheckInput:
     dispersion: float = float("nan")
     dispersion_kind: str = "pearson"
     overdispersion: str = "quasipoisson"
+    autocorrelation: str = "ar1"
 
 
 def _periods(n: int, freq: str) -> str:
@@ -187,6 +189,10 @@ def _check_small_counts(c: CheckInput) -> Check | None:
 def _check_autocorrelation(c: CheckInput) -> Check:
     lags = ljung_box_lags(len(c.pearson))
     q, p = ljung_box(c.pearson, lags)
+    if p < 0.05 and c.autocorrelation == "ar1":
+        return Check("autocorrelation", "info",
+                     f"The residuals are autocorrelated (Ljung–Box, {lags} lags, {text.fmt_p(p)}); the intervals "
+                     "allow for it (autocorrelation: ar1). Check for missed seasonality or a one-off event.")
     if p < 0.05:
         return Check("autocorrelation", "warn",
                      f"The residuals are autocorrelated (Ljung–Box, {lags} lags, {text.fmt_p(p)}), so "

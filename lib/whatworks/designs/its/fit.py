@@ -17,6 +17,7 @@ from ...errors import DataError, SpecError
 from ...results import Check, Estimate
 from .analysis import Analysis, analyse
 from .inputs import (
+    AUTOCORRELATION,
     IMPROVEMENT,
     OUTCOME_TYPES,
     OVERDISPERSION,
@@ -51,6 +52,7 @@ def fit(
     improvement: str = "decrease",
     breakdown_label: str | None = None,
     transition: str = "exclude",
+    autocorrelation: str = "ar1",
 ) -> ITSResult:
     """Fit a segmented regression and return estimates, checks and charts.
 
@@ -84,6 +86,13 @@ def fit(
         ``exclude`` (the default) leaves out of the fit a period that
         contains the start (or end) date other than on its first day, as
         it is partly before and partly after; ``after`` counts it as after.
+    autocorrelation
+        ``ar1`` (the default) corrects the model of every outcome type for
+        autocorrelated periods: an AR(1) process seen through independent
+        noise, estimated by REML from the residuals of the independence fit,
+        then a GEE (for continuous outcomes GLS) refit; ``newey-west`` keeps
+        the independence fit with Newey–West (HAC) standard errors; ``none``
+        takes the periods as independent.
 
     Returns
     -------
@@ -105,6 +114,7 @@ def fit(
         slope_change=bool(slope_change),
         improvement=choice(improvement, IMPROVEMENT, "improvement"),
         transition=choice(transition, TRANSITION, "transition"),
+        autocorrelation=choice(autocorrelation, AUTOCORRELATION, "autocorrelation"),
     )
     source, freq, label = series.source, series.freq, series.outcome_label or "outcome"
     if freq not in dates.FREQS:
@@ -197,7 +207,8 @@ def _result(main: Analysis, estimates: list[Estimate], all_checks: list[Check], 
         method=main.method or "not fitted", outcome_type=opts.outcome_type,
         seasonality_reason=main.seasonality_reason, slope_change=opts.slope_change, freq=freq,
         has_exposure="exposure" in total, has_end=end is not None, has_groups=has_groups,
-        transitions=[text.fmt_date(d) for d in transitions], transition=opts.transition)
+        transitions=[text.fmt_date(d) for d in transitions], transition=opts.transition,
+        autocorrelation=opts.autocorrelation)
     periods = pd.DatetimeIndex(total["period"])
     return ITSResult(
         estimates=tuple(estimates),
@@ -215,6 +226,7 @@ def _result(main: Analysis, estimates: list[Estimate], all_checks: list[Check], 
         seasonality_reason=main.seasonality_reason,
         overdispersion=opts.overdispersion if opts.outcome_type != "continuous" else "not applicable",
         dispersion=main.dispersion,
+        autocorrelation=opts.autocorrelation,
         intervention_date=start.date(),
         intervention_end=None if end is None else end.date(),
         improvement=opts.improvement,

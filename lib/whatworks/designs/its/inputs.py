@@ -34,6 +34,7 @@ __all__ = [
     "SEASONALITY",
     "IMPROVEMENT",
     "TRANSITION",
+    "AUTOCORRELATION",
     "Options",
     "choice",
     "whole",
@@ -55,6 +56,9 @@ SEASONALITY = {"auto": "fourier with two years of baseline (none for yearly data
 IMPROVEMENT = {"decrease": "a fall is good", "increase": "a rise is good"}
 TRANSITION = {"exclude": "a period the intervention began (or ended) part-way through is left out of the fit",
               "after": "it counts as after"}
+AUTOCORRELATION = {"ar1": "an AR(1)-plus-noise working correlation estimated by REML, GEE fit (the default)",
+                   "newey-west": "Newey–West (HAC) standard errors",
+                   "none": "no correction: the periods are taken as independent"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Options:
     slope_change: bool = True
     improvement: str = "decrease"
     transition: str = "exclude"
+    autocorrelation: str = "ar1"
 
     def with_outcome_type(self, kind: str) -> Options:
         return dataclasses.replace(self, outcome_type=kind)

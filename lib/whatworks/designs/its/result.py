@@ -41,6 +41,7 @@ class ITSResult(Result):
     seasonality_reason: str
     overdispersion: str
     dispersion: float | None = None
+    autocorrelation: str = "ar1"
     intervention_date: _dt.date
     intervention_end: _dt.date | None = None
     improvement: str = "decrease"
@@ -64,6 +65,7 @@ class ITSResult(Result):
                 "seasonality_reason": self.seasonality_reason,
                 "overdispersion": self.overdispersion,
                 "dispersion": self.dispersion,
+                "autocorrelation": self.autocorrelation,
                 "freq": self.freq,
                 "outcome_type": self.outcome_type,
                 "intervention_date": self.intervention_date,
