@@ -162,7 +162,7 @@ class _Grid:
 
 def _grid(frame: pd.DataFrame, units: list[str], source: str) -> _Grid:
     """Place the rows of ``units`` on a unit-by-period grid, checking duplicates and gaps."""
-    unit_pos_all = pd.Index(units).get_indexer(frame["unit"].astype(str))  # -1: a unit not analysed
+    unit_pos_all = pd.Index(units).get_indexer(pd.Index(frame["unit"].astype(str)))  # -1: a unit not analysed
     rows = np.flatnonzero(unit_pos_all >= 0)
     period_codes, uniques = pd.factorize(frame["period"].to_numpy()[rows], sort=True)
     periods = pd.DatetimeIndex(uniques)
