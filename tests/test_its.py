@@ -677,7 +677,7 @@ def test_ar1_whitening_and_gls_match_cholesky_and_statsmodels():
     correlation (to 1e-8)."""
     import statsmodels.api as sm
 
-    from whatworks.designs.its.model import gee_ar1, noise_corr, whiten
+    from whatworks.designs.its.autocorrelation import gee_ar1, noise_corr, whiten
 
     rng = np.random.default_rng(3)
     n = 120

@@ -28,8 +28,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from whatworks.designs.its.autocorrelation import ar1_noise_reml, gee_ar1
 from whatworks.designs.its.checks import ljung_box_lags
-from whatworks.designs.its.model import FAMILIES, ar1_noise_reml, build_design, gee_ar1, ljung_box, newey_west_lags
+from whatworks.designs.its.model import FAMILIES, build_design, ljung_box, newey_west_lags
 
 pytestmark = pytest.mark.slow
 
