@@ -197,6 +197,9 @@ def _run_setup(p: argparse.ArgumentParser) -> None:
                    help="also print report.pdf beside report.html (needs the pdf extra and a Chromium browser)")
     p.add_argument("--force", action="store_true",
                    help="redo every report, even one already made from the same spec, data, template and library")
+    p.add_argument("--kernel", action="store_true",
+                   help="run each report's notebook in a Jupyter kernel of its own (slower) instead of in "
+                        "whatworks' own processes, a fresh namespace per report (the default)")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="run the reports on a Dask cluster, e.g. tcp://host:8786 (needs the distributed extra; "
                         "every worker must see the specs, data and reports folder at the same paths)")
@@ -222,7 +225,8 @@ def _run(args: argparse.Namespace) -> int:
         reporter = Reporter(mode, total=len(args.specs))
         try:
             outcomes = run_many(args.specs, reports_root=root, workers=workers, on_done=reporter, pdf=args.pdf,
-                                force=args.force, executor=executor)
+                                force=args.force, executor=executor,
+                                engine="kernel" if args.kernel else "inprocess")
         finally:
             reporter.close()
     return _summarise(outcomes, root, mode)

@@ -146,9 +146,10 @@ def _message(msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
 class _Cell:
     """Where the outputs of the cell being run go, as the notebook stores them."""
 
-    def __init__(self) -> None:
+    def __init__(self, count: int | None = None) -> None:
         self.outputs: list[Any] = []
         self.failed = False
+        self.count = count  # the cell's execution count, which its result is shown with
 
     def add(self, msg_type: str, content: dict[str, Any]) -> None:
         from nbformat.v4 import output_from_msg
@@ -196,7 +197,7 @@ def _shell_classes() -> tuple[type[Any], type[Any], type[Any]]:
         def write_format_data(self, format_dict: dict[str, Any], md_dict: dict[str, Any] | None = None) -> None:
             shell: Any = self.shell
             shell.current.add("execute_result", {"data": encode_images(format_dict),  # type: ignore[no-untyped-call]
-                                                 "metadata": md_dict, "execution_count": shell.execution_count})
+                                                 "metadata": md_dict, "execution_count": shell.current.count})
 
         def finish_displayhook(self) -> None:
             sys.stdout.flush()
@@ -285,7 +286,7 @@ def _engine_class() -> type[Any]:
                             if cell.cell_type != "code" or not cell.source.strip():
                                 continue
                             began = _now()
-                            shell.current = _Cell()
+                            shell.current = _Cell(shell.execution_count)
                             cell.outputs = shell.current.outputs
                             cell.execution_count = shell.execution_count
                             shell.run_cell(cell.source, store_history=True)
