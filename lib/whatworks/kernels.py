@@ -135,12 +135,10 @@ def warm_up() -> None:
 
 
 def _message(msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
-    """``content`` as a kernel would send it on IOPub: cleaned, then through the wire format and back."""
-    from ipykernel.jsonutil import json_clean
+    """``content`` as a kernel sends it on IOPub: through the wire format (JSON) and back."""
     from jupyter_client.session import json_packer, json_unpacker
 
-    cleaned = json_clean(content)  # type: ignore[no-untyped-call]  # ipykernel is untyped
-    return {"header": {"msg_type": msg_type}, "content": json_unpacker(json_packer(cleaned))}
+    return {"header": {"msg_type": msg_type}, "content": json_unpacker(json_packer(content))}
 
 
 class _Cell:
@@ -183,7 +181,6 @@ class _Stream(io.TextIOBase):
 def _shell_classes() -> tuple[type[Any], type[Any], type[Any]]:
     """The shell, display hook and display publisher that record a cell's outputs (built on first use:
     IPython is imported only when a notebook runs)."""
-    from ipykernel.jsonutil import encode_images
     from IPython.core.displayhook import DisplayHook
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
@@ -196,8 +193,8 @@ def _shell_classes() -> tuple[type[Any], type[Any], type[Any]]:
 
         def write_format_data(self, format_dict: dict[str, Any], md_dict: dict[str, Any] | None = None) -> None:
             shell: Any = self.shell
-            shell.current.add("execute_result", {"data": encode_images(format_dict),  # type: ignore[no-untyped-call]
-                                                 "metadata": md_dict, "execution_count": shell.current.count})
+            shell.current.add("execute_result", {"data": format_dict, "metadata": md_dict,
+                                                 "execution_count": shell.current.count})
 
         def finish_displayhook(self) -> None:
             sys.stdout.flush()
@@ -209,8 +206,8 @@ def _shell_classes() -> tuple[type[Any], type[Any], type[Any]]:
                     transient: dict[str, Any] | None = None, update: bool = False, **kwargs: Any) -> None:
             self._validate_data(data, metadata)  # type: ignore[no-untyped-call]  # IPython leaves it unannotated
             shell: Any = self.shell
-            shell.current.add("display_data", {"data": encode_images(data),  # type: ignore[no-untyped-call]
-                                               "metadata": metadata or {}, "transient": transient or {}})
+            shell.current.add("display_data", {"data": data, "metadata": metadata or {},
+                                               "transient": transient or {}})
 
         def clear_output(self, wait: bool = False) -> None:
             shell: Any = self.shell
@@ -303,8 +300,10 @@ def _engine_class() -> type[Any]:
                 finally:
                     sys.stdout, sys.stderr = saved_io
                     plt.close("all")
+                    shell.user_ns.clear()  # the report's objects go now (the shell's reset() would force a full
+                    shell.user_ns_hidden.clear()  # garbage collection, which costs more than the rest of this)
                     with contextlib.suppress(Exception):
-                        shell.reset(new_session=False)
+                        shell.history_manager.output_hist.clear()
                         atexit.unregister(shell.atexit_operations)
                     shell_class.clear_instance()
                     shell.current = _Cell()
