@@ -52,6 +52,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "lib"))
+# every command started from here (whatworks, papermill and its kernel) uses this checkout's library
+os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "lib"), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 from whatworks.spec import load_spec  # noqa: E402
 
