@@ -1,10 +1,18 @@
-"""Kernels for report runs: started ahead of need, never shared between reports.
+"""Where a report's notebook runs: in this process (the default), or in a kernel of its own.
 
-Starting a Python kernel and importing pandas, statsmodels and matplotlib
-takes a few seconds. A :class:`KernelPool` starts the *next* report's kernel
-(and those imports) while the current report runs, so a batch pays that cost
-once per worker rather than once per report. Each kernel still serves exactly
-one report and is shut down after it: reports stay isolated.
+In-process (:data:`ENGINE`, registered with Papermill by :func:`register_engine`):
+Papermill reads the template, injects the parameters cell and records every
+cell as usual, and the cells run in this process in a fresh IPython shell, so
+the executed notebook holds the same outputs, execution counts and errors as
+from a kernel. pandas, statsmodels and matplotlib are imported once per
+process (checking the spec's data has already imported them), not once per
+report; nothing else of one report reaches the next (a new namespace, every
+figure closed, matplotlib's settings and the warning filters put back).
+
+With a kernel (``whatworks run --kernel``): starting a Python kernel and
+importing those libraries takes a few seconds. A :class:`KernelPool` starts
+the *next* report's kernel (and those imports) while the current report runs.
+Each kernel serves exactly one report and is shut down after it.
 
 Examples
 --------
@@ -266,7 +274,8 @@ def _engine_class() -> type[Any]:
             import matplotlib.pyplot as plt
             from traitlets.config import Config
 
-            warm_up()  # imported before matplotlib's settings are saved: their import-time settings stay
+            # imported before matplotlib's settings are saved, so the house settings made at its import stay
+            importlib.import_module("whatworks.plots")
             shell_class, _, _ = _shell_classes()
             config = Config()
             config.HistoryManager.hist_file = ":memory:"
