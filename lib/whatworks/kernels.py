@@ -173,15 +173,17 @@ class _Cell:
 class _Stream(io.TextIOBase):
     """``sys.stdout`` / ``sys.stderr`` while a cell runs: text becomes the cell's stream output."""
 
+    encoding = "utf-8"
+
     def __init__(self, cell: Callable[[], _Cell], name: str) -> None:
         super().__init__()
-        self._cell, self.name_ = cell, name
+        self._cell, self._name = cell, name
 
     def writable(self) -> bool:
         return True
 
     def write(self, text: str) -> int:
-        self._cell().write(self.name_, text)
+        self._cell().write(self._name, text)
         return len(text)
 
 
