@@ -127,7 +127,7 @@ class KernelPool:
 
 # -- the in-process engine --------------------------------------------------------------------------
 
-#: The Papermill engine that runs a notebook's cells in this process (see :class:`InProcessEngine`).
+#: The name under which Papermill knows the engine that runs a notebook's cells in this process.
 ENGINE = "whatworks-inprocess"
 #: Libraries imported once per process, before any notebook runs there.
 WARM_MODULES = ("numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib.pyplot", "whatworks",
