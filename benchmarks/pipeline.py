@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -51,6 +52,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "lib"))
+# every command started from here (whatworks, papermill and its kernel) uses this checkout's library
+os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "lib"), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 from whatworks.spec import load_spec  # noqa: E402
 
@@ -139,17 +142,36 @@ def per_report_costs(specs: list[Path], reports: Path) -> dict[str, float]:
     return {Path(r["spec"]).stem: float(r["seconds"]) for r in records}
 
 
+def children_cpu() -> float:
+    """CPU seconds used so far by every finished command started from here (and their own children:
+    kernels, worker processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+#: CPU seconds of each side's measurements, in the order of the last :func:`paired` call.
+CPU: dict[str, list[float]] = {"ours": [], "theirs": []}
+
+
 def paired(rounds: int, ours: Callable[[], float], theirs: Callable[[], float]) -> tuple[list[float], list[float]]:
-    """``rounds`` interleaved pairs of timings; the first of each pair alternates."""
+    """``rounds`` interleaved pairs of timings; the first of each pair alternates. The CPU time of each
+    measurement goes to :data:`CPU` (a figure that a busy machine hardly moves)."""
     a: list[float] = []
     b: list[float] = []
+    CPU["ours"], CPU["theirs"] = [], []
+
+    def measure(fn: Callable[[], float], times: list[float], side: str) -> None:
+        before = children_cpu()
+        times.append(fn())
+        CPU[side].append(children_cpu() - before)
+
     for i in range(rounds):
         if i % 2 == 0:
-            a.append(ours())
-            b.append(theirs())
+            measure(ours, a, "ours")
+            measure(theirs, b, "theirs")
         else:
-            b.append(theirs())
-            a.append(ours())
+            measure(theirs, b, "theirs")
+            measure(ours, a, "ours")
     return a, b
 
 
@@ -157,6 +179,12 @@ def ratios(ours: list[float], theirs: list[float]) -> str:
     each = [t / o for o, t in zip(ours, theirs)]
     return (f"median of {len(each)} paired ratios {statistics.median(each):.2f}x "
             f"({', '.join(f'{r:.2f}' for r in each)})")
+
+
+def cpu_line() -> str:
+    ours, theirs = CPU["ours"], CPU["theirs"]
+    return (f"   CPU time: whatworks median {statistics.median(ours):6.1f} s, naive median "
+            f"{statistics.median(theirs):6.1f} s -> {ratios(ours, theirs)} less CPU")
 
 
 def main() -> int:
@@ -175,12 +203,12 @@ def main() -> int:
         one = next(s for s in demos if s.stem == args.spec)
         trial = next(s for s in demos if s.stem == TRIAL)
         print(f"{len(demos)} demo specs; batch of {len(copies)} with --workers {args.workers}; {rounds} rounds; "
-              f"{os.cpu_count()} cores\n", flush=True)
+              f"{os.cpu_count()} cores; load average at the start {os.getloadavg()[0]:.1f}\n", flush=True)
 
         ww, pipe = paired(rounds, lambda: whatworks([one], new("one"), 1), lambda: pipeline(one, new("one-pipe")))
         print(f"1. one report ({one.stem}): whatworks run median {statistics.median(ww):5.1f} s   "
               f"papermill + nbconvert median {statistics.median(pipe):5.1f} s\n"
-              f"   -> {ratios(ww, pipe)} faster (aim >= 2x)", flush=True)
+              f"   -> {ratios(ww, pipe)} faster (aim >= 2x)\n{cpu_line()}", flush=True)
 
         batch_folders: list[Path] = []
 
@@ -195,11 +223,16 @@ def main() -> int:
         ww, pipe = paired(rounds, batch_ww, batch_pipe)
         print(f"2. {len(copies)} reports: whatworks run --workers {args.workers} median {statistics.median(ww):6.1f} s"
               f"   one by one through papermill + nbconvert median {statistics.median(pipe):6.1f} s\n"
-              f"   -> {ratios(ww, pipe)} faster (aim >= 4x)", flush=True)
+              f"   -> {ratios(ww, pipe)} faster (aim >= 4x)\n{cpu_line()}", flush=True)
 
-        trial_times = [whatworks([trial], new("trial"), 1) for _ in range(rounds)]
+        trial_times, trial_cpu = [], []
+        for _ in range(rounds):
+            before = children_cpu()
+            trial_times.append(whatworks([trial], new("trial"), 1))
+            trial_cpu.append(children_cpu() - before)
         print(f"3. the trial demo ({TRIAL}): whatworks run median {statistics.median(trial_times):5.1f} s "
-              f"({', '.join(f'{t:.1f}' for t in trial_times)}) (aim < 8 s)", flush=True)
+              f"({', '.join(f'{t:.1f}' for t in trial_times)}) (aim < 8 s); CPU time median "
+              f"{statistics.median(trial_cpu):.1f} s", flush=True)
 
         again = [whatworks(copies, batch_folders[-1], args.workers, force=False) for _ in range(rounds)]
         print(f"4. the {len(copies)} reports again, nothing changed (all skipped): median "
@@ -217,6 +250,7 @@ def main() -> int:
             mean_plain = statistics.mean(plain(s, out) for s in demos)
             print(f"6. per report in the batch {per_report:5.1f} s   plain Python script {mean_plain:5.1f} s   "
                   f"-> {per_report / mean_plain:.2f}x the script's time (aim <= 1.3x)", flush=True)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}", flush=True)
     return 0
 
 

@@ -1,7 +1,5 @@
 """``python -m whatworks``: the same as the ``whatworks`` command."""
 
-import sys
+from .cli import entry
 
-from .cli import main
-
-sys.exit(main())
+entry()

@@ -40,7 +40,7 @@ from . import __version__, assets, index, validation
 from . import pdf as printing
 from .disclosure import Disclosure
 from .errors import InputError, RunError, SpecError, WhatworksError
-from .kernels import KernelPool, start_kernel
+from .kernels import ENGINE, KernelPool, register_engine, start_kernel
 from .render import render_report
 from .report import read_payload
 from .results import estimates_frame
@@ -50,10 +50,14 @@ from .text import fmt_date
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
 
-__all__ = ["Outcome", "run", "run_many", "execute", "provenance", "write_status", "fingerprint", "unchanged"]
+__all__ = ["Outcome", "ENGINES", "run", "run_many", "execute", "provenance", "write_status", "fingerprint", "unchanged"]
 
 _PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "matplotlib", "papermill", "nbclient", "ipykernel")
 _INPUT_ERRORS = {"InputError", "DataError", "SpecError"}
+#: How a template notebook is executed: ``inprocess`` (the default: in this process, a fresh IPython
+#: shell and namespace per notebook, the libraries imported once per process) or ``kernel`` (a Jupyter
+#: kernel of its own per notebook, started ahead by a :class:`KernelPool`).
+ENGINES = ("inprocess", "kernel")
 
 
 @dataclass(frozen=True)
@@ -239,28 +243,49 @@ def compose_results(payload: Mapping[str, Any], spec: Spec, prov: Mapping[str, A
     return {**head, **body, "provenance": prov}
 
 
-def execute(spec: Spec, output_notebook: Path, *, km: KernelManager | None = None) -> None:
-    """Execute the spec's template with Papermill in a kernel working in the spec's folder.
+def execute(spec: Spec, output_notebook: Path, *, km: KernelManager | None = None,
+            engine: str = "inprocess") -> None:
+    """Execute the spec's template with Papermill, working in the spec's folder.
 
-    ``km`` is a kernel already started by :func:`start_kernel` (one is
-    started here otherwise); it is shut down afterwards either way.
+    ``engine`` is one of :data:`ENGINES`. With ``kernel``, ``km`` is a kernel
+    already started by :func:`start_kernel` (one is started here otherwise);
+    it is shut down afterwards either way.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
-    km = km or start_kernel(spec.base_dir, warm=False)
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "inprocess":
+        register_engine()
+        km = None
+    else:
+        km = km or start_kernel(spec.base_dir, warm=False)
     try:
-        papermill.execute_notebook(
-            str(spec.template.path),
-            str(output_notebook),
-            parameters=dict(spec.parameters),
-            kernel_name=km.kernel_name,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            km=km,
-        )
+        if km is None:
+            papermill.execute_notebook(
+                str(spec.template.path.resolve()),
+                str(output_notebook.resolve()),
+                parameters=dict(spec.parameters),
+                engine_name=ENGINE,
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                cwd=str(spec.base_dir),
+            )
+        else:
+            papermill.execute_notebook(
+                str(spec.template.path),
+                str(output_notebook),
+                parameters=dict(spec.parameters),
+                kernel_name=km.kernel_name,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                km=km,
+            )
     except PapermillExecutionError as exc:
         if exc.ename in _INPUT_ERRORS:
             raise InputError(exc.evalue) from None
@@ -270,7 +295,8 @@ def execute(spec: Spec, output_notebook: Path, *, km: KernelManager | None = Non
             "the executed notebook is kept as last-failure.ipynb in the output folder.",
         ) from None
     finally:
-        km.shutdown_kernel(now=True)
+        if km is not None:
+            km.shutdown_kernel(now=True)
 
 
 def write_status(folder: Path, *, status: str, kind: str, message: str, spec: Path, title: str = "",
@@ -405,10 +431,12 @@ def run(
     kernels: KernelPool | None = None,
     pdf: bool = False,
     force: bool = False,
+    engine: str = "inprocess",
 ) -> Outcome:
     """Render one spec. Never raises for input problems: the :class:`Outcome` says.
 
-    ``kernels`` lends a pool that starts the next report's kernel ahead;
+    ``engine`` (one of :data:`ENGINES`) says how the notebook is executed;
+    with ``kernel``, ``kernels`` lends a pool that starts the next report's kernel ahead;
     ``pdf`` (or the spec's ``pdf: true``) prints ``report.pdf`` too. A report
     already made from the same inputs (:func:`unchanged`) is not redone unless
     ``force``.
@@ -433,7 +461,7 @@ def run(
             printing.check_available()  # before any work: the extra or the browser is missing
         disclosure = disclosure_policy(spec)
         inputs_used = fingerprint(spec, pdf=want_pdf)  # before the run: a file changed meanwhile means a rerun
-        km = kernels.take(spec.base_dir) if kernels else None
+        km = kernels.take(spec.base_dir) if kernels and engine == "kernel" else None
         try:
             inputs = validation.validate(spec)
         except WhatworksError:
@@ -446,7 +474,7 @@ def run(
         try:
             notebook_path = staging / "notebook.ipynb"
             try:
-                execute(spec, notebook_path, km=km)
+                execute(spec, notebook_path, km=km, engine=engine)
             except RunError:
                 if notebook_path.exists():
                     output.mkdir(parents=True, exist_ok=True)
@@ -539,11 +567,22 @@ def _worker_pool() -> KernelPool:
     return pool
 
 
-def _run_quietly(args: tuple[Path, str | Path | None, bool]) -> Outcome:
-    """One report on a worker (a process here, or a machine of a cluster); already found not up to date."""
-    spec_path, reports_root, pdf = args
-    return run(spec_path, reports_root=reports_root, rebuild_index=False, kernels=_worker_pool(), pdf=pdf,
-               force=True)
+def _run_quietly(args: tuple[Path, str | Path | None, bool, str]) -> Outcome:
+    """One report on a worker (a process here, or a machine of a cluster); already found not up to date.
+
+    The worker keeps its libraries imported (``inprocess``) or a kernel started ahead (``kernel``) for
+    the next report it runs."""
+    spec_path, reports_root, pdf, engine = args
+    return run(spec_path, reports_root=reports_root, rebuild_index=False,
+               kernels=_worker_pool() if engine == "kernel" else None, pdf=pdf, force=True, engine=engine)
+
+
+def _warm_worker() -> None:
+    """A new worker process imports the heavy libraries while the first report is being handed to it."""
+    from .kernels import warm_up
+
+    with contextlib.suppress(Exception):  # a library that cannot be imported is reported by the run itself
+        warm_up()
 
 
 def _finished(futures: list[Any]) -> Iterable[Any]:
@@ -562,13 +601,15 @@ def run_many(
     pdf: bool = False,
     force: bool = False,
     executor: Executor | None = None,
+    engine: str = "inprocess",
 ) -> list[Outcome]:
     """Render several specs, carrying on past failures; the index is rebuilt once at the end.
 
     A spec whose report is up to date (:func:`unchanged`) is not redone unless
     ``force``; that is decided here, before any worker or kernel starts.
-    ``workers`` > 1 renders in parallel processes (each report keeps its own
-    kernel; none is shared). ``executor`` is any ``concurrent.futures``-style
+    ``workers`` > 1 renders in parallel processes, each running its share of
+    the reports one after another (``engine``: :data:`ENGINES`; a fresh
+    namespace, or kernel, per report). ``executor`` is any ``concurrent.futures``-style
     executor (``submit`` returning something with ``result()``), e.g. a Dask
     cluster's ``client.get_executor()``: it then runs the reports, and every
     worker must see the specs, data and reports folder at the same paths
@@ -582,17 +623,18 @@ def run_many(
         if on_done:
             on_done(len(outcomes), len(paths), outcome)
 
-    jobs: list[tuple[Path, str | Path | None, bool]] = []
+    jobs: list[tuple[Path, str | Path | None, bool, str]] = []
     for path in paths:
         skipped = None if force else _skip_if_unchanged(path, reports_root, pdf)
         if skipped is not None:
             finished(skipped)
         else:
-            jobs.append((path, reports_root, pdf))
+            jobs.append((path, reports_root, pdf, engine))
     if executor is not None and jobs:
         root = Path(reports_root).resolve() if reports_root is not None else None
-        futures = [executor.submit(_run_quietly, (p.resolve(), root, want_pdf)) for p, _, want_pdf in jobs]
-        named = {id(f): str(p) for f, (p, _, _) in zip(futures, jobs)}
+        futures = [executor.submit(_run_quietly, (p.resolve(), root, want_pdf, engine))
+                   for p, _, want_pdf, _ in jobs]
+        named = {id(f): str(p) for f, (p, _, _, _) in zip(futures, jobs)}
         for future in _finished(futures):
             finished(dataclasses.replace(future.result(), spec=named[id(future)]))
     elif workers > 1 and len(jobs) > 1:
@@ -601,15 +643,20 @@ def run_many(
 
         # "spawn": a forked copy of a process that already talks to kernels can hang.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
+                                 initializer=_warm_worker if engine == "inprocess" else None) as pool:
             for future in as_completed([pool.submit(_run_quietly, job) for job in jobs]):
                 finished(future.result())
-    elif jobs:
+    elif jobs and engine == "kernel":
         with KernelPool() as kernels:
-            for i, (spec_path, root_, want_pdf) in enumerate(jobs):
+            for i, (spec_path, root_, want_pdf, _) in enumerate(jobs):
                 kernels.ahead = i < len(jobs) - 1  # no spare kernel after the last report
                 finished(run(spec_path, reports_root=root_, rebuild_index=False, kernels=kernels, pdf=want_pdf,
-                             force=True))
+                             force=True, engine=engine))
+    else:
+        for spec_path, root_, want_pdf, _ in jobs:
+            finished(run(spec_path, reports_root=root_, rebuild_index=False, pdf=want_pdf, force=True,
+                         engine=engine))
     roots = {Path(o.output).parent for o in outcomes if o.output}
     for folder in roots:
         _build_index(folder)
