@@ -28,9 +28,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from numpy.typing import NDArray
 from scipy import optimize
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.diagnostic import acorr_ljungbox
 
 from ...dates import FREQS, PERIODS_PER_YEAR
@@ -233,7 +235,7 @@ def _pearson_ratio(pearson: np.ndarray, n: int, k: int) -> float:
 def _fit_count(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[np.float64],
                denominator: NDArray[np.float64] | None, overdispersion: str,
                autocorrelation: str = "ar1") -> ModelFit:
-    glm = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset)
+    glm = GLM(y, X, family=families.Poisson(), offset=offset)
     pois = glm.fit()
     pearson = np.asarray(pois.resid_pearson)
     ratio = _pearson_ratio(pearson, len(y), X.shape[1])
@@ -242,7 +244,7 @@ def _fit_count(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[n
         if autocorrelation == "ar1":
             return _correlated(fit, "negbin", y, X, offset, None, fit.dispersion, scaled=False)
         if autocorrelation == "newey-west":
-            nb = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=fit.dispersion), offset=offset)
+            nb = GLM(y, X, family=families.NegativeBinomial(alpha=fit.dispersion), offset=offset)
             return _newey_west(fit, nb.fit(start_params=fit.params, **_hac(len(y))), len(y))
         return fit
     scale = ratio if overdispersion == "quasipoisson" else 1.0
@@ -304,8 +306,8 @@ def _fit_negbin(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[
     """NB2 by profile maximum likelihood: alpha maximises the profile log-likelihood."""
 
     def fit_at(log_alpha: float) -> Any:  # a statsmodels GLM result
-        family = sm.families.NegativeBinomial(alpha=float(np.exp(log_alpha)))
-        return sm.GLM(y, X, family=family, offset=offset).fit(start_params=start)
+        family = families.NegativeBinomial(alpha=float(np.exp(log_alpha)))
+        return GLM(y, X, family=family, offset=offset).fit(start_params=start)
 
     best = optimize.minimize_scalar(lambda la: -fit_at(la).llf, bounds=(math.log(1e-8), math.log(100.0)),
                                     method="bounded", options={"xatol": 1e-5})
@@ -322,7 +324,7 @@ def _fit_proportion(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDAr
                     denominator: NDArray[np.float64], overdispersion: str,
                     autocorrelation: str = "ar1") -> ModelFit:
     endog = np.column_stack([y, denominator - y])
-    glm = sm.GLM(endog, X, family=sm.families.Binomial())
+    glm = GLM(endog, X, family=families.Binomial())
     res = glm.fit()
     pearson = np.asarray(res.resid_pearson)
     ratio = _pearson_ratio(pearson, len(y), X.shape[1])
@@ -353,7 +355,7 @@ def newey_west_lags(n: int) -> int:
 def _fit_continuous(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[np.float64],
                     denominator: NDArray[np.float64] | None, overdispersion: str,
                     autocorrelation: str = "ar1") -> ModelFit:
-    ols = sm.OLS(y, X)
+    ols = OLS(y, X)
     res = ols.fit()
     resid = np.asarray(res.resid)
     sd = float(np.sqrt(np.sum(resid**2) / max(len(y) - X.shape[1], 1)))
