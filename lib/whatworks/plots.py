@@ -208,7 +208,7 @@ def _readable_ticks(fig: Figure) -> None:
     into each other, until none do (or nothing more can be done)."""
     for _ in range(4):
         fig.tight_layout()
-        fig.canvas.draw()
+        fig.draw_without_rendering()  # lays out ticks and text, measured without drawing a pixel
         # the Agg canvas (matplotlib.use("Agg") above) has get_renderer; the stubs type the base canvas
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         crowded = [(axis, len(labels)) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
@@ -228,7 +228,7 @@ def overlapping_tick_labels(fig: Figure) -> list[str]:
     x label at a corner, and labels of small multiples running into their
     neighbour's.
     """
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     labels = [t for ax in fig.axes for axis in (ax.xaxis, ax.yaxis) for t in _drawn_labels(axis)]
     return [f"{labels[i].get_text()!r} and {labels[j].get_text()!r}" for i, j in _overlapping(labels, renderer)]
