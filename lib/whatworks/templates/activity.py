@@ -273,7 +273,7 @@ def officer_hours(frame: pd.DataFrame, options: EffortOptions, starts: Mapping[s
     if np.isnan(kept).any() or (kept < 0).any():
         raise SpecError(f"the column '{column}' has missing or negative values after the start",
                         key="officer_hours_column" if given(options.officer_hours_column) else "effort_column",
-                        hint="Give a count of zero or more for every period at the treated units.")
+                        hint="Give a count of zero or more for every period at the areas where it ran.")
     total = float(kept.sum())
     if given(options.officer_hours_column):
         return total
