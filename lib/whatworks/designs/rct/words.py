@@ -129,14 +129,15 @@ _READING_WORDS = {
                              "direction.",
     ("inconclusive", False, True): "Inconclusive: the interval includes both no effect and the smallest effect "
                                    "worth acting on ({d}), so the trial cannot tell them apart.",
-    ("equivalent", True, True): "Equivalent, as the plan set out to show: the whole interval lies within the "
-                                "equivalence margin ({d}) either side of no effect.",
-    ("equivalent", True, False): "Equivalent, as the plan set out to show: the whole interval lies within the "
-                                 "equivalence margin ({d}) either side of no effect.",
-    ("non_inferior", True, True): "Non-inferior, as the plan set out to show: the interval rules out the arm being "
-                                  "worse by the margin ({d}) or more.",
-    ("non_inferior", True, False): "Non-inferior, as the plan set out to show: the interval rules out the arm "
-                                   "being worse by the margin ({d}) or more.",
+}
+
+#: What an equivalence or non-inferiority plan reads when it is shown, whether or not the
+#: interval includes no effect.
+_SHOWN_WORDS = {
+    "equivalent": "Equivalent, as the plan set out to show: the whole interval lies within the equivalence "
+                  "margin ({d}) either side of no effect.",
+    "non_inferior": "Non-inferior, as the plan set out to show: the interval rules out the arm being worse by "
+                    "the margin ({d}) or more.",
 }
 
 
@@ -153,6 +154,8 @@ def reading_words(reading: Reading, o: OutcomeSpec) -> str:
             return (f"Equivalence not shown: the interval reaches beyond the equivalence margin ({d}) either side "
                     "of no effect.")
         return f"Non-inferiority not shown: the interval does not rule out the arm being worse by the margin ({d})."
+    if reading.code in _SHOWN_WORDS and reading.settled:
+        return _SHOWN_WORDS[reading.code].format(d=d)
     key = (reading.code, reading.settled, reading.includes_null)
     return _READING_WORDS[key].format(d=d) if key in _READING_WORDS else ""
 
