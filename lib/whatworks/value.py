@@ -102,9 +102,19 @@ class HourlyCost:
         return round(deflator.uprate(self.gbp, self.price_year, price_year), 10)
 
 
+def _resource(name: str) -> Path:
+    """A table shipped in the package's ``resources`` folder."""
+    return Path(str(resources.files("whatworks") / "resources" / name))
+
+
+def _read_rows(name: str) -> list[dict[str, str]]:
+    with _resource(name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def deflator_path() -> Path:
     """The shipped deflator series."""
-    return Path(str(resources.files("whatworks") / "resources" / DEFLATOR_NAME))
+    return _resource(DEFLATOR_NAME)
 
 
 def default_deflator() -> Deflator:
@@ -113,8 +123,7 @@ def default_deflator() -> Deflator:
     >>> default_deflator().index["2023/24"]
     100.0
     """
-    with deflator_path().open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = _read_rows(DEFLATOR_NAME)
     sources = sorted({r["source"] for r in rows})
     return Deflator({r["financial_year"]: float(r["index"]) for r in rows},
                     f"GDP deflator ({DEFLATOR_NAME})", "; ".join(sources))
@@ -130,14 +139,9 @@ def present_value(flows: Sequence[float], rate: float = GREEN_BOOK_RATE) -> floa
     return float(sum(x * discount_factor(t, rate) for t, x in enumerate(flows)))
 
 
-def _read_rows(name: str) -> list[dict[str, str]]:
-    with Path(str(resources.files("whatworks") / "resources" / name)).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def hourly_costs_path() -> Path:
     """The shipped hourly costs by rank and grade (also the benefits template's default rates)."""
-    return Path(str(resources.files("whatworks") / "resources" / HOURLY_COSTS_NAME))
+    return _resource(HOURLY_COSTS_NAME)
 
 
 def default_hourly_costs() -> dict[str, HourlyCost]:
@@ -179,7 +183,7 @@ class UnitCost:
 
 def unit_costs_path() -> Path:
     """The shipped unit costs of crime."""
-    return Path(str(resources.files("whatworks") / "resources" / UNIT_COSTS_NAME))
+    return _resource(UNIT_COSTS_NAME)
 
 
 def default_unit_costs() -> dict[str, UnitCost]:
