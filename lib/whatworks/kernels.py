@@ -130,8 +130,8 @@ class KernelPool:
 #: The name under which Papermill knows the engine that runs a notebook's cells in this process.
 ENGINE = "whatworks-inprocess"
 #: Libraries imported once per process, before any notebook runs there.
-WARM_MODULES = ("numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib.pyplot", "whatworks",
-                "whatworks.data", "whatworks.plots")
+WARM_MODULES = ("numpy", "pandas", "scipy.stats", "statsmodels.genmod.generalized_linear_model", "matplotlib.pyplot",
+                "whatworks", "whatworks.data", "whatworks.plots")
 
 _LOCK = threading.RLock()
 

@@ -263,29 +263,14 @@ def execute(spec: Spec, output_notebook: Path, *, km: KernelManager | None = Non
     else:
         km = km or start_kernel(spec.base_dir, warm=False)
     try:
-        if km is None:
-            papermill.execute_notebook(
-                str(spec.template.path.resolve()),
-                str(output_notebook.resolve()),
-                parameters=dict(spec.parameters),
-                engine_name=ENGINE,
-                kernel_name="python3",
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                cwd=str(spec.base_dir),
-            )
+        common = {"parameters": dict(spec.parameters), "progress_bar": False, "log_output": False,
+                  "request_save_on_cell_execute": False}
+        if km is None:  # in-process: Papermill changes this process's folder, so the paths are absolute
+            papermill.execute_notebook(str(spec.template.path.resolve()), str(output_notebook.resolve()),
+                                       engine_name=ENGINE, kernel_name="python3", cwd=str(spec.base_dir), **common)
         else:
-            papermill.execute_notebook(
-                str(spec.template.path),
-                str(output_notebook),
-                parameters=dict(spec.parameters),
-                kernel_name=km.kernel_name,
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                km=km,
-            )
+            papermill.execute_notebook(str(spec.template.path), str(output_notebook), kernel_name=km.kernel_name,
+                                       km=km, **common)
     except PapermillExecutionError as exc:
         if exc.ename in _INPUT_ERRORS:
             raise InputError(exc.evalue) from None
