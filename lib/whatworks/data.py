@@ -1012,7 +1012,7 @@ def _report_by(w: pd.DataFrame, freq: str, to: str, keys: list[str], output_colu
              f"each day counted in its {longer}")
     words = f"The {dates.FREQS[freq].adverb} figures were added up to {longer}s (report_by: {to}): {where}."
     if "denominator" in frame:
-        words += " Numerators and denominators were added up separately, so each share is of the whole month."
+        words += f" Numerators and denominators were added up separately, so each share is of the whole {longer}."
     elif "exposure" in frame:
         words += f" The exposure was added up over the {shorter}s of each {longer}."
     else:
@@ -1062,8 +1062,13 @@ def _values(df: pd.DataFrame, rows: np.ndarray, file: str, *, outcome_column: st
 # --- weights -----------------------------------------------------------------
 
 
+def _listed(items: Sequence[object]) -> str:
+    """The first few of ``items`` (row numbers, unit names), with ``...`` when there are more."""
+    return ", ".join(str(i) for i in items[:_SHOWN]) + (", ..." if len(items) > _SHOWN else "")
+
+
 def _rows_text(rows: np.ndarray) -> str:
-    return ", ".join(str(int(r)) for r in rows[:_SHOWN]) + (", ..." if rows.size > _SHOWN else "")
+    return _listed([int(r) for r in rows])
 
 
 def unit_weights(raw: pd.Series, units: pd.Series, *, rows: np.ndarray, column: str,
@@ -1121,13 +1126,13 @@ def unit_weights(raw: pd.Series, units: pd.Series, *, rows: np.ndarray, column: 
     notes: list[str] = []
     varied = spread.index[spread["max"] - spread["min"] > 1e-9 * spread["max"].abs()]
     if len(varied):
-        named = ", ".join(str(u) for u in varied[:_SHOWN]) + (", ..." if len(varied) > _SHOWN else "")
+        named = _listed(list(varied))
         notes.append(f"The weight ({column.replace('_', ' ')}) differed between periods for "
                      f"{plural(len(varied), 'unit')} ({named}); each unit's mean weight was used, as a "
                      "weight is one number per unit.")
     zero = spread.index[spread["max"] == 0]
     if len(zero):
-        named = ", ".join(str(u) for u in zero[:_SHOWN]) + (", ..." if len(zero) > _SHOWN else "")
+        named = _listed(list(zero))
         notes.append(f"{plural(len(zero), 'unit')} with weight 0 ({column.replace('_', ' ')}) left out of the "
                      f"comparison: {named}.")
     return {str(u): float(v) for u, v in spread["mean"].items()}, notes
