@@ -212,10 +212,7 @@ class UnitChart:
             return ()
         sign = IMPROVEMENT_SIGN[self.improvement]
         periods = self.periods
-        return tuple(
-            (periods[i], "improving" if (lan.proportions[i] - lan.centre) * sign > 0 else "concerning")
-            for i in lan.outside
-        )
+        return tuple((periods[i], lan.direction(i, sign)) for i in lan.outside)
 
     def laney_dict(self) -> dict[str, Any] | None:
         """The p′ chart as ``results.json`` gives it (``None`` without a denominator)."""
@@ -223,8 +220,7 @@ class UnitChart:
         if lan is None:
             return None
         periods = self.periods
-        lo, hi = lan.baseline
-        base = periods[lo : None if hi < 0 else hi]
+        base = periods[lan.baseline_points]
         out: dict[str, Any] = clean(
             {
                 "centre": lan.centre,

@@ -176,7 +176,7 @@ def plot_laney(
             return "common"
         if not sign:
             return "outside"
-        return "improving" if (lan.proportions[i] - lan.centre) * sign > 0 else "concerning"
+        return lan.direction(i, sign)
 
     roles = [role(i) for i in range(len(xs))]
     ax.plot(xs, lan.proportions, color=plots.COLOURS["common"], linewidth=1.0, zorder=2)
@@ -192,8 +192,7 @@ def plot_laney(
             handles.append(Line2D([], [], marker="o", linestyle="", color=colour[r], label=label))
     handles += [Line2D([], [], color=plots.COLOURS["limit"], label="Centre (pooled proportion)"),
                 Line2D([], [], color=plots.COLOURS["limit"], linestyle="--", label="p′ limits")]
-    lo, hi = lan.baseline
-    base = xs[lo : None if hi < 0 else hi]
+    base = xs[lan.baseline_points]
     if shade_baseline and (base[0] != xs[0] or base[-1] != xs[-1]):
         ax.axvspan(base[0], base[-1], color=plots.COLOURS["excluded"], alpha=0.35, linewidth=0, zorder=0)
         handles.append(Line2D([], [], color=plots.COLOURS["excluded"], linewidth=6, label="Baseline (sets limits)"))

@@ -444,6 +444,17 @@ class LaneyPhase:
     outside: tuple[int, ...]
     baseline: tuple[int, int] = (0, -1)
 
+    @property
+    def baseline_points(self) -> slice:
+        """The positions whose numbers set the limits (``baseline``'s end -1 means to the last point)."""
+        lo, hi = self.baseline
+        return slice(lo, None if hi < 0 else hi)
+
+    def direction(self, i: int, sign: int) -> str:
+        """``improving`` or ``concerning``: which side of the centre point ``i`` lies on, ``sign`` being
+        +1 where higher is better and -1 where lower is."""
+        return "improving" if (self.proportions[i] - self.centre) * sign > 0 else "concerning"
+
 
 def laney(
     numerators: Sequence[float] | NDArray[np.float64],
