@@ -42,12 +42,15 @@ if TYPE_CHECKING:
 
 __all__ = ["KernelPool", "start_kernel", "WARM_CODE", "ENGINE", "register_engine", "warm_up"]
 
+#: Libraries imported once per process (or kernel), before any notebook runs there.
+WARM_MODULES = ("numpy", "pandas", "scipy.stats", "statsmodels.genmod.generalized_linear_model", "matplotlib.pyplot",
+                "whatworks", "whatworks.data", "whatworks.plots")
+
 #: Run in a fresh kernel to load the heavy libraries before its report arrives.
 #: Only underscore names are created, and they are deleted again.
 WARM_CODE = (
     "import importlib as _il\n"
-    "for _m in ('numpy', 'pandas', 'scipy.stats', 'statsmodels.api', 'matplotlib.pyplot', 'whatworks',\n"
-    "           'whatworks.data', 'whatworks.plots'):\n"
+    f"for _m in {WARM_MODULES!r}:\n"
     "    _il.import_module(_m)\n"
     "del _il, _m\n"
 )
@@ -129,9 +132,6 @@ class KernelPool:
 
 #: The name under which Papermill knows the engine that runs a notebook's cells in this process.
 ENGINE = "whatworks-inprocess"
-#: Libraries imported once per process, before any notebook runs there.
-WARM_MODULES = ("numpy", "pandas", "scipy.stats", "statsmodels.genmod.generalized_linear_model", "matplotlib.pyplot",
-                "whatworks", "whatworks.data", "whatworks.plots")
 
 _LOCK = threading.RLock()
 
