@@ -728,3 +728,19 @@ def test_crimes_prevented_only_when_a_decrease_is_hoped_for():
     res = its.fit(make_series(mu), intervention_date="2022-10-10", seasonality="none")
     assert res.estimate("crimes_prevented").estimate < 0  # more than expected: negative crimes prevented
     assert "more" in res.summary_text[0]
+
+
+@pytest.mark.parametrize("case", range(len(_ljung_box_inputs())))
+def test_ljung_box_equals_statsmodels(case):
+    """The independent implementation: statsmodels' acorr_ljungbox, to the last bit where it is defined."""
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+
+    from whatworks.designs.its.model import ljung_box
+
+    x, lags = _ljung_box_inputs()[case]
+    q, p = ljung_box(x, lags)
+    if lags < 1 or np.ptp(x) == 0:
+        assert (q, p) == (0.0, 1.0)
+        return
+    row = acorr_ljungbox(x, lags=[lags]).iloc[0]
+    assert (q, p) == (float(row["lb_stat"]), float(row["lb_pvalue"]))
