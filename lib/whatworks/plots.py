@@ -203,21 +203,31 @@ def _fewer_ticks(axis: Axis, shown: int) -> None:
         axis.set_major_locator(mticker.MaxNLocator(nbins=max(2, shown // 2)))
 
 
-def _readable_ticks(fig: Figure) -> None:
+def _readable_ticks(fig: Figure, attempts: int = 4) -> list[str]:
     """Lay the figure out, and thin or shorten the tick labels of any axis whose labels run
-    into each other, until none do (or nothing more can be done)."""
-    for _ in range(4):
+    into each other, until none do (or ``attempts`` rounds of that have been made).
+
+    Returns what :func:`overlapping_tick_labels` would say of the final layout,
+    measured in the same drawing that found it clear.
+    """
+    for attempt in range(attempts + 1):
         fig.tight_layout()
         fig.draw_without_rendering()  # lays out ticks and text, measured without drawing a pixel
         # the Agg canvas (matplotlib.use("Agg") above) has get_renderer; the stubs type the base canvas
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         crowded = [(axis, len(labels)) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
                    for labels in [_drawn_labels(axis)] if _overlapping(labels, renderer)]
-        if not crowded:
-            return
+        if not crowded or attempt == attempts:
+            return _overlaps_in(fig, renderer)
         for axis, shown in crowded:
             _fewer_ticks(axis, shown)
-    fig.tight_layout()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _overlaps_in(fig: Figure, renderer: Any) -> list[str]:
+    """Every pair of drawn tick labels of ``fig`` that overlap, as drawn last by ``renderer``."""
+    labels = [t for ax in fig.axes for axis in (ax.xaxis, ax.yaxis) for t in _drawn_labels(axis)]
+    return [f"{labels[i].get_text()!r} and {labels[j].get_text()!r}" for i, j in _overlapping(labels, renderer)]
 
 
 def overlapping_tick_labels(fig: Figure) -> list[str]:
@@ -229,18 +239,15 @@ def overlapping_tick_labels(fig: Figure) -> list[str]:
     neighbour's.
     """
     fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    labels = [t for ax in fig.axes for axis in (ax.xaxis, ax.yaxis) for t in _drawn_labels(axis)]
-    return [f"{labels[i].get_text()!r} and {labels[j].get_text()!r}" for i, j in _overlapping(labels, renderer)]
+    return _overlaps_in(fig, fig.canvas.get_renderer())  # type: ignore[attr-defined]
 
 
 def chart(fig: Figure, alt: str, caption: str = "") -> Chart:
     """Turn a matplotlib figure into a :class:`Chart` and close the figure."""
     if not alt or not alt.strip():
         raise ValueError("a chart needs alt text stating its finding")
-    _readable_ticks(fig)
+    overlaps = tuple(_readable_ticks(fig))  # measured in the layout that is saved
     buf = io.BytesIO()
-    overlaps = tuple(overlapping_tick_labels(fig))  # measured in the layout that is saved
     fig.savefig(buf, format="png", metadata={"Software": None}, dpi=_RC["savefig.dpi"])
     plt.close(fig)
     return Chart(png=buf.getvalue(), alt=alt.strip(), caption=caption, tick_overlaps=overlaps)
