@@ -34,6 +34,7 @@ Run:  make bench   (or  .venv/bin/python benchmarks/pipeline.py [--rounds 3] [--
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import resource
@@ -196,6 +197,9 @@ def main() -> int:
     parser.add_argument("--plain", action="store_true", help="also time the analysis as a plain Python script")
     args = parser.parse_args()
     rounds = max(3, args.rounds)
+    # An installed package has its bytecode compiled; a checkout writes it on first import, unless
+    # PYTHONDONTWRITEBYTECODE is set, when every command (and kernel) would compile whatworks again.
+    compileall.compile_dir(ROOT / "lib", quiet=1)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         demos, copies = workspace(tmp, args.batch)

@@ -108,3 +108,52 @@ def test_a_failing_cell_is_recorded_and_reported_as_from_a_kernel(tmp_path):
     assert [o["output_type"] for o in code[1].outputs] == ["stream", "error"]
     assert code[1].metadata.papermill.exception is True and code[2].execution_count is None
     assert any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in nb.cells)  # papermill's marker
+
+
+def test_a_report_run_in_process_reads_its_data_once(tmp_path, monkeypatch):
+    """The runner checks the data before the notebook starts; the notebook's load(ev) takes what was read."""
+    import functools
+
+    from whatworks import handover
+    from whatworks.templates import before_after
+
+    reads: list[object] = []
+    inner = before_after.load.__wrapped__
+
+    @functools.wraps(inner)
+    def counted(ev):
+        reads.append(ev)
+        return inner(ev)
+
+    monkeypatch.setattr(before_after, "load", handover.reads_once(counted))
+    outcome = run(SPEC, reports_root=tmp_path, force=True)
+    assert outcome.ok, outcome.message
+    assert len(reads) == 1  # the check before the notebook; the notebook's own call took its result
+    assert handover._KEPT == {}  # nothing held after the run
+
+
+def test_inputs_left_by_a_failed_notebook_are_let_go(tmp_path, monkeypatch):
+    from whatworks import handover, runner
+    from whatworks.errors import RunError
+
+    def fails(*args, **kwargs):
+        assert len(handover._KEPT) == 1  # kept for the notebook while it runs
+        raise RunError("the template stopped")
+
+    monkeypatch.setattr(runner, "execute", fails)
+    outcome = run(SPEC, reports_root=tmp_path, force=True)
+    assert (outcome.status, outcome.kind) == ("failed", "error"), outcome.message
+    assert handover._KEPT == {}
+
+
+def test_warm_up_pauses_the_collector_and_freezes_only_what_it_imported():
+    import gc
+
+    kernels.warm_up()
+    frozen = gc.get_freeze_count()
+    kernels.warm_up()  # nothing new to import: nothing more is frozen
+    assert gc.get_freeze_count() == frozen and gc.isenabled()
+    name = "whatworks.starter"
+    sys.modules.pop(name, None)
+    kernels.warm_up(name)
+    assert name in sys.modules and gc.isenabled() and gc.get_freeze_count() >= frozen

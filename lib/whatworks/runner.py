@@ -36,11 +36,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, assets, index, validation
+from . import __version__, assets, handover, index, validation
 from . import pdf as printing
 from .disclosure import Disclosure
 from .errors import InputError, RunError, SpecError, WhatworksError
-from .kernels import ENGINE, KernelPool, register_engine, start_kernel
+from .kernels import ENGINE, INPROCESS_MODULES, KernelPool, register_engine, start_kernel, warm_up
 from .render import render_report
 from .report import read_payload
 from .results import estimates_frame
@@ -447,6 +447,7 @@ def run(
         disclosure = disclosure_policy(spec)
         inputs_used = fingerprint(spec, pdf=want_pdf)  # before the run: a file changed meanwhile means a rerun
         km = kernels.take(spec.base_dir) if kernels and engine == "kernel" else None
+        warm_up(spec.template.module, *(INPROCESS_MODULES if engine == "inprocess" else ()))
         try:
             inputs = validation.validate(spec)
         except WhatworksError:
@@ -458,6 +459,8 @@ def run(
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.partial-", dir=output.parent))
         try:
             notebook_path = staging / "notebook.ipynb"
+            if engine == "inprocess":  # the notebook's own load(ev) takes these, rather than reading again
+                handover.keep(spec.template.module, spec.base_dir, spec.parameters, inputs)
             try:
                 execute(spec, notebook_path, km=km, engine=engine)
             except RunError:
@@ -465,6 +468,8 @@ def run(
                     output.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(notebook_path, output / "last-failure.ipynb")
                 raise
+            finally:
+                handover.drop(spec.template.module, spec.base_dir)
             import nbformat  # imported here: the kernel is already starting while this loads
 
             nb = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]  # nbformat leaves read() unannotated
@@ -564,10 +569,8 @@ def _run_quietly(args: tuple[Path, str | Path | None, bool, str]) -> Outcome:
 
 def _warm_worker() -> None:
     """A new worker process imports the heavy libraries while the first report is being handed to it."""
-    from .kernels import warm_up
-
     with contextlib.suppress(Exception):  # a library that cannot be imported is reported by the run itself
-        warm_up()
+        warm_up(*INPROCESS_MODULES)
 
 
 def _finished(futures: list[Any]) -> Iterable[Any]:

@@ -50,6 +50,7 @@ from ..designs.its.inputs import locate
 from ..display import Heading, Notes, Prose, Section, Table
 from ..errors import SpecError
 from ..evaluation import Evaluation
+from ..handover import reads_once
 from ..options import Options, given
 from ..results import Result
 from ..value import CostBenefit, default_deflator
@@ -272,6 +273,7 @@ def _defaults() -> dict[str, Any]:
     return {p.name: p.spec_default for p in registry().get("before-after").parameters}
 
 
+@reads_once
 def load(ev: Evaluation) -> Inputs:
     """Read the data and check every input, without fitting (what ``whatworks validate`` runs).
 

@@ -40,6 +40,7 @@ from ..designs.performance import (
 from ..designs.performance.model import DEFAULT_PRIORITY
 from ..errors import DataError, SpecError
 from ..evaluation import Evaluation
+from ..handover import reads_once
 from ..options import Options, given
 from .catalogue import registry
 
@@ -292,6 +293,7 @@ def _quarter(value: str, measures: tuple[Measure, ...]) -> pd.Timestamp:
     return start
 
 
+@reads_once
 def load(ev: Evaluation) -> PerformanceInputs:
     """Read the export, the measure table, the notes and the commentary, and check them all.
 

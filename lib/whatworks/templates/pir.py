@@ -26,6 +26,7 @@ from ..designs.benefits.money import DEFAULT_RATES_NAME, RateTable
 from ..designs.benefits.records import TableRows, frame_records
 from ..errors import SpecError
 from ..evaluation import Evaluation
+from ..handover import reads_once
 from ..options import given
 from ..value import default_deflator, hourly_costs_path
 
@@ -81,6 +82,7 @@ def read_tables(
     return out
 
 
+@reads_once
 def load(ev: Evaluation) -> ReviewInputs:
     """Read a review's files and check every input, as :func:`analyse` will use them.
 

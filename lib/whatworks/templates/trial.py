@@ -42,6 +42,7 @@ from ..designs.rct.power_result import PowerResult
 from ..display import Notes, Prose, Section, Table
 from ..errors import DataError, SpecError
 from ..evaluation import Evaluation
+from ..handover import reads_once
 from ..options import Options, given
 from ..plots import Chart
 from ..results import Check, CheckList, Result
@@ -429,6 +430,7 @@ class TrialInputs:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+@reads_once
 def load(ev: Evaluation) -> TrialInputs:
     """Read the trial file and verify the allocation: every input check, without fitting.
 
