@@ -30,3 +30,9 @@ def test_kept_inputs_are_for_one_template_only_and_can_be_dropped(tmp_path):
     handover.drop(__name__, tmp_path)
     assert load(Evaluation({"data": "a.csv"}, base_dir=tmp_path)) == ("read", "a.csv")
     assert handover._KEPT == {}
+
+
+def test_nothing_read_is_not_handed_over(tmp_path):
+    handover.keep(__name__, tmp_path, {"data": "a.csv"}, None)
+    assert handover._KEPT == {}
+    assert load(Evaluation({"data": "a.csv"}, base_dir=tmp_path)) == ("read", "a.csv")

@@ -46,7 +46,12 @@ def _key(module: str, base_dir: str | Path) -> tuple[str, Path]:
 
 
 def keep(module: str, base_dir: str | Path, parameters: Mapping[str, Any], inputs: Any) -> None:
-    """Hold ``inputs``, read with ``parameters`` in ``base_dir``, for the next ``load`` of ``module``."""
+    """Hold ``inputs``, read with ``parameters`` in ``base_dir``, for the next ``load`` of ``module``.
+
+    ``None`` (nothing was read) is not held: the notebook then reads the data itself.
+    """
+    if inputs is None:
+        return
     with _LOCK:
         _KEPT[_key(module, base_dir)] = (dict(parameters), inputs)
 
