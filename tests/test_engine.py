@@ -146,14 +146,18 @@ def test_inputs_left_by_a_failed_notebook_are_let_go(tmp_path, monkeypatch):
     assert handover._KEPT == {}
 
 
-def test_warm_up_pauses_the_collector_and_freezes_only_what_it_imported():
+def test_warm_up_pauses_the_collector_and_freezes_only_what_it_imported(tmp_path, monkeypatch):
     import gc
 
     kernels.warm_up()
     frozen = gc.get_freeze_count()
     kernels.warm_up()  # nothing new to import: nothing more is frozen
     assert gc.get_freeze_count() == frozen and gc.isenabled()
-    name = "whatworks.starter"
-    sys.modules.pop(name, None)
-    kernels.warm_up(name)
-    assert name in sys.modules and gc.isenabled() and gc.get_freeze_count() >= frozen
+    (tmp_path / "ww_warm_probe.py").write_text(
+        "import gc\nCOLLECTING = gc.isenabled()\nMADE = [[] for _ in range(1000)]\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "ww_warm_probe", raising=False)
+    kernels.warm_up("ww_warm_probe")
+    probe = sys.modules["ww_warm_probe"]
+    assert probe.COLLECTING is False  # the collector was paused while it loaded
+    assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(probe.MADE)  # and what it made is frozen
