@@ -15,6 +15,12 @@ cannot be read back from the machine-readable record:
 There is no global state: the policy travels with the evaluation
 (``ev.disclosure``) and with the results built from it.
 
+The policy works count by count. It does not yet protect against
+differencing: a hidden count worked back by subtracting published counts
+from a published total (a trial arm's exclusions from its allocated and
+analysed numbers, or one arm's from the total). A report going beyond the
+force needs its tables checked for that.
+
 Examples
 --------
 >>> policy = Disclosure(5)
