@@ -423,7 +423,7 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     prevented = (_prevented(panel, main, bins, improvement, places)
                  if fam == "poisson" and panel.weights is None else [])
     estimates += prevented
-    guide_est = guide_estimates(guide, outcome=outcome, places=places.words()) if guide is not None else []
+    guide_est = guide_estimates(guide, outcome=outcome, places=places) if guide is not None else []
     estimates += guide_est
     named = {e.name: e for e in estimates}
     success = named.get("success_measure")
@@ -457,24 +457,25 @@ def _result(*, panel: Panel, method: str, main: Analysis, plain: Analysis | None
     cohort_check = coarse_cohort_check({panel.periods[col].date(): c for col, c in cohorts.items()}, places)
     if cohort_check is not None:
         checks.append(cohort_check)
+    weighted = weighted_summary(panel.weight_label or "weight", places) if panel.weights is not None else ""
     if panel.weights is not None:
         # how the weights were read (a unit's mean, units left out), where a reader of the checks sees it
         eff = effective_units(panel.weights[treated], panel.y[treated], panel.mask[treated], fam)
         checks.append(Check("weights", "info", " ".join([
-            weighted_summary(panel.weight_label or "weight", unit=places.unit),
+            weighted,
             f"The weights leave {eff:.1f} {places.units}' worth of data among the {places.treated} (the "
             "effective number), which sets the kind of interval.", *panel.weight_notes])))
     summary = summary_lines(estimates[0], outcome=outcome, evidence=evidence, improvement=improvement,
                             doubt=doubt, regime=main.regime, displacement=displacement,
                             prevented=named.get("crimes_prevented"), net=named.get("crimes_prevented_net"),
-                            buffer_part=named.get("net_effect_buffer"), places=places, n_treated=n_treated)
+                            buffer_part=named.get("net_effect_buffer"), places=places)
     notes = method_notes(method=method, family=fam, regime=main.regime, seed=seed, n_boot=n_boot,
                          cohorts=bool(cohorts), buffer=buffer is not None, prevented=bool(prevented),
                          guide=guide is not None, places=places)
     if panel.weights is not None:
-        summary = [*summary, weighted_summary(panel.weight_label or "weight", unit=places.unit)]
+        summary = [*summary, weighted]
         notes += weighted_notes(panel.weight_label or "weight", family=fam, improvement=improvement,
-                                unit=places.unit)
+                                places=places)
         notes += panel.weight_notes
     first = int(panel.start[treated].min())
     return DiDResult(

@@ -19,9 +19,9 @@ from .words import effect_sentence
 
 __all__ = ["plot_trends", "plot_event_study"]
 
-def _legend(places: Places, n_treated: int) -> dict[str, str]:
+def _legend(places: Places) -> dict[str, str]:
     """The groups in words for a chart's legend."""
-    where = places.one if n_treated == 1 else places.treated
+    where = places.treated
     return {"treated": where[:1].upper() + where[1:], "comparison": f"Comparison {places.units}",
             "buffer": f"Neighbouring {places.units}"}
 
@@ -43,7 +43,7 @@ def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: s
         What one unit is called, and how many had the intervention (for the legend and the words).
     """
     places = Places(unit_label, n_treated)
-    legend = _legend(places, n_treated)
+    legend = _legend(places)
     fig, ax = plots.figure()
     for col in ("treated", "comparison", "buffer"):
         if col in series:
@@ -53,9 +53,8 @@ def plot_trends(series: pd.DataFrame, *, starts: Sequence[str], outcome_label: s
         ax.axvline(parse_date(s), color=plots.COLOURS["intervention"], ls="--", lw=1)
     ax.set_ylabel("Index (mean before the start = 100)")
     ax.legend(loc="best")
-    where = places.one if n_treated == 1 else places.treated
-    alt = (f"{outcome_label.capitalize()} at the {where} and at the {places.comparison} over "
-           "time. " + effect_sentence(headline, outcome_label, causal=False, places=places, n_treated=n_treated))
+    alt = (f"{outcome_label.capitalize()} at the {places.treated} and at the {places.comparison} over "
+           "time. " + effect_sentence(headline, outcome_label, causal=False, places=places))
     return plots.chart(fig, alt=alt, caption=f"{legend['treated']} and the {places.comparison}, indexed to their "
                                              "mean before the start")
 

@@ -34,13 +34,13 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ... import text
 from ...results import Estimate
+from .checks import AREAS, Places
 from .inference import Inference
 from .panel import Panel
 
@@ -149,13 +149,12 @@ _GUIDE_ESTIMATES: dict[str, tuple[str, str, str, str, str]] = {
 
 
 def guide_estimates(guide: dict[str, tuple[float, float | None, float | None, float | None]], *,
-                    outcome: str | None = None, places: Mapping[str, str] | None = None) -> list[Estimate]:
+                    outcome: str | None = None, places: Places = AREAS) -> list[Estimate]:
     """The guide's measures (from :func:`bootstrap_guide`) as estimates, the total net effect last.
 
-    ``places`` names the groups in words (``treated``, ``buffer``, ``comparison``; by default areas).
+    ``places`` names the groups in words (by default areas).
     """
-    words = {"treated": "areas where it ran", "buffer": "neighbouring areas", "comparison": "comparison areas",
-             **(places or {})}
+    words = places.words()
     out = []
     for key, (name, label, measure, scale, unit) in _GUIDE_ESTIMATES.items():
         est, se, low, high = guide[key]

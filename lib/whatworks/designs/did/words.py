@@ -23,8 +23,8 @@ from ...results import Estimate, Evidence
 from .checks import AREAS, Places
 from .inference import REGIMES
 
-__all__ = ["ESTIMATOR_NOTES", "Places", "pct", "displacement_words", "effect_sentence", "summary_lines", "method_notes",
-           "wdq_words", "crimes_words", "net_effect_words"]
+__all__ = ["ESTIMATOR_NOTES", "pct", "displacement_words", "effect_sentence", "summary_lines", "method_notes",
+           "wdq_words", "crimes_words", "net_effect_words", "weighted_notes", "weighted_summary"]
 
 #: The model sentence of the method notes, by estimator and family (the places filled by :meth:`Places.words`).
 ESTIMATOR_NOTES: dict[str, dict[str, str]] = {
@@ -177,8 +177,7 @@ def net_effect_words(estimates: Sequence[Estimate], places: Places = AREAS) -> l
     ]
 
 
-def effect_sentence(est: Estimate, outcome: str, *, causal: bool, places: Places = AREAS,
-                    n_treated: int = 2) -> str:
+def effect_sentence(est: Estimate, outcome: str, *, causal: bool, places: Places = AREAS) -> str:
     """The headline in words; causal wording only at Maryland level 3 or above.
 
     >>> e = Estimate(name="did", label="", measure="rate ratio", estimate=0.85, ci_low=0.78,
@@ -186,11 +185,11 @@ def effect_sentence(est: Estimate, outcome: str, *, causal: bool, places: Places
     >>> effect_sentence(e, "crime", causal=True, places=Places("beat"))
     'Crime at the beats where it ran fell by an estimated 15% relative to the comparison beats (95% CI 22% lower \
 to 7% lower).'
-    >>> effect_sentence(e, "crime", causal=True, places=Places("street"), n_treated=1)[:56]
+    >>> effect_sentence(e, "crime", causal=True, places=Places("street", n_treated=1))[:56]
     'Crime at the street where it ran fell by an estimated 15'
     """
     what = outcome[:1].upper() + outcome[1:]
-    where = f"at the {places.one if n_treated == 1 else places.treated}"
+    where = f"at the {places.treated}"
     if est.scale == "ratio":
         ci = f"{text.LEVEL_WORDS} CI {pct(est.ci_low)} to {pct(est.ci_high)}"
         change = (est.estimate - 1) * 100
@@ -210,7 +209,7 @@ to 7% lower).'
 
 def summary_lines(head: Estimate, *, outcome: str, evidence: Evidence, improvement: str, doubt: bool,
                   regime: str, displacement: str, prevented: Estimate | None = None, net: Estimate | None = None,
-                  buffer_part: Estimate | None = None, places: Places = AREAS, n_treated: int = 2) -> list[str]:
+                  buffer_part: Estimate | None = None, places: Places = AREAS) -> list[str]:
     """The summary's sentences: the headline, its caveats and displacement.
 
     With buffer units, the crimes prevented net of displacement (``net``, the
@@ -229,7 +228,7 @@ def summary_lines(head: Estimate, *, outcome: str, evidence: Evidence, improveme
             line += (f", after about {text.fmt_number(abs(buffer_part.estimate), 0)} {moved} at the {p.buffer} "
                      f"({'diffusion of benefits' if moved == 'fewer' else 'displacement'})")
         summary.append(line[:1].upper() + line[1:] + ".")
-    first = effect_sentence(head, outcome, causal=evidence.causal, places=p, n_treated=n_treated)
+    first = effect_sentence(head, outcome, causal=evidence.causal, places=p)
     if prevented is not None:
         first = first.removesuffix(".") + f": {crimes_words(prevented, outcome)} than expected after the start."
     summary.append(first)
@@ -318,25 +317,23 @@ def method_notes(*, method: str, family: str, regime: str, seed: int, n_boot: in
     return tuple(n.format(**words) for n in notes if n)
 
 
-__all__ += ["weighted_notes", "weighted_summary"]
 
-
-def weighted_summary(label: str, *, unit: str = "area") -> str:
+def weighted_summary(label: str, places: Places = AREAS) -> str:
     """The summary's sentence on weights.
 
     >>> weighted_summary("population")
     'The comparison is weighted by population: each area counts in proportion to its population.'
     """
-    return f"The comparison is weighted by {label}: each {unit} counts in proportion to its {label}."
+    return f"The comparison is weighted by {label}: each {places.unit} counts in proportion to its {label}."
 
 
-def weighted_notes(label: str, *, family: str, improvement: str, unit: str = "area") -> tuple[str, ...]:
+def weighted_notes(label: str, *, family: str, improvement: str, places: Places = AREAS) -> tuple[str, ...]:
     """What weighting by ``label`` (a population, in words) means, for the method notes.
 
     >>> weighted_notes("population", family="gaussian", improvement="decrease")[0][:52]
     'Estimates are weighted by population: each area coun'
     """
-    units = text.plural_label(unit)
+    unit, units = places.unit, places.units
     notes = [
         f"Estimates are weighted by {label}: each {unit} counts in proportion to its {label}, so the result is the "
         f"average effect across the {label} of the {units} rather than across {units} each counting once. The "
