@@ -239,13 +239,10 @@ def _fit_count(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[n
     pearson = np.asarray(pois.resid_pearson)
     ratio = _pearson_ratio(pearson, len(y), X.shape[1])
     if overdispersion == "negbin":
-        fit = _fit_negbin(y, X, offset, pois.params, ratio)
-        if autocorrelation == "ar1":
-            return _correlated(fit, "negbin", y, X, offset, None, fit.dispersion, scaled=False)
-        if autocorrelation == "newey-west":
-            nb = GLM(y, X, family=families.NegativeBinomial(alpha=fit.dispersion), offset=offset)
-            return _newey_west(fit, nb.fit(start_params=fit.params, **_hac(len(y))), len(y))
-        return fit
+        nb = _fit_negbin(y, X, offset, pois.params, ratio)
+        return _corrected(nb, autocorrelation, "negbin", y, X, offset, None, nb.dispersion, scaled=False,
+                          hac=lambda cov: GLM(y, X, family=families.NegativeBinomial(alpha=nb.dispersion),
+                                              offset=offset).fit(start_params=nb.params, **cov))
     scale = ratio if overdispersion == "quasipoisson" else 1.0
     method = (
         "Quasi-Poisson GLM, log link (Poisson with the Pearson scale)"
@@ -254,11 +251,8 @@ def _fit_count(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDArray[n
     )
     cov = np.asarray(pois.cov_params()) * scale
     fit = ModelFit(np.asarray(pois.params), cov, "log", ratio, "pearson", pearson, method)
-    if autocorrelation == "ar1":
-        return _correlated(fit, "count", y, X, offset, None, 0.0, scaled=overdispersion == "quasipoisson")
-    if autocorrelation == "newey-west":
-        return _newey_west(fit, glm.fit(**_hac(len(y))), len(y))
-    return fit
+    return _corrected(fit, autocorrelation, "count", y, X, offset, None, 0.0,
+                      scaled=overdispersion == "quasipoisson", hac=lambda cov: glm.fit(**cov))
 
 
 _FAMILY_WORDS = {"count": "Poisson working variance", "negbin": "negative binomial working variance",
@@ -286,6 +280,19 @@ def _correlated(fit: ModelFit, kind: str, y: NDArray[np.float64], X: NDArray[np.
               f"model-based standard errors {scale}, widened for the estimated correlation "
               f"(Kackar–Harville)")
     return ModelFit(beta, cov, fit.link, fit.dispersion, fit.dispersion_kind, pearson, method)
+
+
+def _corrected(fit: ModelFit, autocorrelation: str, kind: str, y: NDArray[np.float64], X: NDArray[np.float64],
+               offset: NDArray[np.float64], denominator: NDArray[np.float64] | None, alpha: float, *,
+               scaled: bool, hac: Callable[[dict[str, Any]], Any]) -> ModelFit:
+    """``fit`` corrected for autocorrelated periods as ``autocorrelation`` says: refitted with an AR(1)-plus-noise
+    working correlation (``ar1``), given Newey–West standard errors from ``hac`` (the same statsmodels model
+    fitted with the covariance options it is passed; ``newey-west``), or left as it is (``none``)."""
+    if autocorrelation == "ar1":
+        return _correlated(fit, kind, y, X, offset, denominator, alpha, scaled=scaled)
+    if autocorrelation == "newey-west":
+        return _newey_west(fit, hac(_hac(len(y))), len(y))
+    return fit
 
 
 def _hac(n: int) -> dict[str, Any]:
@@ -335,11 +342,8 @@ def _fit_proportion(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDAr
     )
     cov = np.asarray(res.cov_params()) * scale
     fit = ModelFit(np.asarray(res.params), cov, "logit", ratio, "pearson", pearson, method)
-    if autocorrelation == "ar1":
-        return _correlated(fit, "proportion", y, X, offset, denominator, 0.0, scaled=overdispersion != "none")
-    if autocorrelation == "newey-west":
-        return _newey_west(fit, glm.fit(**_hac(len(y))), len(y))
-    return fit
+    return _corrected(fit, autocorrelation, "proportion", y, X, offset, denominator, 0.0,
+                      scaled=overdispersion != "none", hac=lambda cov: glm.fit(**cov))
 
 
 def newey_west_lags(n: int) -> int:
@@ -360,11 +364,10 @@ def _fit_continuous(y: NDArray[np.float64], X: NDArray[np.float64], offset: NDAr
     sd = float(np.sqrt(np.sum(resid**2) / max(len(y) - X.shape[1], 1)))
     fit = ModelFit(np.asarray(res.params), np.asarray(res.cov_params()), "identity", sd**2, "variance",
                    resid / sd if sd > 0 else resid, "Ordinary least squares")
-    if autocorrelation == "ar1" and sd > 0:
-        return _correlated(fit, "continuous", y, X, offset, None, 0.0, scaled=True)
-    if autocorrelation == "newey-west":
-        return _newey_west(fit, ols.fit(**_hac(len(y))), len(y))
-    return fit
+    if autocorrelation == "ar1" and sd == 0:  # a series the model fits exactly has no residuals to correlate
+        return fit
+    return _corrected(fit, autocorrelation, "continuous", y, X, offset, None, 0.0, scaled=True,
+                      hac=lambda cov: ols.fit(**cov))
 
 
 #: Model family by outcome type:
