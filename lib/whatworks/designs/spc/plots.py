@@ -205,7 +205,6 @@ def plot_laney(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title(title)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    fig.tight_layout()  # the legend narrows the axes: lay out first, so crowded date labels are shortened
     return plots.chart(fig, alt=alt, caption=caption)
 
 
