@@ -670,6 +670,8 @@ def _refuse_reading(reading: NumberReading, raw: pd.Series, rows: np.ndarray, co
 
 def _refuse(mask: np.ndarray, raw: pd.Series, rows: np.ndarray, column: str, file: str,
             message: str, hint: str) -> None:
+    """A :class:`DataError` naming ``file``, ``column`` and the rows of ``mask``, if any; ``{shown}`` in
+    ``message`` quotes the first few distinct cells."""
     if mask.any():
         shown = ", ".join(f"'{v}'" for v in raw[mask].astype(str).drop_duplicates().head(_SHOWN))
         raise DataError(message.format(shown=shown), file=file, column=column,
@@ -1098,18 +1100,13 @@ def unit_weights(raw: pd.Series, units: pd.Series, *, rows: np.ndarray, column: 
         (np.isnan(reading.values) & ~reading.non_finite & ~reading.bad & ~reading.doubtful, "are blank",
          "fill in every row's weight"),
     )
-    for mask, what, fix in problems:
+    for mask, what, fix in problems:  # no {shown}: the cells are not quoted (a name may be in the wrong column)
         mask = np.asarray(mask, bool)
-        if mask.any():
-            raise DataError(f"weights on rows {_rows_text(rows[mask])} {what}", file=file, column=column,
-                            rows=[int(r) for r in rows[mask]],
-                            hint=f"Correct those cells: {fix} (its population, say), the same on every row "
-                                 "of the area.")
+        _refuse(mask, raw, rows, column, file, f"weights on rows {_rows_text(rows[mask])} {what}",
+                f"Correct those cells: {fix} (its population, say), the same on every row of the area.")
     x = reading.values
-    if (x < 0).any():
-        raise DataError(f"weights on rows {_rows_text(rows[x < 0])} are negative", file=file, column=column,
-                        rows=[int(r) for r in rows[x < 0]],
-                        hint="A weight is 0 or more (an area's population, say): correct those cells.")
+    _refuse(x < 0, raw, rows, column, file, f"weights on rows {_rows_text(rows[x < 0])} are negative",
+            "A weight is 0 or more (an area's population, say): correct those cells.")
     if not (x > 0).any():
         raise DataError("every weight is 0, so no area would count", file=file, column=column,
                         hint="Give each area its weight (its population, say), or remove weight_column.")
